@@ -1,0 +1,243 @@
+/**
+ * \file
+ * The flux tracker: per-domain evidence from upstream answers, kept in a shared
+ * memory segment that every Unbound thread, every Unbound process on the host
+ * and the operator's tools map at once.
+ *
+ * This header is the tracker's public interface. The shared-memory layout
+ * itself (header, slots, padding, static asserts, lock order, what a reader may
+ * assume) is documented in fluxguard/tracker_layout.h.
+ *
+ * Writers are Unbound's worker threads (through the module) and the tools
+ * (allow/deny/unflag/flush). Readers (the control tool, the scorer) never take
+ * a lock that a writer holds for long, and never block Unbound.
+ *
+ * Time is UNIX seconds, passed in by the caller, so that the replay tool can
+ * drive the very same code with a trace's timestamps.
+ */
+#ifndef FLUXGUARD_TRACKER_H
+#define FLUXGUARD_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fluxguard/name.h"
+
+/** Address family tags used in struct fg_addr. */
+#define FG_AF_INET 4
+#define FG_AF_INET6 6
+
+/** Distinct addresses kept exactly per domain; beyond this they are counted. */
+#define FG_TRACK_ADDRS 16
+/** Distinct ASNs kept exactly per domain. */
+#define FG_TRACK_ASNS 8
+/** Distinct countries kept exactly per domain. */
+#define FG_TRACK_COUNTRIES 8
+/** Distinct name-server glue addresses kept per zone. */
+#define FG_TRACK_GLUE 8
+
+/** One address with what geo knows about it. */
+struct fg_addr {
+	/** FG_AF_INET or FG_AF_INET6 */
+	uint8_t family;
+	/** ISO 3166 country code, or two NULs if unknown */
+	char country[2];
+	/** reserved, zero */
+	uint8_t pad;
+	/** autonomous system number, 0 if unknown or a special-purpose address */
+	uint32_t asn;
+	/** the address; IPv4 in the first 4 octets, the rest zero */
+	uint8_t addr[16];
+};
+
+/** What the tracker holds about one domain, copied out consistently. */
+struct fg_record_view {
+	/** owner name, wire format, lower case */
+	uint8_t name[FG_NAME_MAX_WIRE];
+	/** length of name */
+	uint8_t name_len;
+
+	/** first and last answer seen, UNIX seconds */
+	uint64_t first_seen, last_seen;
+	/** start of the current window: evidence older than it has aged out */
+	uint64_t window_start;
+
+	/* --- address RRsets (A and AAAA) owned by this name, within the window --- */
+	/** address answers recorded */
+	uint32_t answers;
+	/** distinct addresses (exact up to FG_TRACK_ADDRS, estimated beyond) */
+	uint32_t addr_distinct;
+	/** sum over answers of addresses not seen before in the window (growth) */
+	uint32_t addr_new_total;
+	/** answers whose address set differed from the answer before */
+	uint32_t addr_changes;
+	/** most addresses in one answer, and in the last one */
+	uint32_t addrs_per_answer_max, addrs_last_answer;
+	/** addresses kept exactly, with the number of answers each appeared in */
+	uint32_t n_addrs;
+	struct fg_addr addrs[FG_TRACK_ADDRS];
+	uint32_t addr_hits[FG_TRACK_ADDRS];
+	/** distinct IPv4 /16 and IPv6 /32 prefixes (exact over the kept
+	 * addresses, estimated beyond) */
+	uint32_t prefix_distinct;
+	/** distinct ASNs and countries, kept exactly up to the bounds, counted beyond */
+	uint32_t n_asns, asn_distinct;
+	uint32_t asns[FG_TRACK_ASNS];
+	uint32_t n_countries, country_distinct;
+	char countries[FG_TRACK_COUNTRIES][2];
+	/** TTLs of address answers: minimum, last, running mean */
+	uint32_t ttl_min, ttl_last, ttl_mean;
+
+	/* --- NS RRsets owned by this name (it is a zone cut), within the window --- */
+	/** NS answers recorded */
+	uint32_t ns_answers;
+	/** answers whose NS set differed from the answer before */
+	uint32_t ns_changes;
+	/** distinct NS target names seen (counted by hash) */
+	uint32_t ns_distinct;
+	/** minimum TTL of the NS RRsets */
+	uint32_t ns_ttl_min;
+	/** glue addresses of the name servers */
+	uint32_t n_glue, glue_distinct, glue_prefix_distinct, glue_asn_distinct;
+	struct fg_addr glue[FG_TRACK_GLUE];
+
+	/* --- verdict, written by the scorer and the policy --- */
+	/** score at the last evaluation */
+	float score;
+	/** enum fg_verdict */
+	uint8_t verdict;
+	/** FG_REC_* flags */
+	uint8_t flags;
+	/** when the domain was first flagged (0 = never), UNIX seconds */
+	uint64_t flagged_at;
+};
+
+/** Verdict of a domain. */
+enum fg_verdict {
+	/** not enough evidence, or evidence of nothing */
+	FG_VERDICT_CLEAN = 0,
+	/** score crossed the threshold */
+	FG_VERDICT_FLAGGED = 1,
+	/** on the allow list: never blocked */
+	FG_VERDICT_ALLOWED = 2,
+	/** on the deny list: always blocked */
+	FG_VERDICT_DENIED = 3
+};
+
+/** Record flags. */
+/** set by an operator (fluxguard-control unflag): do not flag again until new evidence */
+#define FG_REC_UNFLAGGED_BY_OPERATOR 0x01
+
+/** How to open the tracker. */
+struct fg_tracker_options {
+	/** "/name" for a POSIX shared-memory object, or a file path (contains a
+	 * '/' after the first character) for a file-backed segment */
+	const char* segment;
+	/** maximum number of domains */
+	uint32_t capacity;
+	/** sliding window, seconds */
+	uint32_t window;
+	/** permission bits for a new segment: 0600 or 0640 */
+	mode_t mode;
+	/** group for a new segment (with mode 0640), or (gid_t)-1 to leave it */
+	gid_t group;
+};
+
+/** A process's handle on the segment. */
+struct fg_tracker;
+
+/**
+ * Attach to the segment, creating it if absent. A segment with a wrong magic,
+ * version, layout sizes, capacity or a failed consistency check is reported in
+ * one log line (fluxguard/log.h) and rebuilt empty.
+ * \return the handle, or NULL with a message in \p err.
+ */
+struct fg_tracker* fg_tracker_open(const struct fg_tracker_options* opts,
+	char* err, size_t errlen);
+
+/**
+ * Attach for the tools: never creates or rebuilds; refuses a damaged segment or
+ * one of another format version, with a message in \p err.
+ * \param writable 0 maps read-only (stats, list, show); 1 read-write (allow, deny,
+ *	unflag, flush).
+ * \return the handle, or NULL. *\p missing is set to 1 if no segment exists.
+ */
+struct fg_tracker* fg_tracker_attach(const char* segment, int writable,
+	int* missing, char* err, size_t errlen);
+
+/** Detach; \p clean marks a clean close when this was the last writer. */
+void fg_tracker_close(struct fg_tracker* t);
+
+/**
+ * Record one address RRset (A or AAAA) of one upstream answer.
+ * \param owner wire-format owner name (any case)
+ * \param addrs the RRset's addresses, geo fields filled by the caller
+ * \param ttl the RRset's TTL
+ * \return 1 on success, 0 if the record could not be stored (table full of
+ *	records more valuable than any it could evict).
+ */
+int fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl);
+
+/**
+ * Record one NS RRset of a zone and the glue addresses that came with it.
+ * \param ns_names wire-format NS target names
+ */
+int fg_tracker_record_ns(struct fg_tracker* t, const uint8_t* zone,
+	uint64_t now, const uint8_t* const* ns_names, size_t n_ns,
+	const struct fg_addr* glue, size_t n_glue, uint32_t ttl);
+
+/**
+ * Copy a domain's record out, consistent (never torn by a concurrent writer).
+ * \return 1 if found (and within the window), 0 if not tracked.
+ */
+int fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now,
+	struct fg_record_view* out);
+
+/**
+ * Store a verdict and score for a tracked domain (flagged_at is set on the first
+ * transition to FG_VERDICT_FLAGGED and cleared when it leaves it).
+ * \return 1 if the domain is tracked and was updated, 0 if not.
+ */
+int fg_tracker_set_verdict(struct fg_tracker* t, const uint8_t* name,
+	uint64_t now, float score, enum fg_verdict verdict);
+
+/** Forget one domain. \return 1 if it was tracked. */
+int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);
+
+/** Forget every domain. */
+void fg_tracker_flush(struct fg_tracker* t);
+
+/** Visit every tracked domain (consistent copies); stop early if cb returns 0. */
+void fg_tracker_foreach(struct fg_tracker* t, uint64_t now,
+	int (*cb)(const struct fg_record_view* rec, void* arg), void* arg);
+
+/** Summary numbers of the segment, for stats and status. */
+struct fg_tracker_info {
+	/** segment name or path */
+	char segment[256];
+	/** format version */
+	uint32_t version;
+	/** domains the table holds at most, and holds now */
+	uint32_t capacity, used;
+	/** window in force, seconds */
+	uint32_t window;
+	/** segment size, bytes */
+	uint64_t bytes;
+	/** creation time, UNIX seconds */
+	uint64_t created;
+	/** bumped on every (re)build of the segment */
+	uint64_t generation;
+	/** pid of the last process that attached for writing */
+	int64_t writer_pid;
+	/** whether the last writer closed cleanly */
+	int clean_close;
+	/** records evicted since creation */
+	uint64_t evictions;
+};
+
+/** Fill \p info. */
+void fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info);
+
+#endif /* FLUXGUARD_TRACKER_H */
