@@ -1,0 +1,75 @@
+/**
+ * \file
+ * Building a neutral upstream response; see fluxguard/upstream.h.
+ */
+#include "fluxguard/upstream.h"
+
+#include <string.h>
+
+void
+fg_upstream_init(struct fg_upstream* up, uint64_t now)
+{
+	up->now = now;
+	up->n_rrsets = 0;
+	up->n_addrs = 0;
+	up->n_names = 0;
+	up->truncated = 0;
+}
+
+struct fg_upstream_rrset*
+fg_upstream_add_rrset(struct fg_upstream* up, const uint8_t* owner,
+	uint16_t type, enum fg_section section, uint32_t ttl)
+{
+	struct fg_upstream_rrset* rs;
+	if(up->n_rrsets >= FG_UPSTREAM_MAX_RRSETS) {
+		up->truncated++;
+		return NULL;
+	}
+	rs = &up->rrsets[up->n_rrsets++];
+	rs->owner = owner;
+	rs->type = type;
+	rs->section = (uint8_t)section;
+	rs->ttl = ttl;
+	rs->count = 0;
+	rs->first = (uint16_t)((type == FG_TYPE_A || type == FG_TYPE_AAAA) ?
+		up->n_addrs : up->n_names);
+	return rs;
+}
+
+int
+fg_upstream_add_addr(struct fg_upstream* up, int family, const uint8_t* addr)
+{
+	struct fg_upstream_rrset* rs;
+	struct fg_addr* a;
+	if(up->n_rrsets == 0)
+		return 0;
+	rs = &up->rrsets[up->n_rrsets - 1];
+	if(up->n_addrs >= FG_UPSTREAM_MAX_ADDRS ||
+		(rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA)) {
+		up->truncated++;
+		return 0;
+	}
+	a = &up->addrs[up->n_addrs++];
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	memcpy(a->addr, addr, family == FG_AF_INET ? 4 : 16);
+	rs->count++;
+	return 1;
+}
+
+int
+fg_upstream_add_name(struct fg_upstream* up, const uint8_t* name)
+{
+	struct fg_upstream_rrset* rs;
+	if(up->n_rrsets == 0)
+		return 0;
+	rs = &up->rrsets[up->n_rrsets - 1];
+	if(up->n_names >= FG_UPSTREAM_MAX_NAMES ||
+		(rs->type != FG_TYPE_NS && rs->type != FG_TYPE_CNAME)) {
+		up->truncated++;
+		return 0;
+	}
+	up->names[up->n_names++] = name;
+	rs->count++;
+	return 1;
+}

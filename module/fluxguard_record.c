@@ -1,0 +1,95 @@
+/**
+ * \file
+ * Reading an upstream response out of Unbound's structs into the neutral
+ * struct fg_upstream (fluxguard/upstream.h). Called from the iterator's
+ * inplace query-response callback, which sees every upstream response a cache
+ * miss causes, referrals (NS in authority, glue in additional) included.
+ *
+ * Everything here comes from the network: every rdata length is checked before
+ * it is read, and malformed records are skipped, not trusted.
+ */
+#include "config.h"
+#include "util/module.h"
+#include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "services/cache/dns.h"
+#include "sldns/rrdef.h"
+
+#include "fluxguard_internal.h"
+#include "fluxguard/name.h"
+
+/** Which section rrset index i of \p rep belongs to. */
+static enum fg_section
+rrset_section(const struct reply_info* rep, size_t i)
+{
+	if(i < rep->an_numrrsets)
+		return FG_SECTION_ANSWER;
+	if(i < rep->an_numrrsets + rep->ns_numrrsets)
+		return FG_SECTION_AUTHORITY;
+	return FG_SECTION_ADDITIONAL;
+}
+
+/** Relative TTL of an RRset: responses straight off the wire hold relative
+ * TTLs, but guard against an absolute one (rrset already from the cache). */
+static uint32_t
+rrset_ttl(const struct packed_rrset_data* d, time_t now)
+{
+	time_t ttl = d->ttl;
+	if(ttl > now)
+		ttl -= now;
+	if(ttl < 0)
+		ttl = 0;
+	return ttl > (time_t)UINT32_MAX ? UINT32_MAX : (uint32_t)ttl;
+}
+
+/** Add one Unbound RRset to \p up; A, AAAA, NS and CNAME only. */
+static void
+add_rrset(struct fg_upstream* up, struct ub_packed_rrset_key* k,
+	enum fg_section section, time_t now)
+{
+	struct packed_rrset_data* d = (struct packed_rrset_data*)k->entry.data;
+	uint16_t type = ntohs(k->rk.type);
+	size_t j;
+
+	if(!d || ntohs(k->rk.rrset_class) != LDNS_RR_CLASS_IN)
+		return;
+	if(type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA &&
+		type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_CNAME)
+		return;
+	if(!k->rk.dname || fg_name_wire_len(k->rk.dname, k->rk.dname_len) != k->rk.dname_len)
+		return;
+	if(!fg_upstream_add_rrset(up, k->rk.dname, type, section, rrset_ttl(d, now)))
+		return;
+	/* rr_data[j] is the 2-octet rdlength followed by the rdata */
+	for(j = 0; j < d->count; j++) {
+		const uint8_t* rd = d->rr_data[j];
+		size_t len = d->rr_len[j];
+		size_t rdlen;
+		if(len < 2)
+			continue;
+		rdlen = ((size_t)rd[0] << 8) | rd[1];
+		if(rdlen + 2 > len)
+			continue;
+		if(type == LDNS_RR_TYPE_A) {
+			if(rdlen == 4)
+				fg_upstream_add_addr(up, FG_AF_INET, rd + 2);
+		} else if(type == LDNS_RR_TYPE_AAAA) {
+			if(rdlen == 16)
+				fg_upstream_add_addr(up, FG_AF_INET6, rd + 2);
+		} else if(fg_name_wire_len(rd + 2, rdlen) == rdlen) {
+			fg_upstream_add_name(up, rd + 2);
+		}
+	}
+}
+
+void
+fluxguard_read_response(const struct dns_msg* msg, time_t now, struct fg_upstream* up)
+{
+	const struct reply_info* rep = msg->rep;
+	size_t i;
+	fg_upstream_init(up, (uint64_t)now);
+	if(!rep)
+		return;
+	for(i = 0; i < rep->rrset_count; i++)
+		add_rrset(up, rep->rrsets[i], rrset_section(rep, i), now);
+}
