@@ -1,0 +1,89 @@
+/**
+ * \file
+ * Reading fluxguard.conf: where it is, how it is parsed, and printing the
+ * configuration in effect. The options themselves are in fluxguard/options.h.
+ *
+ * Syntax, in the manner of unbound.conf:
+ *
+ *	# a comment, to the end of the line (not inside quotes)
+ *	fluxguard:
+ *		threshold: 60
+ *		action: "redirect"          # quotes are optional...
+ *		deny-file: "/etc/unbound/deny list.txt"   # ...unless there are spaces
+ *		include: "/etc/unbound/fluxguard.d/site-*.conf"
+ *
+ * One "name: value" per line, indentation free. Options must follow a
+ * "fluxguard:" clause header. include: may stand at top level or inside the
+ * clause; an included file continues in the includer's clause state (so a
+ * file included inside the clause may hold bare options) and may open its own
+ * "fluxguard:". A relative path (include:, *-file:, *-db:, event-log:) is
+ * resolved against the directory of the file that names it. An include
+ * pattern with *, ? or [ is a glob that may match nothing; a plain include
+ * must exist. Includes nest at most FG_CONF_MAX_DEPTH deep and may not loop.
+ *
+ * Every error names the place and the option:
+ *	/etc/unbound/fluxguard.conf:12: threshold: expected a number between 0 and 100, got "high"
+ *
+ * Where the file is (fg_conf_locate): $FLUXGUARD_CONF if it is set and not
+ * empty (the file must then exist); else fluxguard.conf next to Unbound's own
+ * config file, if it exists; else none, and fluxguard runs on its defaults.
+ * The module reads it in init, after Unbound's chroot: paths are inside the
+ * chroot.
+ */
+#ifndef FLUXGUARD_CONFFILE_H
+#define FLUXGUARD_CONFFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fluxguard/options.h"
+
+/** Environment variable naming the config file. */
+#define FG_CONF_ENV "FLUXGUARD_CONF"
+/** File looked for next to Unbound's config. */
+#define FG_CONF_FILENAME "fluxguard.conf"
+/** Deepest include nesting (the main file is depth 0). */
+#define FG_CONF_MAX_DEPTH 8
+
+/** Fill \p cfg with the defaults of the options table; owns nothing yet. */
+void fg_conf_defaults(struct fg_config* cfg);
+
+/**
+ * Free everything \p cfg owns and leave it holding the defaults, so a second
+ * fg_conf_free is harmless.
+ */
+void fg_conf_free(struct fg_config* cfg);
+
+/**
+ * Read a config file into \p cfg, which this initialises (its previous
+ * contents are not freed). The configuration is complete and consistent on
+ * success: cross-option checks have run and deny-action, if not given, equals
+ * action.
+ * \param err receives `FILE:LINE: option: what is wrong` (or `FILE: reason`
+ *	when the file itself cannot be read).
+ * \return 1 on success, 0 on failure; on failure \p cfg holds the defaults and
+ *	owns nothing.
+ */
+int fg_conf_load(const char* path, struct fg_config* cfg, char* err,
+	size_t errlen);
+
+/**
+ * Find the config file by the rule in the file comment.
+ * \param unbound_dir directory of Unbound's config file, or NULL to skip that
+ *	step.
+ * \param path receives the file to load, or "" for none (run on defaults).
+ * \param err receives why $FLUXGUARD_CONF is unusable.
+ * \return 1 on success (\p path set, maybe empty), 0 if $FLUXGUARD_CONF names
+ *	a file that does not exist or the name does not fit \p pathlen.
+ */
+int fg_conf_locate(const char* unbound_dir, char* path, size_t pathlen,
+	char* err, size_t errlen);
+
+/**
+ * Print the configuration in effect as a loadable fluxguard.conf: every option
+ * in table order, repeatable ones once per value, options without a value as a
+ * comment. Loading the output gives the same configuration.
+ */
+void fg_conf_print(FILE* out, const struct fg_config* cfg);
+
+#endif /* FLUXGUARD_CONFFILE_H */

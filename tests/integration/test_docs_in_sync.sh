@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The man page and the example config are generated from the options table
+# (tools/fg-gen-docs) and committed. Regenerate both and fail if the committed
+# copies differ, so the docs cannot drift from the table. Fix: make regen-docs.
+. "$FG_SRCDIR/tests/integration/lib.sh"
+gen=$FG_BUILDDIR/tools/fg-gen-docs
+fg_require "$gen"
+
+check_one() {
+    local kind=$1 committed=$2
+    "$gen" "$kind" >"$FG_WORK/$kind.out" || fg_fail "fg-gen-docs $kind failed"
+    if ! diff -u "$committed" "$FG_WORK/$kind.out" >"$FG_WORK/$kind.diff"; then
+        cat "$FG_WORK/$kind.diff" >&2
+        fg_fail "$committed is out of date with the options table: run 'make regen-docs' and commit the result"
+    fi
+    fg_log "$committed matches the options table"
+}
+
+check_one man "$FG_SRCDIR/doc/fluxguard.conf.5"
+check_one example "$FG_SRCDIR/unbound-conf-examples/fluxguard.conf"

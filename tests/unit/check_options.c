@@ -1,0 +1,645 @@
+/**
+ * \file
+ * Unit tests for the options table and the fluxguard.conf reader
+ * (module/fg_options.c, module/fg_conffile.c): defaults, every type's parsing
+ * and range errors with their exact FILE:LINE messages, quotes, comments,
+ * includes and their limits, repeatable options, the FLUXGUARD_CONF lookup
+ * rule and the effective-config printer.
+ */
+#include "fluxguard/conffile.h"
+#include "fluxguard/options.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/** Scratch directory of the running test. */
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/fg-check-options.XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/** Path of \p name inside the scratch directory (static buffer rotation). */
+static const char*
+tpath(const char* name)
+{
+	static char bufs[8][512];
+	static int next;
+	char* b = bufs[next++ % 8];
+	snprintf(b, sizeof(bufs[0]), "%s/%s", tmpdir, name);
+	return b;
+}
+
+/** Write \p text to \p name in the scratch directory, making subdirectories. */
+static const char*
+write_file(const char* name, const char* text)
+{
+	const char* path = tpath(name);
+	char dir[512];
+	char* slash;
+	FILE* f;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = 0;
+	mkdir(dir, 0700);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/** Load \p text as fluxguard.conf and expect it to fail with exactly the
+ * message \p fmt, in which %1$s stands for the file's path. */
+static void
+expect_error(const char* text, const char* fmt)
+{
+	struct fg_config cfg;
+	char err[1024], want[1024];
+	const char* path = write_file("fluxguard.conf", text);
+	ck_assert_msg(!fg_conf_load(path, &cfg, err, sizeof(err)),
+		"loaded without error: %s", text);
+	snprintf(want, sizeof(want), fmt, path, path);
+	ck_assert_str_eq(err, want);
+	/* a failed load leaves the defaults, owning nothing */
+	ck_assert_int_eq(cfg.action, FG_ACTION_REFUSE);
+	ck_assert_uint_eq(cfg.n_files, 0);
+	fg_conf_free(&cfg);
+}
+
+/** Load \p text and expect success. */
+static void
+load_ok(const char* text, struct fg_config* cfg)
+{
+	char err[1024];
+	const char* path = write_file("fluxguard.conf", text);
+	ck_assert_msg(fg_conf_load(path, cfg, err, sizeof(err)), "%s", err);
+}
+
+START_TEST(test_defaults)
+{
+	struct fg_config cfg;
+	size_t i;
+	char why[256];
+	fg_conf_defaults(&cfg);
+	ck_assert_int_eq(cfg.action, FG_ACTION_REFUSE);
+	ck_assert_int_eq(cfg.deny_action, FG_ACTION_REFUSE);
+	ck_assert(cfg.score.threshold == FG_SCORE_DEFAULT_THRESHOLD);
+	ck_assert(cfg.score.w_addrs == FG_SCORE_DEFAULT_W_ADDRS);
+	ck_assert(cfg.score.w_prefixes == FG_SCORE_DEFAULT_W_PREFIXES);
+	ck_assert(cfg.score.w_entropy == FG_SCORE_DEFAULT_W_ENTROPY);
+	ck_assert(cfg.score.w_asns == FG_SCORE_DEFAULT_W_ASNS);
+	ck_assert(cfg.score.w_countries == FG_SCORE_DEFAULT_W_COUNTRIES);
+	ck_assert(cfg.score.w_ttl == FG_SCORE_DEFAULT_W_TTL);
+	ck_assert(cfg.score.w_churn == FG_SCORE_DEFAULT_W_CHURN);
+	ck_assert(cfg.score.w_growth == FG_SCORE_DEFAULT_W_GROWTH);
+	ck_assert(cfg.score.w_ns == FG_SCORE_DEFAULT_W_NS);
+	ck_assert_uint_eq(cfg.min_answers, 2);
+	ck_assert_uint_eq(cfg.redirect_addrs.n, 0);
+	ck_assert_uint_eq(cfg.redirect_ttl, 60);
+	ck_assert_uint_eq(cfg.allow.n + cfg.deny.n, 0);
+	ck_assert_uint_eq(cfg.allow_files.n + cfg.deny_files.n, 0);
+	ck_assert_int_eq(cfg.default_allow_list, 1);
+	ck_assert_ptr_null(cfg.asn_db);
+	ck_assert_ptr_null(cfg.country_db);
+	ck_assert_ptr_null(cfg.event_log);
+	ck_assert_str_eq(cfg.segment, "/fluxguard");
+	ck_assert_int_eq(cfg.segment_mode, 0600);
+	ck_assert_ptr_null(cfg.segment_group);
+	ck_assert(cfg.segment_gid == (gid_t)-1);
+	ck_assert_uint_eq(cfg.capacity, 262144);
+	ck_assert_uint_eq(cfg.window, 6 * 3600);
+	/* every default in the table parses as its own type */
+	for(i = 0; i < fg_options_count; i++) {
+		const struct fg_option* o = &fg_options[i];
+		ck_assert_msg(o->doc && *o->doc, "%s has no doc", o->name);
+		ck_assert_msg(o->def || o->def_doc, "%s: no default doc", o->name);
+		ck_assert_ptr_eq(fg_option_find(o->name), o);
+		if(!o->def || o->type == FG_OPT_STRING || o->type == FG_OPT_PATH)
+			continue;
+		ck_assert_msg(fg_option_set(&cfg, o, o->def, NULL, 0, why,
+			sizeof(why)), "%s: default \"%s\": %s", o->name, o->def,
+			why);
+	}
+	ck_assert_ptr_null(fg_option_find("nonesuch"));
+	fg_conf_free(&cfg);
+	fg_conf_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_every_type)
+{
+	struct fg_config cfg;
+	char dir[512];
+	load_ok("fluxguard:\n"
+		"action: nxdomain\n"
+		"deny-action: redirect\n"
+		"threshold: 72.5\n"
+		"min-answers: 1000\n"
+		"weight-addresses: 0\n"
+		"weight-prefixes: 100\n"
+		"weight-entropy: 1.5\n"
+		"weight-asns: 2\n"
+		"weight-countries: 3\n"
+		"weight-ttl: 4\n"
+		"weight-churn: 5\n"
+		"weight-growth: 6\n"
+		"weight-ns: 7\n"
+		"redirect-address: 192.0.2.1\n"
+		"redirect-address: 2001:db8::53\n"
+		"redirect-ttl: 0\n"
+		"allow: cdn.example.com\n"
+		"deny: AS64496\n"
+		"allow-file: lists/allow.txt\n"
+		"deny-file: /etc/deny.txt\n"
+		"default-allow-list: no\n"
+		"asn-db: /var/lib/GeoIP/asn.mmdb\n"
+		"country-db: geo/country.mmdb\n"
+		"event-log: /var/log/fg.log\n"
+		"segment: /var/lib/unbound/fluxguard.seg\n"
+		"segment-mode: 0640\n"
+		"segment-group: 0\n"
+		"capacity: 1024\n"
+		"window: 7d\n", &cfg);
+	snprintf(dir, sizeof(dir), "%s/", tmpdir);
+	ck_assert_int_eq(cfg.action, FG_ACTION_NXDOMAIN);
+	ck_assert_int_eq(cfg.deny_action, FG_ACTION_REDIRECT);
+	ck_assert(cfg.score.threshold == 72.5);
+	ck_assert_uint_eq(cfg.min_answers, 1000);
+	ck_assert(cfg.score.w_addrs == 0);
+	ck_assert(cfg.score.w_prefixes == 100);
+	ck_assert(cfg.score.w_entropy == 1.5);
+	ck_assert(cfg.score.w_asns == 2 && cfg.score.w_countries == 3);
+	ck_assert(cfg.score.w_ttl == 4 && cfg.score.w_churn == 5);
+	ck_assert(cfg.score.w_growth == 6 && cfg.score.w_ns == 7);
+	ck_assert_uint_eq(cfg.redirect_addrs.n, 2);
+	ck_assert_int_eq(cfg.redirect_addrs.a[0].family, FG_AF_INET);
+	ck_assert_mem_eq(cfg.redirect_addrs.a[0].addr, "\300\000\002\001", 4);
+	ck_assert_int_eq(cfg.redirect_addrs.a[1].family, FG_AF_INET6);
+	ck_assert_uint_eq(cfg.redirect_addrs.a[1].addr[15], 0x53);
+	ck_assert_uint_eq(cfg.redirect_ttl, 0);
+	ck_assert_uint_eq(cfg.allow.n, 1);
+	ck_assert_str_eq(cfg.allow.v[0].value, "cdn.example.com");
+	ck_assert_str_eq(cfg.deny.v[0].value, "AS64496");
+	/* relative paths land next to the file that names them */
+	ck_assert_str_eq(cfg.allow_files.v[0].value, tpath("lists/allow.txt"));
+	ck_assert_str_eq(cfg.deny_files.v[0].value, "/etc/deny.txt");
+	ck_assert_int_eq(cfg.default_allow_list, 0);
+	ck_assert_str_eq(cfg.asn_db, "/var/lib/GeoIP/asn.mmdb");
+	ck_assert_str_eq(cfg.country_db, tpath("geo/country.mmdb"));
+	ck_assert_str_eq(cfg.event_log, "/var/log/fg.log");
+	ck_assert_str_eq(cfg.segment, "/var/lib/unbound/fluxguard.seg");
+	ck_assert_int_eq(cfg.segment_mode, 0640);
+	ck_assert_str_eq(cfg.segment_group, "0");
+	ck_assert(cfg.segment_gid == 0);
+	ck_assert_uint_eq(cfg.capacity, 1024);
+	ck_assert_uint_eq(cfg.window, 7 * 86400);
+	ck_assert_uint_eq(cfg.n_files, 1);
+	fg_conf_free(&cfg);
+	ck_assert_ptr_null(cfg.files);
+	ck_assert_str_eq(cfg.segment, "/fluxguard");
+}
+END_TEST
+
+START_TEST(test_value_errors)
+{
+	expect_error("fluxguard:\n  threshold: high\n",
+		"%s:2: threshold: expected a number between 0 and 100, got \"high\"");
+	expect_error("fluxguard:\nthreshold: 100.5\n",
+		"%s:2: threshold: expected a number between 0 and 100, got \"100.5\"");
+	expect_error("fluxguard:\nthreshold: -1\n",
+		"%s:2: threshold: expected a number between 0 and 100, got \"-1\"");
+	expect_error("fluxguard:\nthreshold: nan\n",
+		"%s:2: threshold: expected a number between 0 and 100, got \"nan\"");
+	expect_error("fluxguard:\nweight-ns: 5x\n",
+		"%s:2: weight-ns: expected a number between 0 and 100, got \"5x\"");
+	expect_error("fluxguard:\ncapacity: 100\n",
+		"%s:2: capacity: expected a number between 1024 and 16777216, got \"100\"");
+	expect_error("fluxguard:\ncapacity: 16777217\n",
+		"%s:2: capacity: expected a number between 1024 and 16777216, got \"16777217\"");
+	expect_error("fluxguard:\ncapacity: -2048\n",
+		"%s:2: capacity: expected a number between 1024 and 16777216, got \"-2048\"");
+	expect_error("fluxguard:\ncapacity: 99999999999999999999999\n",
+		"%s:2: capacity: expected a number between 1024 and 16777216, got \"99999999999999999999999\"");
+	expect_error("fluxguard:\nmin-answers: 0\n",
+		"%s:2: min-answers: expected a number between 1 and 1000, got \"0\"");
+	expect_error("fluxguard:\nredirect-ttl: 86401\n",
+		"%s:2: redirect-ttl: expected a number between 0 and 86400, got \"86401\"");
+	expect_error("fluxguard:\nwindow: 30s\n",
+		"%s:2: window: expected a duration (seconds, or a number with unit s, m, h or d) between 1m and 7d, got \"30s\"");
+	expect_error("fluxguard:\nwindow: 8d\n",
+		"%s:2: window: expected a duration (seconds, or a number with unit s, m, h or d) between 1m and 7d, got \"8d\"");
+	expect_error("fluxguard:\nwindow: 5x\n",
+		"%s:2: window: expected a duration (seconds, or a number with unit s, m, h or d) between 1m and 7d, got \"5x\"");
+	expect_error("fluxguard:\nwindow: h\n",
+		"%s:2: window: expected a duration (seconds, or a number with unit s, m, h or d) between 1m and 7d, got \"h\"");
+	expect_error("fluxguard:\naction: drop\n",
+		"%s:2: action: expected one of log, refuse, nxdomain, nodata, redirect, got \"drop\"");
+	expect_error("fluxguard:\ndeny-action: \"\"\n",
+		"%s:2: deny-action: expected one of log, refuse, nxdomain, nodata, redirect, got \"\"");
+	expect_error("fluxguard:\nsegment-mode: 0644\n",
+		"%s:2: segment-mode: expected one of 0600, 0640, got \"0644\"");
+	expect_error("fluxguard:\ndefault-allow-list: maybe\n",
+		"%s:2: default-allow-list: expected yes or no, got \"maybe\"");
+	expect_error("fluxguard:\nredirect-address: 300.1.1.1\n",
+		"%s:2: redirect-address: expected an IPv4 or IPv6 address, got \"300.1.1.1\"");
+	expect_error("fluxguard:\nsegment: fluxguard\n",
+		"%s:2: segment: expected /name (shared memory) or an absolute file path, got \"fluxguard\"");
+	expect_error("fluxguard:\nsegment-group: no-such-group-fg\n",
+		"%s:2: segment-group: unknown group \"no-such-group-fg\"");
+	expect_error("fluxguard:\nasn-db: \"\"\n",
+		"%s:2: asn-db: expected a file name, got \"\"");
+	expect_error("fluxguard:\n\n# deny list\ndeny: a..b\n",
+		"%s:4: deny: expected a domain name, exact:NAME, ASnnn, an address or a CIDR prefix, got \"a..b\"");
+	expect_error("fluxguard:\nallow: 192.0.2.0/33\n",
+		"%s:2: allow: expected a prefix length between 0 and 32, got \"192.0.2.0/33\"");
+}
+END_TEST
+
+START_TEST(test_syntax_errors)
+{
+	expect_error("threshold: 5\n",
+		"%s:1: threshold: option outside a fluxguard: clause (add a \"fluxguard:\" line above it)");
+	expect_error("# comment\n\nfluxguard:\nbogus: 1\n",
+		"%s:4: bogus: unknown option");
+	expect_error("server:\n", "%s:1: server: unknown option");
+	expect_error("fluxguard:\nthreshold:\n", "%s:2: threshold: missing value");
+	expect_error("fluxguard:\nthreshold:    # nothing\n",
+		"%s:2: threshold: missing value");
+	expect_error("fluxguard:\nthreshold 5\n",
+		"%s:2: threshold: expected ':' after the option name");
+	expect_error("fluxguard:\n\"x\": 5\n",
+		"%s:2: expected \"name: value\", got \"\"x\": 5\"");
+	expect_error("fluxguard:\nthreshold: 5 6\n",
+		"%s:2: threshold: unexpected text after the value: \"6\"");
+	expect_error("fluxguard:\nsegment: \"/fg\" x\n",
+		"%s:2: segment: unexpected text after the value: \"x\"");
+	expect_error("fluxguard:\nsegment: \"/fg\n",
+		"%s:2: segment: unterminated quoted string");
+	expect_error("fluxguard: yes\n",
+		"%s:1: fluxguard: the clause header takes no value; put options on their own lines");
+	expect_error("fluxguard:\naction: redirect\n",
+		"%s:2: action: redirect needs at least one redirect-address");
+	expect_error("fluxguard:\naction: log\ndeny-action: redirect\n",
+		"%s:3: deny-action: redirect needs at least one redirect-address");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct fg_config cfg;
+	char err[1024], want[1024];
+	ck_assert(!fg_conf_load(tpath("nope.conf"), &cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory",
+		tpath("nope.conf"));
+	ck_assert_str_eq(err, want);
+	fg_conf_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_quotes_and_comments)
+{
+	struct fg_config cfg;
+	load_ok("# fluxguard test\r\n"
+		"   \t\r\n"
+		"fluxguard:   # the clause\r\n"
+		"\t\tsegment: \"/fg # not a comment\"   # a comment\r\n"
+		"  event-log: 'with space/ev log.txt'\n"
+		"action: \"nodata\"#comment\n"
+		"deny:    'exact:Bad.Example.NET'\n"
+		"threshold: 10 # ten\n"
+		"#threshold: 99\n", &cfg);
+	ck_assert_str_eq(cfg.segment, "/fg # not a comment");
+	ck_assert_str_eq(cfg.event_log, tpath("with space/ev log.txt"));
+	ck_assert_int_eq(cfg.action, FG_ACTION_NODATA);
+	/* deny-action follows action when not given */
+	ck_assert_int_eq(cfg.deny_action, FG_ACTION_NODATA);
+	ck_assert_str_eq(cfg.deny.v[0].value, "exact:Bad.Example.NET");
+	ck_assert(cfg.score.threshold == 10);
+	fg_conf_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_durations)
+{
+	struct fg_config cfg;
+	const struct fg_option* w = fg_option_find("window");
+	char why[256], buf[32];
+	static const struct { const char* text; uint32_t secs; } ok[] = {
+		{ "60", 60 }, { "90s", 90 }, { "15m", 900 }, { "6h", 21600 },
+		{ "2d", 172800 }, { "7d", 604800 }, { "604800s", 604800 }
+	};
+	static const char* const bad[] = { "59", "59s", "", "s", "1.5h",
+		"-1m", "10w", "5 m", "1H", "604801" };
+	size_t i;
+	fg_conf_defaults(&cfg);
+	for(i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(fg_option_set(&cfg, w, ok[i].text, NULL, 0, why,
+			sizeof(why)), "%s: %s", ok[i].text, why);
+		ck_assert_uint_eq(cfg.window, ok[i].secs);
+	}
+	for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!fg_option_set(&cfg, w, bad[i], NULL, 0, why,
+			sizeof(why)), "accepted \"%s\"", bad[i]);
+	fg_duration_format(90, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "90s");
+	fg_duration_format(900, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "15m");
+	fg_duration_format(21600, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "6h");
+	fg_duration_format(7 * 86400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "7d");
+	fg_duration_format(0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0s");
+	fg_conf_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_repeatable_and_last_wins)
+{
+	struct fg_config cfg;
+	char text[4096];
+	size_t i, pos;
+	load_ok("fluxguard:\n"
+		"allow: a.example\n"
+		"threshold: 10\n"
+		"allow: AS13335\n"
+		"deny: 192.0.2.0/24\n"
+		"threshold: 20\n"
+		"allow: 2001:db8::/32\n"
+		"segment: /one\n"
+		"segment: /two\n", &cfg);
+	ck_assert(cfg.score.threshold == 20);
+	ck_assert_str_eq(cfg.segment, "/two");
+	ck_assert_uint_eq(cfg.allow.n, 3);
+	ck_assert_str_eq(cfg.allow.v[0].value, "a.example");
+	ck_assert_str_eq(cfg.allow.v[1].value, "AS13335");
+	ck_assert_str_eq(cfg.allow.v[2].value, "2001:db8::/32");
+	/* each entry remembers its place, for policy errors */
+	ck_assert_str_eq(cfg.allow.v[1].file, tpath("fluxguard.conf"));
+	ck_assert_int_eq(cfg.allow.v[1].line, 4);
+	ck_assert_int_eq(cfg.deny.v[0].line, 5);
+	fg_conf_free(&cfg);
+
+	/* at most FG_CONF_MAX_ADDRS redirect addresses */
+	pos = (size_t)snprintf(text, sizeof(text), "fluxguard:\n");
+	for(i = 0; i <= FG_CONF_MAX_ADDRS; i++)
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos,
+			"redirect-address: 192.0.2.%u\n", (unsigned)i);
+	expect_error(text, "%s:18: redirect-address: at most 16 addresses, "
+		"got another: \"192.0.2.16\"");
+}
+END_TEST
+
+START_TEST(test_include)
+{
+	struct fg_config cfg;
+	write_file("sub/inside.conf",
+		"# included inside the clause: bare options are fine\n"
+		"threshold: 30\n"
+		"deny-file: deny.txt\n");
+	write_file("conf.d/10-a.conf", "fluxguard:\nallow: a.example\n");
+	write_file("conf.d/20-b.conf", "fluxguard:\nallow: b.example\nthreshold: 40\n");
+	load_ok("include: \"conf.d/*.conf\"\n"
+		"include: nothing-matches-*.conf\n"
+		"fluxguard:\n"
+		"  include: sub/inside.conf\n"
+		"  allow: c.example\n", &cfg);
+	ck_assert_uint_eq(cfg.allow.n, 3);
+	ck_assert_str_eq(cfg.allow.v[0].value, "a.example");
+	ck_assert_str_eq(cfg.allow.v[1].value, "b.example");
+	ck_assert_str_eq(cfg.allow.v[2].value, "c.example");
+	/* included later, so it overrides 20-b.conf's threshold */
+	ck_assert(cfg.score.threshold == 30);
+	/* resolved against the included file's directory */
+	ck_assert_str_eq(cfg.deny_files.v[0].value, tpath("sub/deny.txt"));
+	ck_assert_str_eq(cfg.deny_files.v[0].file, tpath("sub/inside.conf"));
+	ck_assert_int_eq(cfg.deny_files.v[0].line, 3);
+	ck_assert_uint_eq(cfg.n_files, 4);
+	fg_conf_free(&cfg);
+
+	/* a file included at top level starts outside the clause */
+	write_file("top.conf", "threshold: 5\n");
+	{
+		char err[1024], want[1024];
+		const char* path = write_file("fluxguard.conf",
+			"include: top.conf\n");
+		ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
+		snprintf(want, sizeof(want), "%s:1: threshold: option outside "
+			"a fluxguard: clause (add a \"fluxguard:\" line above it)",
+			tpath("top.conf"));
+		ck_assert_str_eq(err, want);
+	}
+	write_file("bad.conf", "fluxguard:\n\nwindow: forever\n");
+	{
+		char err[1024], want[1024];
+		const char* path = write_file("fluxguard.conf",
+			"fluxguard:\ninclude: bad.conf\n");
+		ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
+		snprintf(want, sizeof(want), "%s:3: window: expected a duration "
+			"(seconds, or a number with unit s, m, h or d) between 1m "
+			"and 7d, got \"forever\"", tpath("bad.conf"));
+		ck_assert_str_eq(err, want);
+	}
+}
+END_TEST
+
+START_TEST(test_include_missing_names_path)
+{
+	struct fg_config cfg;
+	char err[1024], want[1024];
+	const char* path = write_file("fluxguard.conf",
+		"fluxguard:\n\ninclude: missing.conf\n");
+	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:3: include: cannot open \"%s\": No "
+		"such file or directory", path, tpath("missing.conf"));
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_include_loop_and_depth)
+{
+	struct fg_config cfg;
+	char err[1024], want[1024], name[32], text[64];
+	const char* path;
+	int i;
+
+	write_file("b.conf", "# b\ninclude: fluxguard.conf\n");
+	path = write_file("fluxguard.conf", "fluxguard:\ninclude: b.conf\n");
+	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:2: include: include loop: \"%s\" is "
+		"already being read", tpath("b.conf"), path);
+	ck_assert_str_eq(err, want);
+
+	expect_error("fluxguard:\ninclude: fluxguard.conf\n",
+		"%s:2: include: include loop: \"%s\" is already being read");
+
+	/* d1 includes d2 ... d8: the main file plus 8 levels is the limit */
+	for(i = 1; i <= 9; i++) {
+		snprintf(name, sizeof(name), "d%d.conf", i);
+		snprintf(text, sizeof(text), "include: d%d.conf\n", i + 1);
+		write_file(name, text);
+	}
+	write_file("d8.conf", "threshold: 8\n");
+	load_ok("fluxguard:\ninclude: d1.conf\n", &cfg);
+	ck_assert(cfg.score.threshold == 8);
+	fg_conf_free(&cfg);
+	write_file("d8.conf", "include: d9.conf\n");
+	write_file("d9.conf", "threshold: 9\n");
+	path = write_file("fluxguard.conf", "fluxguard:\ninclude: d1.conf\n");
+	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:1: include: includes nested deeper "
+		"than 8", tpath("d8.conf"));
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_locate)
+{
+	char path[512], err[512], want[600];
+	unsetenv(FG_CONF_ENV);
+	/* nothing anywhere: run on defaults */
+	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, "");
+	ck_assert(fg_conf_locate(NULL, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, "");
+	/* next to unbound.conf */
+	write_file("fluxguard.conf", "fluxguard:\n");
+	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, tpath("fluxguard.conf"));
+	snprintf(want, sizeof(want), "%s/", tmpdir);
+	ck_assert(fg_conf_locate(want, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, tpath("fluxguard.conf"));
+	/* the environment wins, and must then exist */
+	write_file("elsewhere.conf", "fluxguard:\n");
+	setenv(FG_CONF_ENV, tpath("elsewhere.conf"), 1);
+	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, tpath("elsewhere.conf"));
+	setenv(FG_CONF_ENV, tpath("missing.conf"), 1);
+	ck_assert(!fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	snprintf(want, sizeof(want), "FLUXGUARD_CONF=%s: No such file or "
+		"directory", tpath("missing.conf"));
+	ck_assert_str_eq(err, want);
+	/* set but empty counts as unset */
+	setenv(FG_CONF_ENV, "", 1);
+	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, tpath("fluxguard.conf"));
+	unsetenv(FG_CONF_ENV);
+}
+END_TEST
+
+/** Print \p cfg into a string, without the "# read" lines that name files. */
+static char*
+print_config(const struct fg_config* cfg)
+{
+	char* buf = NULL;
+	size_t len = 0;
+	FILE* f = open_memstream(&buf, &len);
+	char *line, *out;
+	size_t pos = 0;
+	ck_assert_ptr_nonnull(f);
+	fg_conf_print(f, cfg);
+	fclose(f);
+	out = calloc(1, len + 1);
+	for(line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if(strncmp(line, "# read ", 7) == 0)
+			continue;
+		pos += (size_t)sprintf(out + pos, "%s\n", line);
+	}
+	free(buf);
+	return out;
+}
+
+START_TEST(test_print_roundtrip)
+{
+	struct fg_config cfg, again;
+	char err[1024];
+	char *first, *second;
+	const char* printed;
+	load_ok("fluxguard:\n"
+		"action: redirect\n"
+		"redirect-address: 192.0.2.1\n"
+		"redirect-address: 2001:db8::1\n"
+		"threshold: 33.3333\n"
+		"window: 90m\n"
+		"allow: exact:www.example.com\n"
+		"deny-file: \"/etc/unbound/deny list.txt\"\n"
+		"segment-mode: 0640\n", &cfg);
+	first = print_config(&cfg);
+	ck_assert_ptr_nonnull(strstr(first, "\taction: redirect\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tdeny-action: redirect\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tredirect-address: 2001:db8::1\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tthreshold: 33.3333\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\twindow: 90m\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tallow: \"exact:www.example.com\"\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tdeny-file: \"/etc/unbound/deny list.txt\"\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\t# asn-db: (none)\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tsegment-mode: 0640\n"));
+	printed = write_file("printed.conf", first);
+	ck_assert_msg(fg_conf_load(printed, &again, err, sizeof(err)), "%s", err);
+	second = print_config(&again);
+	ck_assert_str_eq(first, second);
+	free(first);
+	free(second);
+	fg_conf_free(&cfg);
+	fg_conf_free(&again);
+
+	/* defaults print too, and say so */
+	fg_conf_defaults(&cfg);
+	first = print_config(&cfg);
+	ck_assert_ptr_nonnull(strstr(first, "# no config file read: defaults\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tsegment: \"/fluxguard\"\n"));
+	free(first);
+}
+END_TEST
+
+static Suite*
+options_suite(void)
+{
+	Suite* s = suite_create("options");
+	TCase* tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_every_type);
+	tcase_add_test(tc, test_value_errors);
+	tcase_add_test(tc, test_syntax_errors);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_quotes_and_comments);
+	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_repeatable_and_last_wins);
+	tcase_add_test(tc, test_include);
+	tcase_add_test(tc, test_include_missing_names_path);
+	tcase_add_test(tc, test_include_loop_and_depth);
+	tcase_add_test(tc, test_locate);
+	tcase_add_test(tc, test_print_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner* sr = srunner_create(options_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,535 @@
+/**
+ * \file
+ * Unit tests for the allow/deny lists (module/fg_policy.c): subtree and exact
+ * names, case, ASN and CIDR matching for IPv4 and IPv6, precedence, list files
+ * and their errors, and building from a parsed config.
+ */
+#include "fluxguard/conffile.h"
+#include "fluxguard/name.h"
+#include "fluxguard/policy.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/** Scratch directory of the running test. */
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/fg-check-policy.XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/** Write \p text to \p name in the scratch directory; returns its path. */
+static const char*
+write_file(const char* name, const char* text)
+{
+	static char bufs[4][512];
+	static int next;
+	char* path = bufs[next++ % 4];
+	FILE* f;
+	snprintf(path, sizeof(bufs[0]), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/** Add entries, failing the test on any error. */
+static void
+add(struct fg_policy* p, enum fg_list which, const char* entry)
+{
+	char err[256];
+	ck_assert_msg(fg_policy_add(p, which, entry, err, sizeof(err)),
+		"%s: %s", entry, err);
+}
+
+/** Match a presentation-format name, sent in wire format as given (case kept). */
+static enum fg_list
+match(const struct fg_policy* p, const char* name)
+{
+	uint8_t wire[FG_NAME_MAX_WIRE];
+	size_t i = 0;
+	const char* s = name;
+	/* build the wire name by hand so the query keeps its case */
+	while(*s) {
+		const char* dot = strchr(s, '.');
+		size_t len = dot ? (size_t)(dot - s) : strlen(s);
+		wire[i++] = (uint8_t)len;
+		memcpy(wire + i, s, len);
+		i += len;
+		s += len;
+		if(*s == '.')
+			s++;
+	}
+	wire[i] = 0;
+	return fg_policy_match_name(p, wire);
+}
+
+/** An address for match_addrs. */
+static struct fg_addr
+addr(const char* text, uint32_t asn)
+{
+	struct fg_addr a;
+	memset(&a, 0, sizeof(a));
+	a.asn = asn;
+	if(inet_pton(AF_INET, text, a.addr) == 1)
+		a.family = FG_AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, a.addr), 1);
+		a.family = FG_AF_INET6;
+	}
+	return a;
+}
+
+START_TEST(test_subtree_and_exact)
+{
+	struct fg_policy* p = fg_policy_create();
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_NONE);
+	add(p, FG_LIST_ALLOW, "example.com");
+	add(p, FG_LIST_DENY, "exact:www.bad.net");
+	ck_assert_int_eq(match(p, "example.com"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "a.b.c.example.com"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "badexample.com"), FG_LIST_NONE);
+	ck_assert_int_eq(match(p, "com"), FG_LIST_NONE);
+	ck_assert_int_eq(match(p, ""), FG_LIST_NONE);
+	ck_assert_int_eq(match(p, "www.bad.net"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "a.www.bad.net"), FG_LIST_NONE);
+	ck_assert_int_eq(match(p, "bad.net"), FG_LIST_NONE);
+	/* a malformed name matches nothing */
+	ck_assert_int_eq(fg_policy_match_name(p,
+		(const uint8_t*)"\7example\300\014"), FG_LIST_NONE);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 1);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 1);
+	fg_policy_delete(p);
+	fg_policy_delete(NULL);
+}
+END_TEST
+
+START_TEST(test_case_insensitive)
+{
+	struct fg_policy* p = fg_policy_create();
+	add(p, FG_LIST_DENY, "Evil.EXAMPLE.org.");
+	add(p, FG_LIST_ALLOW, "EXACT:Good.Example.ORG");
+	ck_assert_int_eq(match(p, "WWW.evil.example.ORG"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "evil.example.org"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "gOOd.eXample.org"), FG_LIST_ALLOW);
+	/* the same entry twice, in another case, counts once */
+	add(p, FG_LIST_DENY, "evil.example.org");
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 1);
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_name_precedence)
+{
+	struct fg_policy* p = fg_policy_create();
+	/* the most specific entry wins */
+	add(p, FG_LIST_DENY, "example.com");
+	add(p, FG_LIST_ALLOW, "cdn.example.com");
+	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "cdn.example.com"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "img.cdn.example.com"), FG_LIST_ALLOW);
+	add(p, FG_LIST_DENY, "bad.cdn.example.com");
+	ck_assert_int_eq(match(p, "x.bad.cdn.example.com"), FG_LIST_DENY);
+	/* equal specificity: deny wins */
+	add(p, FG_LIST_ALLOW, "both.org");
+	add(p, FG_LIST_DENY, "both.org");
+	ck_assert_int_eq(match(p, "www.both.org"), FG_LIST_DENY);
+	add(p, FG_LIST_DENY, "exact:x.both2.org");
+	add(p, FG_LIST_ALLOW, "exact:x.both2.org");
+	ck_assert_int_eq(match(p, "x.both2.org"), FG_LIST_DENY);
+	/* exact beats a subtree entry for the same name, only for that name */
+	add(p, FG_LIST_DENY, "shop.net");
+	add(p, FG_LIST_ALLOW, "exact:shop.net");
+	ck_assert_int_eq(match(p, "shop.net"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "www.shop.net"), FG_LIST_DENY);
+	/* exact beats a parent's subtree entry */
+	add(p, FG_LIST_ALLOW, "exact:login.example.com");
+	ck_assert_int_eq(match(p, "login.example.com"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "a.login.example.com"), FG_LIST_DENY);
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_asn)
+{
+	struct fg_policy* p = fg_policy_create();
+	struct fg_addr a[3];
+	add(p, FG_LIST_ALLOW, "AS13335");
+	add(p, FG_LIST_ALLOW, "as15169");
+	add(p, FG_LIST_DENY, "As64496");
+	a[0] = addr("192.0.2.1", 13335);
+	a[1] = addr("2001:db8::1", 15169);
+	a[2] = addr("198.51.100.1", 64500);
+	/* allow: all addresses within allowed ASNs */
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 3), FG_LIST_NONE);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 0), FG_LIST_NONE);
+	/* deny: any address in a denied ASN, and deny wins over allow */
+	a[2].asn = 64496;
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 3), FG_LIST_DENY);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a + 2, 1), FG_LIST_DENY);
+	/* unknown ASN matches nothing */
+	a[0].asn = 0;
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 2);
+	/* names are untouched by ASN entries */
+	ck_assert_int_eq(match(p, "as13335"), FG_LIST_NONE);
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_cidr_v4)
+{
+	struct fg_policy* p = fg_policy_create();
+	struct fg_addr a[2];
+	add(p, FG_LIST_DENY, "192.0.2.0/24");
+	add(p, FG_LIST_DENY, "203.0.113.7");
+	add(p, FG_LIST_ALLOW, "10.0.0.0/8");
+	add(p, FG_LIST_ALLOW, "10.1.0.0/16");
+	add(p, FG_LIST_ALLOW, "172.16.0.0/12");
+	a[0] = addr("192.0.2.0", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
+	a[0] = addr("192.0.2.255", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
+	a[0] = addr("192.0.3.0", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	a[0] = addr("192.0.1.255", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	a[0] = addr("203.0.113.7", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
+	a[0] = addr("203.0.113.8", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	/* nested allow prefixes merge; all addresses must be inside */
+	a[0] = addr("10.1.2.3", 0);
+	a[1] = addr("10.200.0.1", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	a[1] = addr("172.31.255.255", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	a[1] = addr("172.32.0.0", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	/* deny anywhere in the answer wins */
+	a[1] = addr("192.0.2.9", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_DENY);
+	/* an IPv6 address is not in an IPv4 prefix */
+	a[0] = addr("::ffff:10.0.0.1", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 3);
+	add(p, FG_LIST_ALLOW, "0.0.0.0/0");
+	a[0] = addr("255.255.255.255", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_ALLOW);
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_cidr_v6)
+{
+	struct fg_policy* p = fg_policy_create();
+	struct fg_addr a[2];
+	add(p, FG_LIST_DENY, "2001:db8::/32");
+	add(p, FG_LIST_DENY, "2001:db8:ffff::/48");
+	add(p, FG_LIST_ALLOW, "2a00:1450:4001::/48");
+	add(p, FG_LIST_ALLOW, "2606:4700::6810:84e5");
+	add(p, FG_LIST_ALLOW, "2400:cb00::/31");
+	a[0] = addr("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
+	a[0] = addr("2001:db9::", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	a[0] = addr("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	a[0] = addr("2a00:1450:4001:80b::200e", 0);
+	a[1] = addr("2606:4700::6810:84e5", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	a[1] = addr("2606:4700::6810:84e6", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	/* a /31 spans two /32s */
+	a[1] = addr("2400:cb01:ffff::1", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	a[1] = addr("2400:cb02::", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	/* mixed families in one answer */
+	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
+	a[1] = addr("198.51.100.20", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_allow_mixes_asn_and_cidr)
+{
+	struct fg_policy* p = fg_policy_create();
+	struct fg_addr a[2];
+	add(p, FG_LIST_ALLOW, "AS13335");
+	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
+	a[0] = addr("104.16.0.1", 13335);
+	a[1] = addr("198.51.100.1", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	a[1] = addr("198.51.101.1", 0);
+	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	fg_policy_delete(p);
+}
+END_TEST
+
+/** Expect an entry to be refused with exactly \p want. */
+static void
+bad_entry(const char* entry, const char* want)
+{
+	struct fg_policy* p = fg_policy_create();
+	char err[256];
+	ck_assert_msg(!fg_policy_entry_check(entry, err, sizeof(err)),
+		"accepted \"%s\"", entry);
+	ck_assert_str_eq(err, want);
+	ck_assert(!fg_policy_add(p, FG_LIST_DENY, entry, err, sizeof(err)));
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 0);
+	fg_policy_delete(p);
+}
+
+START_TEST(test_entry_errors)
+{
+	const char* any = "expected a domain name, exact:NAME, ASnnn, an "
+		"address or a CIDR prefix, got \"%s\"";
+	static const char* const unknown[] = { "", "a..b", "a b", "exact:",
+		"exact:a..b", "exct:foo.com", "zz::1" };
+	char want[256];
+	size_t i;
+	char err[256];
+	for(i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		snprintf(want, sizeof(want), any, unknown[i]);
+		bad_entry(unknown[i], want);
+	}
+	bad_entry(".", "the root \".\" would match every name, got \".\"");
+	bad_entry("exact:.", "the root \".\" would match every name, got \"exact:.\"");
+	bad_entry("AS0", "expected an AS number between 1 and 4294967295, got \"AS0\"");
+	bad_entry("as4294967296",
+		"expected an AS number between 1 and 4294967295, got \"as4294967296\"");
+	bad_entry("192.0.2.0/33",
+		"expected a prefix length between 0 and 32, got \"192.0.2.0/33\"");
+	bad_entry("192.0.2.0/",
+		"expected a prefix length between 0 and 32, got \"192.0.2.0/\"");
+	bad_entry("192.0.2.0/2x",
+		"expected a prefix length between 0 and 32, got \"192.0.2.0/2x\"");
+	bad_entry("2001:db8::/129",
+		"expected a prefix length between 0 and 128, got \"2001:db8::/129\"");
+	bad_entry("192.0.2.1/24",
+		"expected the first address of the /24 (host bits zero), got \"192.0.2.1/24\"");
+	bad_entry("2001:db8::1/64",
+		"expected the first address of the /64 (host bits zero), got \"2001:db8::1/64\"");
+	bad_entry("300.0.0.0/8",
+		"expected an IPv4 or IPv6 address before the '/', got \"300.0.0.0/8\"");
+	/* valid ones */
+	ck_assert(fg_policy_entry_check("as4294967295", err, sizeof(err)));
+	ck_assert(fg_policy_entry_check("as12x.example", err, sizeof(err)));
+	ck_assert(fg_policy_entry_check("::/0", err, sizeof(err)));
+	ck_assert(fg_policy_entry_check("2001:db8::/32", err, sizeof(err)));
+	ck_assert(fg_policy_entry_check("_dmarc.example.com", err, sizeof(err)));
+}
+END_TEST
+
+START_TEST(test_list_file)
+{
+	struct fg_policy* p = fg_policy_create();
+	char err[512], want[600];
+	const char* path = write_file("deny.txt",
+		"# deny list\n"
+		"\n"
+		"evil.example   # a trailing comment\n"
+		"   exact:one.example.net\r\n"
+		"\tAS64496\n"
+		"192.0.2.0/24\n"
+		"2001:db8::/32\n");
+	struct fg_addr a = addr("192.0.2.5", 0);
+	ck_assert_msg(fg_policy_load_file(p, FG_LIST_DENY, path, err,
+		sizeof(err)), "%s", err);
+	ck_assert_int_eq(match(p, "www.evil.example"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "one.example.net"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "two.example.net"), FG_LIST_NONE);
+	ck_assert_int_eq(fg_policy_match_addrs(p, &a, 1), FG_LIST_DENY);
+	a = addr("203.0.113.1", 64496);
+	ck_assert_int_eq(fg_policy_match_addrs(p, &a, 1), FG_LIST_DENY);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 5);
+
+	/* a bad line: named by file and line; the lines before it stay */
+	path = write_file("allow.txt",
+		"# allow list\n"
+		"good.example\n"
+		"\n"
+		"192.0.2.1/24  # oops\n"
+		"never.example\n");
+	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:4: entry: expected the first address "
+		"of the /24 (host bits zero), got \"192.0.2.1/24\"", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(match(p, "good.example"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "never.example"), FG_LIST_NONE);
+
+	path = write_file("two.txt", "a.example b.example\n");
+	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:1: entry: expected a domain name, "
+		"exact:NAME, ASnnn, an address or a CIDR prefix, got "
+		"\"a.example b.example\"", path);
+	ck_assert_str_eq(err, want);
+
+	snprintf(want, sizeof(want), "%s/missing.txt", tmpdir);
+	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, want, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "missing.txt: cannot open: No such "
+		"file or directory"));
+	fg_policy_delete(p);
+}
+END_TEST
+
+START_TEST(test_from_config)
+{
+	struct fg_config cfg;
+	struct fg_policy* p;
+	char err[512], want[700];
+	const char* conf;
+	write_file("deny.txt", "bad.example\nAS64496\n");
+	write_file("allow.txt", "# nothing but a comment\nok.bad.example\n");
+	conf = write_file("fluxguard.conf",
+		"fluxguard:\n"
+		"allow: 10.0.0.0/8\n"
+		"deny: exact:x.example\n"
+		"deny-file: deny.txt\n"
+		"allow-file: allow.txt\n");
+	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
+	p = fg_policy_from_config(&cfg, err, sizeof(err));
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_int_eq(match(p, "www.bad.example"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "ok.bad.example"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "x.example"), FG_LIST_DENY);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 3);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 2);
+	fg_policy_delete(p);
+	fg_conf_free(&cfg);
+
+	/* a missing list file is named with the config line that names it */
+	conf = write_file("fluxguard.conf",
+		"fluxguard:\n\ndeny-file: nope.txt\n");
+	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
+	ck_assert_ptr_null(fg_policy_from_config(&cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:3: deny-file: cannot open \"%s/nope.txt\": "
+		"No such file or directory", conf, tmpdir);
+	ck_assert_str_eq(err, want);
+	fg_conf_free(&cfg);
+
+	/* a bad line in a list file is named by the list file */
+	write_file("deny.txt", "ok.example\n\nAS0\n");
+	conf = write_file("fluxguard.conf", "fluxguard:\ndeny-file: deny.txt\n");
+	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
+	ck_assert_ptr_null(fg_policy_from_config(&cfg, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s/deny.txt:3: entry: expected an AS "
+		"number between 1 and 4294967295, got \"AS0\"", tmpdir);
+	ck_assert_str_eq(err, want);
+	fg_conf_free(&cfg);
+}
+END_TEST
+
+/** Whether a.b.c.d lies in any of n random prefixes, the slow way. */
+static int
+brute_in(const uint32_t* net, const unsigned* len, size_t n, uint32_t x)
+{
+	size_t i;
+	for(i = 0; i < n; i++) {
+		uint32_t mask = len[i] ? 0xffffffffu << (32 - len[i]) : 0;
+		if((x & mask) == net[i])
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(test_many_entries)
+{
+	struct fg_policy* p = fg_policy_create();
+	uint32_t net[600];
+	unsigned len[600];
+	char text[64];
+	size_t i;
+	unsigned seed = 12345;
+	/* enough names to grow the hash table many times */
+	for(i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text), "host%u.zone%u.example", (unsigned)i,
+			(unsigned)(i % 97));
+		add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
+	}
+	ck_assert_int_eq(match(p, "host4.zone4.example"), FG_LIST_ALLOW);
+	ck_assert_int_eq(match(p, "a.host19999.zone17.example"), FG_LIST_DENY);
+	ck_assert_int_eq(match(p, "host20000.zone19.example"), FG_LIST_NONE);
+	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 10000);
+	/* random, overlapping IPv4 prefixes against a brute-force check */
+	for(i = 0; i < 600; i++) {
+		struct in_addr ia;
+		len[i] = 8 + (unsigned)(rand_r(&seed) % 25);
+		net[i] = (uint32_t)rand_r(&seed) << 1 ^ (uint32_t)rand_r(&seed);
+		net[i] &= 0xffffffffu << (32 - len[i]);
+		ia.s_addr = htonl(net[i]);
+		snprintf(text, sizeof(text), "%s/%u", inet_ntoa(ia), len[i]);
+		add(p, FG_LIST_DENY, text);
+	}
+	for(i = 0; i < 20000; i++) {
+		struct fg_addr a;
+		uint32_t x = (uint32_t)rand_r(&seed) << 1 ^ (uint32_t)rand_r(&seed);
+		if(i % 2)	/* half of them near a listed prefix */
+			x = net[i % 600] + (x & 0x3ff);
+		memset(&a, 0, sizeof(a));
+		a.family = FG_AF_INET;
+		a.addr[0] = (uint8_t)(x >> 24);
+		a.addr[1] = (uint8_t)(x >> 16);
+		a.addr[2] = (uint8_t)(x >> 8);
+		a.addr[3] = (uint8_t)x;
+		ck_assert_int_eq(fg_policy_match_addrs(p, &a, 1) == FG_LIST_DENY,
+			brute_in(net, len, 600, x));
+	}
+	fg_policy_delete(p);
+}
+END_TEST
+
+static Suite*
+policy_suite(void)
+{
+	Suite* s = suite_create("policy");
+	TCase* tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_subtree_and_exact);
+	tcase_add_test(tc, test_case_insensitive);
+	tcase_add_test(tc, test_name_precedence);
+	tcase_add_test(tc, test_asn);
+	tcase_add_test(tc, test_cidr_v4);
+	tcase_add_test(tc, test_cidr_v6);
+	tcase_add_test(tc, test_allow_mixes_asn_and_cidr);
+	tcase_add_test(tc, test_entry_errors);
+	tcase_add_test(tc, test_list_file);
+	tcase_add_test(tc, test_from_config);
+	tcase_add_test(tc, test_many_entries);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner* sr = srunner_create(policy_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,355 @@
+/**
+ * \file
+ * fg-gen-docs: writes the documents that follow from the options table
+ * (module/fg_options.c), so that they cannot drift from it:
+ *	fg-gen-docs man      the man page doc/fluxguard.conf.5 (roff)
+ *	fg-gen-docs example  unbound-conf-examples/fluxguard.conf
+ * Both are committed; `make regen-docs` rewrites them and
+ * tests/integration/test_docs_in_sync.sh fails when they differ from what this
+ * program prints. The prose around the option list lives here too.
+ */
+#include "fluxguard/conffile.h"
+#include "fluxguard/options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Print text for roff: backslashes and hyphens escaped, no control line. */
+static void
+roff(const char* s)
+{
+	if(*s == '.' || *s == '\'')
+		fputs("\\&", stdout);
+	for(; *s; s++) {
+		if(*s == '\\')
+			fputs("\\e", stdout);
+		else if(*s == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/** Describe an option's type and range, e.g. "number from 0 to 100". */
+static void
+type_doc(const struct fg_option* opt, char* buf, size_t len)
+{
+	char lo[32], hi[32];
+	size_t pos;
+	const struct fg_opt_choice* c;
+	switch(opt->type) {
+	case FG_OPT_BOOL:
+		snprintf(buf, len, "yes or no");
+		break;
+	case FG_OPT_UINT:
+		snprintf(buf, len, "integer from %.0f to %.0f", opt->min, opt->max);
+		break;
+	case FG_OPT_DOUBLE:
+		snprintf(buf, len, "number from %.15g to %.15g", opt->min, opt->max);
+		break;
+	case FG_OPT_DURATION:
+		fg_duration_format((uint32_t)opt->min, lo, sizeof(lo));
+		fg_duration_format((uint32_t)opt->max, hi, sizeof(hi));
+		snprintf(buf, len, "duration from %s to %s (seconds, or a number "
+			"with unit s, m, h or d)", lo, hi);
+		break;
+	case FG_OPT_STRING:
+		snprintf(buf, len, "string");
+		break;
+	case FG_OPT_PATH:
+		snprintf(buf, len, "file name");
+		break;
+	case FG_OPT_ENUM:
+		pos = (size_t)snprintf(buf, len, "one of");
+		for(c = opt->choices; c->name && pos < len; c++)
+			pos += (size_t)snprintf(buf + pos, len - pos, "%s %s",
+				c == opt->choices ? "" : ",", c->name);
+		break;
+	case FG_OPT_ADDR:
+		snprintf(buf, len, "IPv4 or IPv6 address");
+		break;
+	case FG_OPT_ENTRY:
+		snprintf(buf, len, "allow/deny entry");
+		break;
+	case FG_OPT_INCLUDE:
+		snprintf(buf, len, "file name or glob pattern");
+		break;
+	}
+	if(opt->flags & FG_OPT_F_LIST) {
+		pos = strlen(buf);
+		snprintf(buf + pos, len - pos, "; repeatable");
+	}
+}
+
+/** The default as the docs show it. */
+static const char*
+default_doc(const struct fg_option* opt)
+{
+	if(opt->def)
+		return opt->def;
+	return opt->def_doc ? opt->def_doc : "none";
+}
+
+/** Lines of the man page before the option list, copied verbatim (they are
+ * roff already). */
+static const char* const man_head[] = {
+	".TH FLUXGUARD.CONF 5 \"\" \"fluxguard\" \"File Formats\"",
+	".SH NAME",
+	"fluxguard.conf \\- configuration of fluxguard, the fast\\-flux guard for Unbound",
+	".SH SYNOPSIS",
+	".B fluxguard.conf",
+	".SH DESCRIPTION",
+	"fluxguard is an Unbound dynlib module that tracks the addresses, networks",
+	"and name servers behind the names Unbound resolves, scores them for",
+	"fast\\-flux behaviour and blocks flagged and deny\\-listed names.",
+	"This file sets its thresholds, weights, actions and lists.",
+	"Every option is optional: without a file fluxguard runs on the defaults.",
+	".SH LOCATION",
+	"Unbound loads fluxguard; fluxguard then looks for its file as follows:",
+	".IP 1. 4",
+	"the file named by the environment variable",
+	".BR FLUXGUARD_CONF ,",
+	"if it is set and not empty (the file must then exist);",
+	".IP 2. 4",
+	".I fluxguard.conf",
+	"in the directory of Unbound's own configuration file, if it exists;",
+	".IP 3. 4",
+	"otherwise none: the defaults below apply.",
+	".PP",
+	"fluxguard reads the file when Unbound starts and on every",
+	".BR \"unbound\\-control reload\" ,",
+	"after Unbound's chroot: paths are seen from inside the chroot.",
+	".SH SYNTAX",
+	"The syntax follows",
+	".BR unbound.conf (5).",
+	"Options stand in a",
+	".B fluxguard:",
+	"clause, one",
+	".I \"name: value\"",
+	"per line; indentation is free.",
+	"A",
+	".B #",
+	"starts a comment that runs to the end of the line, except inside quotes.",
+	"A value may be quoted with double (or single) quotes, and must be if it",
+	"holds spaces or a",
+	".BR # .",
+	"An option given twice keeps the last value, except the repeatable ones,",
+	"which add up.",
+	"Relative file names are resolved against the directory of the file",
+	"that names them.",
+	".PP",
+	".B include:",
+	"may stand before the clause or inside it.",
+	"An included file continues in the clause it was included from and may open",
+	"its own",
+	".BR fluxguard: .",
+	"A pattern with",
+	".BR * ,",
+	".B ?",
+	"or",
+	".B [",
+	"reads every matching file in order and may match none; a plain file name",
+	"must exist.",
+	"Includes nest at most 8 deep and may not loop.",
+	".PP",
+	"Errors name the file, the line and the option, for example:",
+	".PP",
+	".RS",
+	".nf",
+	"fluxguard.conf:12: threshold: expected a number between 0 and 100, got \"high\"",
+	".fi",
+	".RE",
+	".SH OPTIONS",
+	NULL
+};
+
+/** Lines of the man page after the option list. */
+static const char* const man_tail[] = {
+	".SH ACTIONS",
+	".TP",
+	".B log",
+	"log the decision and let the answer through unchanged;",
+	".TP",
+	".B refuse",
+	"answer REFUSED;",
+	".TP",
+	".B nxdomain",
+	"answer NXDOMAIN;",
+	".TP",
+	".B nodata",
+	"answer NOERROR with no records;",
+	".TP",
+	".B redirect",
+	"answer A and AAAA queries with the",
+	".B redirect\\-address",
+	"records of that family (at least one",
+	".B redirect\\-address",
+	"is then required).",
+	".SH ALLOW AND DENY ENTRIES",
+	"The entries of",
+	".BR allow: ,",
+	".B deny:",
+	"and of the files named by",
+	".B allow\\-file:",
+	"and",
+	".B deny\\-file:",
+	"take these forms:",
+	".TP",
+	".B example.com",
+	"that domain and every name below it (case\\-insensitive, trailing dot optional);",
+	".TP",
+	".B exact:www.example.com",
+	"that exact name only;",
+	".TP",
+	".BR AS13335 \" or \" as13335",
+	"an autonomous system number: allowed, an answer whose addresses all",
+	"belong to allowed ASNs (or prefixes) is never blocked; denied, an answer",
+	"with any address in it is blocked (needs",
+	".BR asn\\-db );",
+	".TP",
+	".BR 192.0.2.0/24 \", \" 2001:db8::/32",
+	"a CIDR prefix, host bits zero, with the same all/any rule as ASNs;",
+	".TP",
+	".BR 192.0.2.7 \", \" 2001:db8::1",
+	"a single address.",
+	".PP",
+	"List files hold one entry per line;",
+	".B #",
+	"starts a comment and blank lines are ignored.",
+	"The root name is refused.",
+	".PP",
+	"Precedence for names: the most specific entry wins.",
+	"An",
+	".B exact:",
+	"entry for the queried name beats an entry for the same name, which beats",
+	"an entry for a parent domain; at equal specificity deny wins.",
+	"So with",
+	".B deny: example.com",
+	"and",
+	".BR \"allow: cdn.example.com\" ,",
+	"cdn.example.com and the names below it are allowed and the rest of",
+	"example.com is denied.",
+	"For addresses deny wins outright.",
+	".SH EXAMPLE",
+	".RS",
+	".nf",
+	"fluxguard:",
+	"    action: nxdomain",
+	"    threshold: 60",
+	"    asn\\-db: \"/var/lib/GeoIP/GeoLite2\\-ASN.mmdb\"",
+	"    allow: \"AS13335\"",
+	"    deny: \"exact:bad.example.net\"",
+	"    deny\\-file: \"fluxguard.deny\"",
+	".fi",
+	".RE",
+	".SH FILES",
+	".TP",
+	".I /etc/unbound/fluxguard.conf",
+	"the usual place, next to",
+	".IR unbound.conf .",
+	".SH SEE ALSO",
+	".BR unbound.conf (5),",
+	".BR unbound (8),",
+	".BR fluxguard\\-control (8)",
+	NULL
+};
+
+/** Print lines verbatim. */
+static void
+print_lines(const char* const* lines)
+{
+	for(; *lines; lines++)
+		printf("%s\n", *lines);
+}
+
+/** Whether an option's example or default is written quoted in a config. */
+static int
+quoted(const struct fg_option* opt)
+{
+	return opt->type == FG_OPT_STRING || opt->type == FG_OPT_PATH ||
+		opt->type == FG_OPT_ENTRY || opt->type == FG_OPT_INCLUDE;
+}
+
+/** The man page. */
+static void
+gen_man(void)
+{
+	size_t i;
+	char type[256];
+	printf(".\\\" Generated by tools/fg-gen-docs from the options table in "
+		"module/fg_options.c.\n.\\\" Do not edit: change the table and "
+		"run \"make regen-docs\".\n");
+	print_lines(man_head);
+	for(i = 0; i < fg_options_count; i++) {
+		const struct fg_option* opt = &fg_options[i];
+		type_doc(opt, type, sizeof(type));
+		printf(".TP\n.B ");
+		roff(opt->name);
+		printf(":\n");
+		roff(opt->doc);
+		printf(".\n.br\nType: ");
+		roff(type);
+		printf(". Default: ");
+		roff(default_doc(opt));
+		printf(".\n");
+		if(opt->example) {
+			printf(".br\nExample: ");
+			roff(opt->name);
+			printf(quoted(opt) ? ": \\(dq" : ": ");
+			roff(opt->example);
+			printf(quoted(opt) ? "\\(dq\n" : "\n");
+		}
+	}
+	print_lines(man_tail);
+}
+
+/** The example config: every option commented out with its default. */
+static void
+gen_example(void)
+{
+	size_t i;
+	char type[256];
+	printf("# fluxguard.conf: configuration of fluxguard, the fast-flux "
+		"guard for Unbound.\n"
+		"# Generated by tools/fg-gen-docs from the options table "
+		"(module/fg_options.c);\n"
+		"# see fluxguard.conf(5). Every option is shown commented out "
+		"with its default,\n"
+		"# or with a sample value where it has none. Put this file next "
+		"to unbound.conf,\n"
+		"# or name it in the FLUXGUARD_CONF environment variable.\n"
+		"\n"
+		"fluxguard:\n");
+	for(i = 0; i < fg_options_count; i++) {
+		const struct fg_option* opt = &fg_options[i];
+		const char* q = quoted(opt) ? "\"" : "";
+		type_doc(opt, type, sizeof(type));
+		printf("\t# %s.\n\t# %s; default: %s.\n", opt->doc, type,
+			default_doc(opt));
+		if(opt->def)
+			printf("\t# %s: %s%s%s\n", opt->name, q, opt->def, q);
+		else if(opt->example)
+			printf("\t# %s: %s%s%s\n", opt->name, q, opt->example, q);
+		if(i + 1 < fg_options_count)
+			printf("\n");
+	}
+}
+
+int
+main(int argc, char** argv)
+{
+	if(argc == 2 && strcmp(argv[1], "man") == 0) {
+		gen_man();
+	} else if(argc == 2 && strcmp(argv[1], "example") == 0) {
+		gen_example();
+	} else {
+		fprintf(stderr, "usage: fg-gen-docs man|example\n");
+		return EXIT_FAILURE;
+	}
+	if(fflush(stdout) != 0 || ferror(stdout)) {
+		perror("fg-gen-docs: stdout");
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
