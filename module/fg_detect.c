@@ -1,0 +1,231 @@
+/**
+ * \file
+ * The detector (fluxguard/detect.h): policy, geo, tracker, score and verdict
+ * for each upstream response, shared by the module and fluxguard-replay.
+ * Everything runs on the caller's stack; a record copy is about 1 KiB, and at
+ * most two are live at once.
+ */
+#include "fluxguard/detect.h"
+#include "fluxguard/geo.h"
+#include "fluxguard/name.h"
+#include "fluxguard/policy.h"
+
+#include <string.h>
+
+/** NS targets of one response we match glue against. */
+#define DETECT_MAX_NS FG_UPSTREAM_MAX_NAMES
+
+void
+fg_detector_init(struct fg_detector* d, struct fg_tracker* tracker,
+	struct fg_geo* geo, const struct fg_policy* policy,
+	const struct fg_score_params* params, uint32_t min_answers)
+{
+	memset(d, 0, sizeof(*d));
+	d->tracker = tracker;
+	d->geo = geo;
+	d->policy = policy;
+	if(params)
+		d->params = *params;
+	else
+		fg_score_params_default(&d->params);
+	d->min_answers = min_answers ? min_answers :
+		FG_DETECT_DEFAULT_MIN_ANSWERS;
+}
+
+/** Map a list match onto a verdict. */
+static enum fg_verdict
+list_verdict(enum fg_list l)
+{
+	return l == FG_LIST_DENY ? FG_VERDICT_DENIED : FG_VERDICT_ALLOWED;
+}
+
+/**
+ * Copy out the closest enclosing zone of \p owner that has NS evidence:
+ * \p rec itself if it has some, else its parents, stopping above the
+ * registrable level (a top-level domain's referrals say nothing about one
+ * domain). \return 1 with \p zone filled, 0 if none.
+ */
+static int
+find_zone(struct fg_detector* d, const uint8_t* owner, uint64_t now,
+	const struct fg_record_view* rec, struct fg_record_view* zone)
+{
+	const uint8_t* p = owner;
+	if(rec->ns_answers > 0) {
+		memcpy(zone, rec, sizeof(*zone));
+		return 1;
+	}
+	while(*p && fg_name_label_count(p) > 2) {
+		p += 1 + *p;
+		if(fg_tracker_lookup(d->tracker, p, now, zone) &&
+			zone->ns_answers > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/** The verdict a fresh score gives, given the verdict the record had. */
+static enum fg_verdict
+judge(const struct fg_detector* d, const struct fg_record_view* rec,
+	const struct fg_score_explain* ex)
+{
+	if(rec->verdict == FG_VERDICT_FLAGGED && rec->answers < d->min_answers)
+		return FG_VERDICT_FLAGGED;
+	if(rec->flags & FG_REC_UNFLAGGED_BY_OPERATOR)
+		return FG_VERDICT_CLEAN;
+	if(ex->flagged && rec->answers >= d->min_answers)
+		return FG_VERDICT_FLAGGED;
+	return FG_VERDICT_CLEAN;
+}
+
+int
+fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
+	struct fg_addr* addrs, size_t n, uint32_t ttl, struct fg_decision* out)
+{
+	struct fg_record_view rec, zone;
+	enum fg_list l;
+	enum fg_verdict v;
+	size_t i;
+	int have_zone;
+
+	memset(out, 0, sizeof(*out));
+	out->owner = owner;
+	out->verdict = FG_VERDICT_CLEAN;
+	if(n == 0 || fg_name_wire_len(owner, FG_NAME_MAX_WIRE) == 0)
+		return 0;
+	for(i = 0; i < n; i++)
+		fg_geo_annotate(d->geo, &addrs[i]);
+
+	if(d->policy) {
+		l = fg_policy_match_name(d->policy, owner);
+		if(l != FG_LIST_NONE) {
+			out->verdict = list_verdict(l);
+			out->source = FG_SRC_POLICY_NAME;
+			return 1;
+		}
+		l = fg_policy_match_addrs(d->policy, addrs, n);
+		if(l != FG_LIST_NONE) {
+			out->verdict = list_verdict(l);
+			out->source = FG_SRC_POLICY_ADDRS;
+			return 1;
+		}
+	}
+
+	if(!fg_tracker_record_addrs(d->tracker, owner, now, addrs, n, ttl) ||
+		!fg_tracker_lookup(d->tracker, owner, now, &rec)) {
+		out->source = FG_SRC_UNTRACKED;
+		return 1;
+	}
+	out->answers = rec.answers;
+	out->holz = fg_score_holz(&rec);
+	if(rec.verdict == FG_VERDICT_ALLOWED ||
+		rec.verdict == FG_VERDICT_DENIED) {
+		/* an operator's decision stands; the evidence is still kept */
+		out->verdict = (enum fg_verdict)rec.verdict;
+		out->source = FG_SRC_OPERATOR;
+		out->score = rec.score;
+		return 1;
+	}
+
+	have_zone = find_zone(d, owner, now, &rec, &zone);
+	out->score = fg_score_record(&d->params, &rec,
+		have_zone ? &zone : NULL, &out->explain);
+	v = judge(d, &rec, &out->explain);
+	out->verdict = v;
+	out->source = (rec.flags & FG_REC_UNFLAGGED_BY_OPERATOR) &&
+		out->explain.flagged ? FG_SRC_OPERATOR : FG_SRC_SCORE;
+	out->newly_flagged = v == FG_VERDICT_FLAGGED &&
+		rec.verdict != FG_VERDICT_FLAGGED;
+	out->flagged_at = v != FG_VERDICT_FLAGGED ? 0 :
+		out->newly_flagged ? now : rec.flagged_at;
+	if(!fg_tracker_set_verdict(d->tracker, owner, now, (float)out->score,
+		v)) {
+		/* evicted between record and now by another thread: the next
+		 * answer starts it again */
+		out->newly_flagged = 0;
+	}
+	return 1;
+}
+
+int
+fg_detect_ns(struct fg_detector* d, const uint8_t* zone, uint64_t now,
+	const uint8_t* const* ns_names, size_t n_ns, struct fg_addr* glue,
+	size_t n_glue, uint32_t ttl)
+{
+	size_t i;
+	if(n_ns == 0 || fg_name_wire_len(zone, FG_NAME_MAX_WIRE) == 0)
+		return 0;
+	if(d->policy && fg_policy_match_name(d->policy, zone) ==
+		FG_LIST_ALLOW)
+		return 0;
+	for(i = 0; i < n_glue; i++)
+		fg_geo_annotate(d->geo, &glue[i]);
+	return fg_tracker_record_ns(d->tracker, zone, now, ns_names, n_ns,
+		glue, n_glue, ttl);
+}
+
+/** Whether \p name is one of \p rs's target names in \p up. */
+static int
+is_target_of(const struct fg_upstream* up, const struct fg_upstream_rrset* rs,
+	const uint8_t* name)
+{
+	size_t j;
+	for(j = rs->first; j < (size_t)rs->first + rs->count &&
+		j < up->n_names; j++)
+		if(fg_name_equal(up->names[j], name))
+			return 1;
+	return 0;
+}
+
+/** Record \p ns (an NS RRset of \p up) with the glue found in \p up. */
+static void
+detect_ns_rrset(struct fg_detector* d, struct fg_upstream* up,
+	const struct fg_upstream_rrset* ns)
+{
+	struct fg_addr glue[FG_TRACK_GLUE * 4];
+	const uint8_t* names[DETECT_MAX_NS];
+	size_t i, j, n_glue = 0, n_names = 0;
+	for(j = ns->first; j < (size_t)ns->first + ns->count &&
+		j < up->n_names && n_names < DETECT_MAX_NS; j++)
+		names[n_names++] = up->names[j];
+	for(i = 0; i < up->n_rrsets; i++) {
+		const struct fg_upstream_rrset* rs = &up->rrsets[i];
+		if(rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA)
+			continue;
+		if(!is_target_of(up, ns, rs->owner))
+			continue;
+		for(j = rs->first; j < (size_t)rs->first + rs->count &&
+			j < up->n_addrs; j++) {
+			if(n_glue >= sizeof(glue) / sizeof(glue[0]))
+				break;
+			glue[n_glue++] = up->addrs[j];
+		}
+	}
+	(void)fg_detect_ns(d, ns->owner, up->now, names, n_names, glue, n_glue,
+		ns->ttl);
+}
+
+size_t
+fg_detect_upstream(struct fg_detector* d, struct fg_upstream* up,
+	struct fg_decision* out, size_t max_out)
+{
+	size_t i, n_out = 0;
+	for(i = 0; i < up->n_rrsets; i++)
+		if(up->rrsets[i].type == FG_TYPE_NS)
+			detect_ns_rrset(d, up, &up->rrsets[i]);
+	for(i = 0; i < up->n_rrsets && n_out < max_out; i++) {
+		const struct fg_upstream_rrset* rs = &up->rrsets[i];
+		size_t n;
+		if((rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA) ||
+			rs->section != FG_SECTION_ANSWER)
+			continue;
+		if(rs->first >= up->n_addrs)
+			continue;
+		n = rs->count;
+		if((size_t)rs->first + n > up->n_addrs)
+			n = up->n_addrs - rs->first;
+		if(fg_detect_addrs(d, rs->owner, up->now, &up->addrs[rs->first],
+			n, rs->ttl, &out[n_out]))
+			n_out++;
+	}
+	return n_out;
+}

@@ -1,0 +1,256 @@
+/**
+ * \file
+ * Unit tests for geo annotation (module/fg_geo.c). The MaxMind-format fixtures
+ * are written at test time by tests/fixtures/make-mmdb.pl (MaxMind::DB::Writer)
+ * into a temporary directory; the sample databases beside the checkout
+ * ($FG_SRCDIR/../shared/data/sample) are used too when present.
+ */
+#include "fluxguard/geo.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/** Directory holding the generated fixtures. */
+static char fixdir[256];
+/** Paths of the fixtures. */
+static char asn_path[300], cc_path[300], dbip_path[300];
+
+/** Generate the fixtures once per process (Check forks per test). */
+static int
+make_fixtures(void)
+{
+	const char* src = getenv("FG_SRCDIR");
+	char cmd[1024];
+	snprintf(fixdir, sizeof(fixdir), "%s/fg-geo-XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if(!mkdtemp(fixdir))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "perl '%s/tests/fixtures/make-mmdb.pl' '%s'",
+		src ? src : ".", fixdir);
+	if(system(cmd) != 0)
+		return 0;
+	snprintf(asn_path, sizeof(asn_path), "%s/asn.mmdb", fixdir);
+	snprintf(cc_path, sizeof(cc_path), "%s/country.mmdb", fixdir);
+	snprintf(dbip_path, sizeof(dbip_path), "%s/dbip-asn.mmdb", fixdir);
+	return 1;
+}
+
+static void
+remove_fixtures(void)
+{
+	char cmd[400];
+	if(!fixdir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixdir);
+	if(system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", fixdir);
+}
+
+/** Annotate \p ip with \p geo. */
+static struct fg_addr
+annotate(struct fg_geo* geo, const char* ip)
+{
+	struct fg_addr a;
+	ck_assert_msg(fg_addr_from_str(ip, &a), "%s", ip);
+	fg_geo_annotate(geo, &a);
+	return a;
+}
+
+START_TEST(test_lookups)
+{
+	char err[256];
+	struct fg_geo* geo = fg_geo_create(asn_path, cc_path, err, sizeof(err));
+	struct fg_addr a;
+	int round;
+	ck_assert_msg(geo != NULL, "%s", err);
+	ck_assert(fg_geo_has_asn(geo) && fg_geo_has_country(geo));
+	/* twice: the second round comes from the cache */
+	for(round = 0; round < 2; round++) {
+		a = annotate(geo, "8.8.8.8");
+		ck_assert_uint_eq(a.asn, 15169);
+		ck_assert(memcmp(a.country, "US", 2) == 0);
+		a = annotate(geo, "31.13.77.1");
+		ck_assert_uint_eq(a.asn, 32934);
+		ck_assert(memcmp(a.country, "IE", 2) == 0);
+		a = annotate(geo, "2a00:1450:4001::5");
+		ck_assert_uint_eq(a.asn, 15169);
+		ck_assert(memcmp(a.country, "DE", 2) == 0);
+		/* registered country stands in for a missing physical one */
+		a = annotate(geo, "1.0.0.1");
+		ck_assert_uint_eq(a.asn, 0);
+		ck_assert(memcmp(a.country, "AU", 2) == 0);
+		/* not in the databases */
+		a = annotate(geo, "9.9.9.9");
+		ck_assert_uint_eq(a.asn, 0);
+		ck_assert(a.country[0] == 0 && a.country[1] == 0);
+		/* in the databases, but special-purpose: never looked up */
+		a = annotate(geo, "10.1.2.3");
+		ck_assert_uint_eq(a.asn, 0);
+		ck_assert(a.country[0] == 0);
+		a = annotate(geo, "::ffff:8.8.8.8");
+		ck_assert_uint_eq(a.asn, 0);
+	}
+	fg_geo_delete(geo);
+}
+END_TEST
+
+START_TEST(test_no_databases)
+{
+	char err[256];
+	struct fg_geo* geo = fg_geo_create(NULL, "", err, sizeof(err));
+	struct fg_addr a;
+	ck_assert_ptr_nonnull(geo);
+	ck_assert(!fg_geo_has_asn(geo) && !fg_geo_has_country(geo));
+	a = annotate(geo, "8.8.8.8");
+	ck_assert_uint_eq(a.asn, 0);
+	fg_geo_delete(geo);
+	/* a NULL geo is "no databases" too */
+	a = annotate(NULL, "8.8.8.8");
+	ck_assert_uint_eq(a.asn, 0);
+	ck_assert(!fg_geo_has_asn(NULL));
+	fg_geo_delete(NULL);
+}
+END_TEST
+
+START_TEST(test_open_errors)
+{
+	char err[256];
+	ck_assert_ptr_null(fg_geo_create("/nonexistent/asn.mmdb", NULL, err,
+		sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/asn.mmdb"));
+	ck_assert_ptr_nonnull(strstr(err, "ASN"));
+	/* a file that is not a database, as the country database */
+	ck_assert_ptr_null(fg_geo_create(asn_path, "/etc/hostname", err,
+		sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/etc/hostname"));
+	ck_assert_ptr_nonnull(strstr(err, "country"));
+}
+END_TEST
+
+START_TEST(test_compatible_and_reload)
+{
+	char err[256];
+	struct fg_geo* geo = fg_geo_create(asn_path, NULL, err, sizeof(err));
+	struct fg_addr a;
+	ck_assert_ptr_nonnull(geo);
+	a = annotate(geo, "9.9.9.9");
+	ck_assert_uint_eq(a.asn, 0);
+	fg_geo_delete(geo);
+	/* a reload with another database must not answer from the old
+	 * one's cache entries, even if the new geo lands at the same address */
+	geo = fg_geo_create(dbip_path, NULL, err, sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	a = annotate(geo, "9.9.9.9");
+	ck_assert_uint_eq(a.asn, 19281);
+	a = annotate(geo, "8.8.8.8");
+	ck_assert_uint_eq(a.asn, 0);
+	fg_geo_delete(geo);
+}
+END_TEST
+
+/** Shared by the threads of test_threads. */
+static struct fg_geo* thread_geo;
+
+static void*
+annotate_loop(void* arg)
+{
+	static const char* const ips[] = { "8.8.8.8", "31.13.1.1", "9.9.9.9",
+		"2a00:1450::1", "10.0.0.1", "8.8.8.9" };
+	static const uint32_t asns[] = { 15169, 32934, 0, 15169, 0, 15169 };
+	long bad = 0;
+	int i;
+	(void)arg;
+	for(i = 0; i < 20000; i++) {
+		struct fg_addr a;
+		size_t k = (size_t)i % 6;
+		if(!fg_addr_from_str(ips[k], &a))
+			bad++;
+		fg_geo_annotate(thread_geo, &a);
+		if(a.asn != asns[k])
+			bad++;
+	}
+	return (void*)bad;
+}
+
+START_TEST(test_threads)
+{
+	char err[256];
+	pthread_t t[4];
+	int i;
+	thread_geo = fg_geo_create(asn_path, cc_path, err, sizeof(err));
+	ck_assert_ptr_nonnull(thread_geo);
+	for(i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, annotate_loop,
+			NULL), 0);
+	for(i = 0; i < 4; i++) {
+		void* bad;
+		ck_assert_int_eq(pthread_join(t[i], &bad), 0);
+		ck_assert_ptr_null(bad);
+	}
+	fg_geo_delete(thread_geo);
+}
+END_TEST
+
+START_TEST(test_sample_databases)
+{
+	/* optional: the sample data beside the checkout */
+	const char* src = getenv("FG_SRCDIR");
+	char a_path[512], c_path[512], err[256];
+	struct fg_geo* geo;
+	struct fg_addr a;
+	if(!src)
+		return;
+	snprintf(a_path, sizeof(a_path), "%s/../shared/data/sample/asn.mmdb",
+		src);
+	snprintf(c_path, sizeof(c_path),
+		"%s/../shared/data/sample/country.mmdb", src);
+	if(access(a_path, R_OK) != 0 || access(c_path, R_OK) != 0)
+		return;
+	geo = fg_geo_create(a_path, c_path, err, sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	a = annotate(geo, "31.25.76.218");
+	ck_assert_uint_ne(a.asn, 0);
+	ck_assert(a.country[0] != 0);
+	a = annotate(geo, "10.66.75.3");
+	ck_assert_uint_eq(a.asn, 0);
+	fg_geo_delete(geo);
+}
+END_TEST
+
+static Suite*
+geo_suite(int have_fixtures)
+{
+	Suite* s = suite_create("geo");
+	TCase* tc = tcase_create("geo");
+	if(have_fixtures) {
+		tcase_add_test(tc, test_lookups);
+		tcase_add_test(tc, test_open_errors);
+		tcase_add_test(tc, test_compatible_and_reload);
+		tcase_add_test(tc, test_threads);
+	}
+	tcase_add_test(tc, test_no_databases);
+	tcase_add_test(tc, test_sample_databases);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner* sr;
+	int failed, have = make_fixtures();
+	if(!have)
+		fprintf(stderr, "check_geo: could not generate the mmdb fixtures "
+			"(is libmaxmind-db-writer-perl installed?)\n");
+	sr = srunner_create(geo_suite(have));
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	remove_fixtures();
+	/* fixtures are a hard requirement: their absence fails the run */
+	return failed || !have ? EXIT_FAILURE : EXIT_SUCCESS;
+}

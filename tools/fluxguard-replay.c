@@ -1,0 +1,807 @@
+/**
+ * \file
+ * fluxguard-replay: run recorded upstream answers through the very detector
+ * the module uses (fg_detect_upstream: policy, geo, tracker, score) and print
+ * each domain's outcome. The tracker is a private file-backed segment in a
+ * temporary directory, removed at exit.
+ *
+ * Input: one resource record per line, `<ts> <owner> <ttl> IN <TYPE> <rdata>`
+ * (ts in UNIX seconds, fraction allowed; `#` comment lines and blank lines
+ * skipped). Consecutive lines with the same ts form one upstream answer; its
+ * lines with the same owner and type form one RRset. A, AAAA, NS and CNAME
+ * matter, other types are ignored. Within one answer, an A/AAAA RRset whose
+ * owner is a target of one of the answer's NS RRsets is glue: it goes with the
+ * NS RRset (section additional) and is not an address answer of its own owner,
+ * as in a referral; everything else is an answer-section RRset.
+ *
+ * Output: per domain that owned an address RRset, sorted by name, `domain
+ * score verdict answers flagged_at` (TSV with a header line), or one JSON object
+ * per line with the features, the answers it took to flag, and the Holz et al.
+ * reference outcome.
+ *
+ * Exit status: 0 if every line was read, 2 if some lines were malformed
+ * (reported as FILE:LINE: what on stderr and skipped; the output still
+ * covers the rest), 1 on a fatal error (usage, unreadable file, config).
+ */
+#include "fg-config.h"
+
+#include "fluxguard/benign.h"
+#include "fluxguard/conffile.h"
+#include "fluxguard/detect.h"
+#include "fluxguard/geo.h"
+#include "fluxguard/name.h"
+#include "fluxguard/policy.h"
+#include "fluxguard/score.h"
+#include "fluxguard/tracker.h"
+#include "fluxguard/upstream.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <ldns/ldns.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/** Longest timestamp text kept for output. */
+#define TS_MAX 32
+/** Most records of one answer (more are reported and dropped). */
+#define ANSWER_MAX_RRS 1024
+/** Default tracker capacity for a replay (the module's default is sized for
+ * a busy resolver; a trace rarely needs that much). */
+#define REPLAY_DEFAULT_CAPACITY 65536
+
+/** One parsed record of the current answer. */
+struct rr_line {
+	/** owner, lower-case wire format */
+	uint8_t owner[FG_NAME_MAX_WIRE];
+	/** FG_TYPE_* */
+	uint16_t type;
+	/** TTL */
+	uint32_t ttl;
+	/** A/AAAA: the address */
+	struct fg_addr addr;
+	/** NS/CNAME: the target, wire format */
+	uint8_t target[FG_NAME_MAX_WIRE];
+};
+
+/** What the tool remembers per domain. */
+struct domain {
+	/** next in the hash chain */
+	struct domain* next;
+	/** presentation name, lower case, trailing dot */
+	char* name;
+	/** address answers seen in the trace */
+	uint32_t answers;
+	/** last decision's score and verdict */
+	double score;
+	enum fg_verdict verdict;
+	/** the timestamp of the answer that first flagged it, "" if none */
+	char flagged_at[TS_MAX];
+	/** answers seen when it was first flagged */
+	uint32_t answers_to_flag;
+	/** the same for the Holz et al. formula */
+	char holz_flagged_at[TS_MAX];
+	uint32_t holz_answers_to_flag;
+	/** last Holz value */
+	double holz;
+	/** last decision's source */
+	enum fg_decision_source source;
+	/** last explanation, and whether there is one */
+	struct fg_score_explain explain;
+	int have_explain;
+};
+
+/** The replay state. */
+struct replay {
+	/** the detector and what it holds */
+	struct fg_detector det;
+	struct fg_tracker* tracker;
+	struct fg_geo* geo;
+	struct fg_policy* policy;
+	/** domains, chained hash */
+	struct domain** buckets;
+	size_t n_buckets, n_domains;
+	/** the answer being collected */
+	struct rr_line* rrs;
+	size_t n_rrs;
+	/** its timestamp text and value */
+	char ts[TS_MAX];
+	uint64_t now;
+	/** where it started, for messages */
+	const char* file;
+	long line;
+	/** malformed lines seen */
+	unsigned long malformed;
+};
+
+/** Temporary directory and segment file, removed at exit. */
+static char tmp_dir[512];
+static char tmp_segment[600];
+
+static void
+remove_tmp(void)
+{
+	if(tmp_segment[0])
+		(void)unlink(tmp_segment);
+	if(tmp_dir[0])
+		(void)rmdir(tmp_dir);
+}
+
+static void
+on_signal(int sig)
+{
+	remove_tmp();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+usage(FILE* out)
+{
+	fprintf(out,
+		"usage: fluxguard-replay [options] FILE... (- for stdin)\n"
+		"Replay a trace of upstream answers through fluxguard's detector.\n"
+		"  --config FILE         fluxguard.conf to take the scoring, lists,\n"
+		"                        databases and window from\n"
+		"  --asn-db FILE         MaxMind-format ASN database (overrides config)\n"
+		"  --country-db FILE     MaxMind-format country database (overrides config)\n"
+		"  --no-default-allow-list  leave the embedded allow list out\n"
+		"  --capacity N          tracker capacity (default %d)\n"
+		"  --format tsv|json     output format (default tsv)\n"
+		"  --explain DOMAIN      print the score explanation of DOMAIN\n"
+		"                        after each of its answers, to stderr\n"
+		"  -h, --help            this text\n"
+		"Exit status: 0 ok, 2 some lines malformed (skipped), 1 fatal error.\n",
+		REPLAY_DEFAULT_CAPACITY);
+}
+
+/** FNV-1a of a wire name. */
+static size_t
+name_hash(const uint8_t* w, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	for(i = 0; i < len; i++) {
+		h ^= w[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/** Find or add the domain \p owner. \return it, or NULL on out of memory. */
+static struct domain*
+domain_get(struct replay* r, const uint8_t* owner)
+{
+	char name[FG_NAME_MAX_STR];
+	size_t len = fg_name_wire_len(owner, FG_NAME_MAX_WIRE), b;
+	struct domain* d;
+	if(!fg_name_to_str(owner, name, sizeof(name)))
+		return NULL;
+	b = name_hash(owner, len) % r->n_buckets;
+	for(d = r->buckets[b]; d; d = d->next)
+		if(strcmp(d->name, name) == 0)
+			return d;
+	if(r->n_domains >= r->n_buckets * 2) {
+		/* grow: rehash every chain into a table four times the size */
+		size_t nb = r->n_buckets * 4, i;
+		struct domain** nbk = calloc(nb, sizeof(*nbk));
+		if(!nbk)
+			return NULL;
+		for(i = 0; i < r->n_buckets; i++) {
+			while(r->buckets[i]) {
+				struct domain* e = r->buckets[i];
+				uint8_t w[FG_NAME_MAX_WIRE];
+				size_t wl = fg_name_from_str(e->name, w, sizeof(w));
+				size_t k = name_hash(w, wl) % nb;
+				r->buckets[i] = e->next;
+				e->next = nbk[k];
+				nbk[k] = e;
+			}
+		}
+		free(r->buckets);
+		r->buckets = nbk;
+		r->n_buckets = nb;
+		b = name_hash(owner, len) % nb;
+	}
+	d = calloc(1, sizeof(*d));
+	if(!d || !(d->name = strdup(name))) {
+		free(d);
+		return NULL;
+	}
+	d->next = r->buckets[b];
+	r->buckets[b] = d;
+	r->n_domains++;
+	return d;
+}
+
+/** Report a malformed line. */
+static void
+malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
+{
+	va_list args;
+	fprintf(stderr, "%s:%ld: ", file, line);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	r->malformed++;
+}
+
+/** Whether \p name is the target of an NS record of the current answer. */
+static int
+is_ns_target(const struct replay* r, const uint8_t* name)
+{
+	size_t i;
+	for(i = 0; i < r->n_rrs; i++)
+		if(r->rrs[i].type == FG_TYPE_NS &&
+			fg_name_equal(r->rrs[i].target, name))
+			return 1;
+	return 0;
+}
+
+/** Whether record \p j belongs to an RRset started before it (same owner
+ * and type earlier in the answer). */
+static int
+seen_rrset(const struct replay* r, size_t j)
+{
+	size_t i;
+	for(i = 0; i < j; i++)
+		if(r->rrs[i].type == r->rrs[j].type &&
+			fg_name_equal(r->rrs[i].owner, r->rrs[j].owner))
+			return 1;
+	return 0;
+}
+
+/** Fold one decision into its domain's row. */
+static void
+note_decision(struct replay* r, const struct fg_decision* dec,
+	const char* explain_name)
+{
+	struct domain* d = domain_get(r, dec->owner);
+	if(!d) {
+		fprintf(stderr, "fluxguard-replay: out of memory\n");
+		exit(1);
+	}
+	d->answers++;
+	d->score = dec->score;
+	d->verdict = dec->verdict;
+	d->source = dec->source;
+	d->holz = dec->holz;
+	if(dec->source == FG_SRC_SCORE && dec->answers > 0) {
+		d->explain = dec->explain;
+		d->have_explain = 1;
+	}
+	if(dec->verdict == FG_VERDICT_FLAGGED && !d->flagged_at[0]) {
+		snprintf(d->flagged_at, sizeof(d->flagged_at), "%s", r->ts);
+		d->answers_to_flag = d->answers;
+	}
+	/* Holz et al., with the same min-answers gate, on the same record */
+	if(dec->answers >= r->det.min_answers && dec->holz > 0.0 &&
+		!d->holz_flagged_at[0]) {
+		snprintf(d->holz_flagged_at, sizeof(d->holz_flagged_at), "%s",
+			r->ts);
+		d->holz_answers_to_flag = d->answers;
+	}
+	if(explain_name && strcmp(explain_name, d->name) == 0 &&
+		d->have_explain) {
+		char buf[2048];
+		fg_score_explain_text(&dec->explain, buf, sizeof(buf));
+		fprintf(stderr, "%s %s %s", r->ts, d->name, buf);
+	}
+}
+
+/** Hand the collected answer to the detector. */
+static void
+flush_answer(struct replay* r, const char* explain_name)
+{
+	static struct fg_upstream up;
+	static struct fg_decision dec[FG_UPSTREAM_MAX_RRSETS];
+	size_t i, j, n;
+	if(r->n_rrs == 0)
+		return;
+	fg_upstream_init(&up, r->now);
+	for(j = 0; j < r->n_rrs; j++) {
+		const struct rr_line* rr = &r->rrs[j];
+		enum fg_section sec = FG_SECTION_ANSWER;
+		if(seen_rrset(r, j))
+			continue;
+		if(rr->type == FG_TYPE_NS)
+			sec = FG_SECTION_AUTHORITY;
+		else if((rr->type == FG_TYPE_A || rr->type == FG_TYPE_AAAA) &&
+			is_ns_target(r, rr->owner))
+			sec = FG_SECTION_ADDITIONAL;
+		if(!fg_upstream_add_rrset(&up, rr->owner, rr->type, sec,
+			rr->ttl))
+			continue;
+		/* the RRset's records: this one and later ones like it; the
+		 * RRset's TTL is its smallest, as a resolver caches it */
+		for(i = j; i < r->n_rrs; i++) {
+			const struct rr_line* o = &r->rrs[i];
+			if(o->type != rr->type || !fg_name_equal(o->owner,
+				rr->owner))
+				continue;
+			if(o->ttl < up.rrsets[up.n_rrsets - 1].ttl)
+				up.rrsets[up.n_rrsets - 1].ttl = o->ttl;
+			if(o->type == FG_TYPE_A || o->type == FG_TYPE_AAAA)
+				fg_upstream_add_addr(&up, o->addr.family,
+					o->addr.addr);
+			else
+				fg_upstream_add_name(&up, o->target);
+		}
+	}
+	if(up.truncated)
+		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
+			"RRsets dropped\n", r->file, r->line, up.truncated);
+	n = fg_detect_upstream(&r->det, &up, dec, FG_UPSTREAM_MAX_RRSETS);
+	for(i = 0; i < n; i++)
+		note_decision(r, &dec[i], explain_name);
+	r->n_rrs = 0;
+}
+
+/** Parse the timestamp at the start of \p line into \p ts / \p now.
+ * \return the rest of the line, or NULL if there is no valid timestamp. */
+static char*
+parse_ts(char* line, char* ts, uint64_t* now)
+{
+	char* p = line;
+	char* end;
+	size_t len;
+	unsigned long long secs;
+	while(*p && *p != ' ' && *p != '\t')
+		p++;
+	len = (size_t)(p - line);
+	if(len == 0 || len >= TS_MAX)
+		return NULL;
+	errno = 0;
+	secs = strtoull(line, &end, 10);
+	if(errno || end == line || line[0] == '-' || line[0] == '+')
+		return NULL;
+	if(*end == '.') {
+		end++;
+		while(end < p && *end >= '0' && *end <= '9')
+			end++;
+	}
+	if(end != p)
+		return NULL;
+	memcpy(ts, line, len);
+	ts[len] = 0;
+	*now = secs;
+	while(*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/** Read one line's record into \p rr. \return 1 if it is a record fluxguard
+ * uses, 0 if it is to be ignored, -1 if malformed (reported). */
+static int
+parse_rr(struct replay* r, const char* file, long lineno, const char* text,
+	struct rr_line* rr)
+{
+	ldns_rr* lrr = NULL;
+	ldns_status st;
+	ldns_rdf* owner;
+	ldns_rdf* rd;
+	ldns_rr_type type;
+	int ret = 0;
+
+	st = ldns_rr_new_frm_str(&lrr, text, 0, NULL, NULL);
+	if(st != LDNS_STATUS_OK) {
+		malformed(r, file, lineno, "%s", ldns_get_errorstr_by_id(st));
+		return -1;
+	}
+	if(ldns_rr_get_class(lrr) != LDNS_RR_CLASS_IN) {
+		malformed(r, file, lineno, "class is not IN");
+		ldns_rr_free(lrr);
+		return -1;
+	}
+	type = ldns_rr_get_type(lrr);
+	if(type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA &&
+		type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_CNAME) {
+		ldns_rr_free(lrr);
+		return 0;
+	}
+	memset(rr, 0, sizeof(*rr));
+	owner = ldns_rr_owner(lrr);
+	rd = ldns_rr_rd_count(lrr) == 1 ? ldns_rr_rdf(lrr, 0) : NULL;
+	if(!owner || ldns_rdf_size(owner) > FG_NAME_MAX_WIRE || !rd ||
+		fg_name_wire_len(ldns_rdf_data(owner), ldns_rdf_size(owner)) !=
+		ldns_rdf_size(owner)) {
+		malformed(r, file, lineno, "unusable owner or rdata");
+		ldns_rr_free(lrr);
+		return -1;
+	}
+	memcpy(rr->owner, ldns_rdf_data(owner), ldns_rdf_size(owner));
+	fg_name_lower(rr->owner);
+	rr->ttl = ldns_rr_ttl(lrr);
+	rr->type = (uint16_t)type;
+	if(type == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
+		rr->addr.family = FG_AF_INET;
+		memcpy(rr->addr.addr, ldns_rdf_data(rd), 4);
+		ret = 1;
+	} else if(type == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
+		rr->addr.family = FG_AF_INET6;
+		memcpy(rr->addr.addr, ldns_rdf_data(rd), 16);
+		ret = 1;
+	} else if((type == LDNS_RR_TYPE_NS || type == LDNS_RR_TYPE_CNAME) &&
+		ldns_rdf_size(rd) <= FG_NAME_MAX_WIRE &&
+		fg_name_wire_len(ldns_rdf_data(rd), ldns_rdf_size(rd)) ==
+		ldns_rdf_size(rd)) {
+		memcpy(rr->target, ldns_rdf_data(rd), ldns_rdf_size(rd));
+		fg_name_lower(rr->target);
+		ret = 1;
+	} else {
+		malformed(r, file, lineno, "unusable rdata");
+		ret = -1;
+	}
+	ldns_rr_free(lrr);
+	return ret;
+}
+
+/** Replay one file (or stdin for "-"). \return 0 on a fatal error. */
+static int
+replay_file(struct replay* r, const char* path, const char* explain_name)
+{
+	FILE* in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char* name = strcmp(path, "-") == 0 ? "-" : path;
+	char* line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	if(!in) {
+		fprintf(stderr, "fluxguard-replay: %s: %s\n", path,
+			strerror(errno));
+		return 0;
+	}
+	while((len = getline(&line, &cap, in)) != -1) {
+		char ts[TS_MAX];
+		uint64_t now = 0;
+		char* rest;
+		int k;
+		lineno++;
+		while(len > 0 && (line[len - 1] == '\n' ||
+			line[len - 1] == '\r'))
+			line[--len] = 0;
+		rest = line;
+		while(*rest == ' ' || *rest == '\t')
+			rest++;
+		if(*rest == 0 || *rest == '#')
+			continue;
+		if(strlen(rest) != (size_t)(len - (rest - line))) {
+			malformed(r, name, lineno, "NUL byte in line");
+			continue;
+		}
+		rest = parse_ts(rest, ts, &now);
+		if(!rest) {
+			malformed(r, name, lineno, "expected a UNIX timestamp "
+				"first");
+			continue;
+		}
+		if(*rest == 0) {
+			malformed(r, name, lineno, "no record after the "
+				"timestamp");
+			continue;
+		}
+		if(r->n_rrs && strcmp(ts, r->ts) != 0)
+			flush_answer(r, explain_name);
+		if(r->n_rrs == ANSWER_MAX_RRS) {
+			malformed(r, name, lineno, "more than %d records in one "
+				"answer", ANSWER_MAX_RRS);
+			continue;
+		}
+		k = parse_rr(r, name, lineno, rest, &r->rrs[r->n_rrs]);
+		if(k <= 0)
+			continue;
+		if(r->n_rrs == 0) {
+			memcpy(r->ts, ts, sizeof(r->ts));
+			r->now = now;
+			r->file = name;
+			r->line = lineno;
+		}
+		r->n_rrs++;
+	}
+	/* an answer never spans files */
+	flush_answer(r, explain_name);
+	if(ferror(in)) {
+		fprintf(stderr, "fluxguard-replay: %s: read error\n", name);
+		free(line);
+		if(in != stdin)
+			fclose(in);
+		return 0;
+	}
+	free(line);
+	if(in != stdin)
+		fclose(in);
+	return 1;
+}
+
+static int
+cmp_domain(const void* a, const void* b)
+{
+	const struct domain* x = *(const struct domain* const*)a;
+	const struct domain* y = *(const struct domain* const*)b;
+	return strcmp(x->name, y->name);
+}
+
+static const char*
+verdict_name(enum fg_verdict v)
+{
+	switch(v) {
+	case FG_VERDICT_FLAGGED:
+		return "flagged";
+	case FG_VERDICT_ALLOWED:
+		return "allowed";
+	case FG_VERDICT_DENIED:
+		return "denied";
+	default:
+		return "clean";
+	}
+}
+
+static const char*
+source_name(enum fg_decision_source s)
+{
+	static const char* const names[] = { "score", "policy-name",
+		"policy-addrs", "operator", "untracked" };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/** Print a JSON string (names are already escaped presentation text, but
+ * may hold backslashes). */
+static void
+json_str(FILE* out, const char* s)
+{
+	fputc('"', out);
+	for(; *s; s++) {
+		if(*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/** Print every domain, sorted by name. */
+static int
+print_results(struct replay* r, int json)
+{
+	struct domain** all = calloc(r->n_domains ? r->n_domains : 1,
+		sizeof(*all));
+	size_t i, n = 0;
+	if(!all)
+		return 0;
+	for(i = 0; i < r->n_buckets; i++) {
+		struct domain* d;
+		for(d = r->buckets[i]; d; d = d->next)
+			all[n++] = d;
+	}
+	qsort(all, n, sizeof(*all), cmp_domain);
+	if(!json)
+		printf("domain\tscore\tverdict\tanswers\tflagged_at\n");
+	for(i = 0; i < n; i++) {
+		struct domain* d = all[i];
+		if(!json) {
+			printf("%s\t%.1f\t%s\t%u\t%s\n", d->name, d->score,
+				verdict_name(d->verdict), d->answers,
+				d->flagged_at[0] ? d->flagged_at : "-");
+			continue;
+		}
+		fputs("{\"domain\":", stdout);
+		json_str(stdout, d->name);
+		printf(",\"score\":%.1f,\"verdict\":\"%s\",\"source\":\"%s\","
+			"\"answers\":%u,\"flagged_at\":", d->score,
+			verdict_name(d->verdict), source_name(d->source),
+			d->answers);
+		if(d->flagged_at[0])
+			printf("\"%s\",\"answers_to_flag\":%u", d->flagged_at,
+				d->answers_to_flag);
+		else
+			printf("null,\"answers_to_flag\":null");
+		printf(",\"holz\":%.2f,\"holz_flagged_at\":", d->holz);
+		if(d->holz_flagged_at[0])
+			printf("\"%s\",\"holz_answers_to_flag\":%u",
+				d->holz_flagged_at, d->holz_answers_to_flag);
+		else
+			printf("null,\"holz_answers_to_flag\":null");
+		if(d->have_explain) {
+			char buf[4096];
+			fg_score_explain_json(&d->explain, buf, sizeof(buf));
+			printf(",\"explain\":%s", buf);
+		}
+		printf("}\n");
+	}
+	free(all);
+	return fflush(stdout) == 0;
+}
+
+/** Open the private tracker segment. */
+static struct fg_tracker*
+open_tracker(uint32_t capacity, uint32_t window)
+{
+	struct fg_tracker_options o;
+	struct fg_tracker* t;
+	const char* tmp = getenv("TMPDIR");
+	char err[512];
+	snprintf(tmp_dir, sizeof(tmp_dir), "%s/fluxguard-replay-XXXXXX",
+		tmp && *tmp ? tmp : "/tmp");
+	if(!mkdtemp(tmp_dir)) {
+		fprintf(stderr, "fluxguard-replay: %s: %s\n", tmp_dir,
+			strerror(errno));
+		tmp_dir[0] = 0;
+		return NULL;
+	}
+	snprintf(tmp_segment, sizeof(tmp_segment), "%s/segment", tmp_dir);
+	memset(&o, 0, sizeof(o));
+	o.segment = tmp_segment;
+	o.capacity = capacity;
+	o.window = window;
+	o.mode = 0600;
+	o.group = (gid_t)-1;
+	t = fg_tracker_open(&o, err, sizeof(err));
+	if(!t)
+		fprintf(stderr, "fluxguard-replay: tracker: %s\n", err);
+	return t;
+}
+
+int
+main(int argc, char** argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "asn-db", required_argument, NULL, 'a' },
+		{ "country-db", required_argument, NULL, 'C' },
+		{ "no-default-allow-list", no_argument, NULL, 'N' },
+		{ "capacity", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char* config = NULL;
+	const char* asn_db = NULL;
+	const char* country_db = NULL;
+	const char* explain = NULL;
+	char explain_name[FG_NAME_MAX_STR];
+	int json = 0, no_default_allow = 0, c, i, ok = 1;
+	unsigned long capacity = REPLAY_DEFAULT_CAPACITY;
+	struct fg_config cfg;
+	struct replay r;
+	char err[1024];
+
+	while((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch(c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'a':
+			asn_db = optarg;
+			break;
+		case 'C':
+			country_db = optarg;
+			break;
+		case 'N':
+			no_default_allow = 1;
+			break;
+		case 'k': {
+			char* end;
+			errno = 0;
+			capacity = strtoul(optarg, &end, 10);
+			if(errno || *end || capacity < 16 ||
+				capacity > 16777216) {
+				fprintf(stderr, "fluxguard-replay: --capacity: "
+					"expected a number between 16 and "
+					"16777216, got \"%s\"\n", optarg);
+				return 1;
+			}
+			break;
+		}
+		case 'f':
+			if(strcmp(optarg, "tsv") == 0)
+				json = 0;
+			else if(strcmp(optarg, "json") == 0)
+				json = 1;
+			else {
+				fprintf(stderr, "fluxguard-replay: --format: "
+					"expected tsv or json, got \"%s\"\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'e':
+			explain = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if(optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if(explain) {
+		uint8_t w[FG_NAME_MAX_WIRE];
+		if(!fg_name_from_str(explain, w, sizeof(w)) ||
+			!fg_name_to_str(w, explain_name, sizeof(explain_name))) {
+			fprintf(stderr, "fluxguard-replay: --explain: not a "
+				"domain name: \"%s\"\n", explain);
+			return 1;
+		}
+		explain = explain_name;
+	}
+
+	if(config) {
+		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "fluxguard-replay: %s\n", err);
+			return 1;
+		}
+	} else
+		fg_conf_defaults(&cfg);
+	if(no_default_allow)
+		cfg.default_allow_list = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.n_buckets = 1024;
+	r.buckets = calloc(r.n_buckets, sizeof(*r.buckets));
+	r.rrs = calloc(ANSWER_MAX_RRS, sizeof(*r.rrs));
+	if(!r.buckets || !r.rrs) {
+		fprintf(stderr, "fluxguard-replay: out of memory\n");
+		return 1;
+	}
+	r.geo = fg_geo_create(asn_db ? asn_db : cfg.asn_db,
+		country_db ? country_db : cfg.country_db, err, sizeof(err));
+	if(!r.geo) {
+		fprintf(stderr, "fluxguard-replay: %s\n", err);
+		return 1;
+	}
+	r.policy = fg_policy_from_config(&cfg, err, sizeof(err));
+	if(!r.policy || (cfg.default_allow_list &&
+		!fg_benign_add_to_policy(r.policy, err, sizeof(err)))) {
+		fprintf(stderr, "fluxguard-replay: %s\n", err);
+		return 1;
+	}
+
+	atexit(remove_tmp);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r.tracker = open_tracker((uint32_t)capacity, cfg.window);
+	if(!r.tracker)
+		return 1;
+	/* The segment is ours alone: unlink it now, the mapping stays. */
+	remove_tmp();
+	fg_detector_init(&r.det, r.tracker, r.geo, r.policy, &cfg.score,
+		cfg.min_answers);
+
+	for(i = optind; i < argc && ok; i++)
+		ok = replay_file(&r, argv[i], explain);
+	if(ok && !print_results(&r, json)) {
+		fprintf(stderr, "fluxguard-replay: cannot write output\n");
+		ok = 0;
+	}
+
+	fg_tracker_close(r.tracker);
+	fg_policy_delete(r.policy);
+	fg_geo_delete(r.geo);
+	fg_conf_free(&cfg);
+	for(i = 0; i < (int)r.n_buckets; i++) {
+		while(r.buckets[i]) {
+			struct domain* d = r.buckets[i];
+			r.buckets[i] = d->next;
+			free(d->name);
+			free(d);
+		}
+	}
+	free(r.buckets);
+	free(r.rrs);
+	if(!ok)
+		return 1;
+	return r.malformed ? 2 : 0;
+}
