@@ -190,6 +190,10 @@ int fg_tracker_record_ns(struct fg_tracker* t, const uint8_t* zone,
 
 /**
  * Copy a domain's record out, consistent (never torn by a concurrent writer).
+ * A record whose last_seen is \p now - window or older is stale and reads as
+ * not tracked, unless its verdict is flagged, allowed or denied (sticky).
+ * The copy has the window ageing of fluxguard/tracker_layout.h applied at
+ * \p now. fg_tracker_foreach visits the same records.
  * \return 1 if found (and within the window), 0 if not tracked.
  */
 int fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now,
@@ -202,6 +206,14 @@ int fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now,
  */
 int fg_tracker_set_verdict(struct fg_tracker* t, const uint8_t* name,
 	uint64_t now, float score, enum fg_verdict verdict);
+
+/**
+ * Set and clear FG_REC_* flags of a tracked domain (fluxguard-control unflag
+ * sets FG_REC_UNFLAGGED_BY_OPERATOR; the scorer clears it on new evidence).
+ * \return 1 if the domain is tracked and was updated, 0 if not.
+ */
+int fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name,
+	uint8_t set, uint8_t clear);
 
 /** Forget one domain. \return 1 if it was tracked. */
 int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);

@@ -1,0 +1,370 @@
+/**
+ * \file
+ * Micro-benchmarks of the flux tracker (module/fg_tracker.c): median time of
+ * one fg_tracker_record_addrs on a table pre-filled with a million random
+ * names (1 to 8 addresses each, one answer in ten rotating an address, as a
+ * flux domain would), update throughput with 1 and 2 threads, lookup time,
+ * and the segment's size per tracked domain. bench/RESULTS.md holds the
+ * figures and the command that reproduces them. Names are drawn uniformly
+ * (every update a cold cache miss: the worst case) and Zipf(1)-distributed
+ * (how resolver traffic looks). `--smoke` runs everything
+ * at a tiny size so that `make check` keeps this program working.
+ *
+ *	bench_tracker [--smoke] [--domains N] [--capacity N] [--ops N]
+ */
+#include "fluxguard/name.h"
+#include "fluxguard/tracker.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+/** Room for one generated wire name. */
+#define NAME_ROOM 64
+
+/** The benchmark's configuration and shared state. */
+struct bench {
+	/** domains pre-filled */
+	uint32_t domains;
+	/** table capacity */
+	uint32_t capacity;
+	/** timed operations per measurement */
+	uint32_t ops;
+	/** the names, NAME_ROOM octets each */
+	uint8_t* names;
+	/** the tracker */
+	struct fg_tracker* t;
+	/** the time all measurements pretend it is */
+	uint64_t now;
+	/** 1: names drawn Zipf(1)-distributed, as resolver traffic is; 0:
+	 * uniformly, every update a cold miss (the worst case) */
+	int zipf;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+xorshift(uint64_t* s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/** A random name "<8..20 chars>.<zone i%5000>.com" in wire format. */
+static void
+make_name(uint8_t* out, uint32_t i, uint64_t* rng)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char zone[16];
+	unsigned len = 8 + (unsigned)(xorshift(rng) % 13), j, zl;
+	out[0] = (uint8_t)len;
+	for(j = 0; j < len; j++)
+		out[1 + j] = (uint8_t)alnum[xorshift(rng) % 36];
+	zl = (unsigned)snprintf(zone, sizeof(zone), "z%u", i % 5000);
+	out[1 + len] = (uint8_t)zl;
+	memcpy(out + 2 + len, zone, zl);
+	memcpy(out + 2 + len + zl, "\3com", 5);
+}
+
+/** The next domain to update: uniform, or Zipf(1) over ranks scattered
+ * across the names (rank r drawn as N^u, u uniform). */
+static uint32_t
+pick(const struct bench* b, uint64_t* rng)
+{
+	uint64_t r;
+	double u;
+	if(!b->zipf)
+		return (uint32_t)(xorshift(rng) % b->domains);
+	u = (double)(xorshift(rng) >> 11) / 9007199254740992.0;
+	r = (uint64_t)pow((double)b->domains, u);
+	if(r < 1)
+		r = 1;
+	return (uint32_t)(((r - 1) * 2654435761u) % b->domains);
+}
+
+/** Addresses of domain \p d's answer: 1..8 addresses; \p rotate changes one. */
+static size_t
+make_answer(uint32_t d, int rotate, uint64_t* rng, struct fg_addr* a)
+{
+	size_t n = 1 + (d * 2654435761u >> 7) % 8, i;
+	memset(a, 0, n * sizeof(*a));
+	for(i = 0; i < n; i++) {
+		uint32_t x = d * 8 + (uint32_t)i;
+		a[i].family = FG_AF_INET;
+		a[i].addr[0] = (uint8_t)(x >> 24 | 1);
+		a[i].addr[1] = (uint8_t)(x >> 16);
+		a[i].addr[2] = (uint8_t)(x >> 8);
+		a[i].addr[3] = (uint8_t)x;
+		a[i].asn = 64512 + (x % 300);
+		a[i].country[0] = 'N';
+		a[i].country[1] = 'L';
+	}
+	if(rotate)
+		a[xorshift(rng) % n].addr[3] ^= (uint8_t)(1 + xorshift(rng) % 255);
+	return n;
+}
+
+static int
+cmp_u64(const void* a, const void* b)
+{
+	uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+	return x < y ? -1 : x > y;
+}
+
+/** Median cost of an empty timed region, to subtract. */
+static uint64_t
+timer_overhead(void)
+{
+	uint64_t d[4001];
+	int i;
+	for(i = 0; i < 4001; i++) {
+		uint64_t t0 = now_ns();
+		d[i] = now_ns() - t0;
+	}
+	qsort(d, 4001, sizeof(d[0]), cmp_u64);
+	return d[2000];
+}
+
+/** Median and mean ns of single updates of random pre-filled names. */
+static void
+bench_update_latency(struct bench* b, double* median, double* mean)
+{
+	uint64_t* d = malloc(b->ops * sizeof(*d));
+	uint64_t rng = 0x9e3779b97f4a7c15ULL, over = timer_overhead(), sum = 0;
+	uint32_t i, next = pick(b, &rng);
+	struct fg_addr a[8];
+	if(!d)
+		exit(1);
+	for(i = 0; i < b->ops; i++) {
+		uint32_t dom = next;
+		size_t n = make_answer(dom, xorshift(&rng) % 10 == 0, &rng, a);
+		uint64_t t0, t1;
+		/* the resolver has the name in its packet buffer: keep the
+		 * harness's own names array out of the measurement */
+		next = pick(b, &rng);
+		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
+		t0 = now_ns();
+		if(!fg_tracker_record_addrs(b->t, b->names + (size_t)dom * NAME_ROOM,
+			b->now, a, n, 300)) {
+			fprintf(stderr, "bench_tracker: update failed\n");
+			exit(1);
+		}
+		t1 = now_ns();
+		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
+		sum += d[i];
+	}
+	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
+	*median = (double)d[b->ops / 2];
+	*mean = (double)sum / b->ops;
+	free(d);
+}
+
+/** Median ns of a lookup of a random pre-filled name. */
+static double
+bench_lookup(struct bench* b)
+{
+	uint64_t* d = malloc(b->ops * sizeof(*d));
+	uint64_t rng = 12345, over = timer_overhead();
+	uint32_t i, next = pick(b, &rng), found = 0;
+	struct fg_record_view v;
+	double med;
+	if(!d)
+		exit(1);
+	for(i = 0; i < b->ops; i++) {
+		uint32_t dom = next;
+		uint64_t t0, t1;
+		next = pick(b, &rng);
+		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
+		t0 = now_ns();
+		found += (uint32_t)fg_tracker_lookup(b->t, b->names +
+			(size_t)dom * NAME_ROOM, b->now, &v);
+		t1 = now_ns();
+		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
+	}
+	if(found < b->ops / 2) {
+		fprintf(stderr, "bench_tracker: only %u of %u lookups found\n",
+			found, b->ops);
+		exit(1);
+	}
+	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
+	med = (double)d[b->ops / 2];
+	free(d);
+	return med;
+}
+
+/** One throughput thread. */
+struct tput_arg {
+	/** the benchmark */
+	struct bench* b;
+	/** seed */
+	uint64_t seed;
+	/** updates to do */
+	uint32_t ops;
+};
+
+static void*
+tput_thread(void* p)
+{
+	struct tput_arg* ta = p;
+	struct bench* b = ta->b;
+	uint64_t rng = ta->seed;
+	uint32_t i, next = pick(b, &rng);
+	struct fg_addr a[8];
+	for(i = 0; i < ta->ops; i++) {
+		uint32_t dom = next;
+		size_t n = make_answer(dom, xorshift(&rng) % 10 == 0, &rng, a);
+		next = pick(b, &rng);
+		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
+		fg_tracker_record_addrs(b->t, b->names + (size_t)dom * NAME_ROOM,
+			b->now, a, n, 300);
+	}
+	return NULL;
+}
+
+/** Updates per second with \p nthreads threads, each doing b->ops. */
+static double
+bench_throughput(struct bench* b, int nthreads)
+{
+	pthread_t th[8];
+	struct tput_arg ta[8];
+	uint64_t t0, t1;
+	int i;
+	t0 = now_ns();
+	for(i = 0; i < nthreads; i++) {
+		ta[i].b = b;
+		ta[i].seed = 0x1234567ULL * (uint64_t)(i + 1) + 99;
+		ta[i].ops = b->ops;
+		if(pthread_create(&th[i], NULL, tput_thread, &ta[i]) != 0)
+			exit(1);
+	}
+	for(i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	t1 = now_ns();
+	return (double)b->ops * nthreads / ((double)(t1 - t0) / 1e9);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench_tracker [--smoke] [--domains N] "
+		"[--capacity N] [--ops N]\n");
+	exit(2);
+}
+
+int
+main(int argc, char** argv)
+{
+	struct bench b;
+	struct fg_tracker_options o;
+	struct fg_tracker_info info;
+	char seg[64], err[512];
+	uint64_t rng = 42, t0;
+	double med, mean, lk, tp1, tp2;
+	uint32_t i;
+	int smoke = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.domains = 1000000;
+	b.ops = 2000000;
+	for(i = 1; i < (uint32_t)argc; i++) {
+		if(strcmp(argv[i], "--smoke") == 0)
+			smoke = 1;
+		else if(strcmp(argv[i], "--domains") == 0 && i + 1 < (uint32_t)argc)
+			b.domains = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if(strcmp(argv[i], "--capacity") == 0 && i + 1 < (uint32_t)argc)
+			b.capacity = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if(strcmp(argv[i], "--ops") == 0 && i + 1 < (uint32_t)argc)
+			b.ops = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else
+			usage();
+	}
+	if(smoke) {
+		b.domains = 5000;
+		b.ops = 20000;
+		b.capacity = 0;
+	}
+	if(b.domains == 0 || b.ops == 0)
+		usage();
+	/* room to spare, as an operator would size it: 80% full */
+	if(b.capacity == 0)
+		b.capacity = b.domains / 4 * 5 + 16;
+	b.now = 1700000000;
+
+	snprintf(seg, sizeof(seg), "/fg-bench-tracker-%d", (int)getpid());
+	shm_unlink(seg);
+	memset(&o, 0, sizeof(o));
+	o.segment = seg;
+	o.capacity = b.capacity;
+	o.window = 6 * 3600;
+	o.mode = 0600;
+	o.group = (gid_t)-1;
+	b.t = fg_tracker_open(&o, err, sizeof(err));
+	if(!b.t) {
+		fprintf(stderr, "bench_tracker: %s\n", err);
+		return 1;
+	}
+	b.names = malloc((size_t)b.domains * NAME_ROOM);
+	if(!b.names)
+		return 1;
+	for(i = 0; i < b.domains; i++)
+		make_name(b.names + (size_t)i * NAME_ROOM, i, &rng);
+
+	t0 = now_ns();
+	for(i = 0; i < b.domains; i++) {
+		struct fg_addr a[8];
+		size_t n = make_answer(i, 0, &rng, a);
+		fg_tracker_record_addrs(b.t, b.names + (size_t)i * NAME_ROOM,
+			b.now, a, n, 300);
+	}
+	fg_tracker_get_info(b.t, &info);
+	printf("%-34s %u domains into capacity %u (%u held, %llu evicted) "
+		"in %.2f s\n", "prefill", b.domains, info.capacity, info.used,
+		(unsigned long long)info.evictions, (double)(now_ns() - t0) / 1e9);
+
+	for(b.zipf = 0; b.zipf < 2; b.zipf++) {
+		const char* d = b.zipf ? "zipf" : "uniform";
+		char label[64];
+		bench_update_latency(&b, &med, &mean);
+		lk = bench_lookup(&b);
+		tp1 = bench_throughput(&b, 1);
+		tp2 = bench_throughput(&b, 2);
+		snprintf(label, sizeof(label), "%s: update, median (1 thread)", d);
+		printf("%-34s %8.0f ns   (mean %.0f ns, %u updates)\n", label,
+			med, mean, b.ops);
+		snprintf(label, sizeof(label), "%s: lookup, median", d);
+		printf("%-34s %8.0f ns\n", label, lk);
+		snprintf(label, sizeof(label), "%s: updates/s, 1 thread", d);
+		printf("%-34s %8.2f M/s\n", label, tp1 / 1e6);
+		snprintf(label, sizeof(label), "%s: updates/s, 2 threads", d);
+		printf("%-34s %8.2f M/s   (%.2fx)\n", label, tp2 / 1e6, tp2 / tp1);
+	}
+	fg_tracker_get_info(b.t, &info);
+	printf("%-34s %8.1f B    (segment %.1f MiB / capacity %u)\n",
+		"bytes per tracked domain", (double)info.bytes / info.capacity,
+		(double)info.bytes / 1048576.0, info.capacity);
+	printf("%-34s %8.1f B    (segment / %u domains held)\n",
+		"bytes per domain held", (double)info.bytes / info.used, info.used);
+
+	fg_tracker_close(b.t);
+	shm_unlink(seg);
+	free(b.names);
+	if(smoke && (info.used == 0 || (double)info.bytes / info.capacity > 512)) {
+		fprintf(stderr, "bench_tracker: smoke run looks wrong\n");
+		return 1;
+	}
+	return 0;
+}

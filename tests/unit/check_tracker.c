@@ -1,0 +1,837 @@
+/**
+ * \file
+ * Unit tests for the flux tracker (module/fg_tracker.c, module/fg_segment.c):
+ * recording and reading records, window ageing, eviction order, a full table,
+ * names forced into one bucket, damaged segments (magic, version, truncation)
+ * that an opener rebuilds and a tool refuses, persistence of a file-backed
+ * segment, NS recording, and the admin operations.
+ */
+#include "fluxguard/log.h"
+#include "fluxguard/name.h"
+#include "fluxguard/tracker.h"
+#include "fluxguard/tracker_layout.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/** Segment name of this test (unique per process and test). */
+static char seg_name[128];
+/** 1 if seg_name is a file path. */
+static int seg_is_file;
+/** Log lines captured, and how many mention a rebuild. */
+static char last_log[1024];
+static int n_rebuild_logs;
+
+static void
+capture_log(enum fg_log_level level, const char* msg)
+{
+	(void)level;
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+	if(strstr(msg, "rebuilding it empty"))
+		n_rebuild_logs++;
+}
+
+static void
+use_shm(void)
+{
+	static int n;
+	snprintf(seg_name, sizeof(seg_name), "/fg-check-tracker-%d-%d",
+		(int)getpid(), n++);
+	seg_is_file = 0;
+	shm_unlink(seg_name);
+}
+
+static void
+use_file(void)
+{
+	static int n;
+	snprintf(seg_name, sizeof(seg_name), "/tmp/fg-check-tracker-%d-%d.seg",
+		(int)getpid(), n++);
+	seg_is_file = 1;
+	unlink(seg_name);
+}
+
+static void
+setup(void)
+{
+	n_rebuild_logs = 0;
+	last_log[0] = 0;
+	fg_log_set_sink(capture_log);
+	use_shm();
+}
+
+static void
+teardown(void)
+{
+	if(seg_is_file)
+		unlink(seg_name);
+	else
+		shm_unlink(seg_name);
+	fg_log_set_sink(NULL);
+}
+
+static struct fg_tracker*
+open_tracker(uint32_t capacity, uint32_t window)
+{
+	struct fg_tracker_options o;
+	char err[512];
+	struct fg_tracker* t;
+	memset(&o, 0, sizeof(o));
+	o.segment = seg_name;
+	o.capacity = capacity;
+	o.window = window;
+	o.mode = 0600;
+	o.group = (gid_t)-1;
+	t = fg_tracker_open(&o, err, sizeof(err));
+	ck_assert_msg(t != NULL, "open %s: %s", seg_name, err);
+	return t;
+}
+
+/** Wire name from text; a static buffer per call slot. */
+static const uint8_t*
+wire(const char* str)
+{
+	static uint8_t bufs[8][FG_NAME_MAX_WIRE];
+	static int next;
+	uint8_t* b = bufs[next++ % 8];
+	ck_assert(fg_name_from_str(str, b, FG_NAME_MAX_WIRE) > 0);
+	return b;
+}
+
+static struct fg_addr
+v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint32_t asn, const char* cc)
+{
+	struct fg_addr x;
+	memset(&x, 0, sizeof(x));
+	x.family = FG_AF_INET;
+	x.addr[0] = a;
+	x.addr[1] = b;
+	x.addr[2] = c;
+	x.addr[3] = d;
+	x.asn = asn;
+	if(cc) {
+		x.country[0] = cc[0];
+		x.country[1] = cc[1];
+	}
+	return x;
+}
+
+static struct fg_addr
+v6(uint16_t top, uint16_t low, uint32_t asn)
+{
+	struct fg_addr x;
+	memset(&x, 0, sizeof(x));
+	x.family = FG_AF_INET6;
+	x.addr[0] = (uint8_t)(top >> 8);
+	x.addr[1] = (uint8_t)top;
+	x.addr[14] = (uint8_t)(low >> 8);
+	x.addr[15] = (uint8_t)low;
+	x.asn = asn;
+	return x;
+}
+
+START_TEST(test_insert_and_lookup)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	struct fg_addr a[2];
+	a[0] = v4(192, 0, 2, 1, 64500, "NL");
+	a[1] = v4(198, 51, 100, 7, 64501, "DE");
+	ck_assert(fg_tracker_record_addrs(t, wire("WWW.Example.COM"), 1000, a, 2, 300));
+	ck_assert(fg_tracker_lookup(t, wire("www.example.com"), 1000, &v));
+	ck_assert_uint_eq(v.name_len, 17);
+	ck_assert_mem_eq(v.name, "\3www\7example\3com\0", 17);
+	ck_assert_uint_eq(v.first_seen, 1000);
+	ck_assert_uint_eq(v.last_seen, 1000);
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.addr_distinct, 2);
+	ck_assert_uint_eq(v.addr_new_total, 2);
+	ck_assert_uint_eq(v.addr_changes, 0);
+	ck_assert_uint_eq(v.n_addrs, 2);
+	ck_assert_uint_eq(v.addrs[0].family, FG_AF_INET);
+	ck_assert_mem_eq(v.addrs[1].addr, "\306\063\144\007", 4);
+	ck_assert_uint_eq(v.addrs[1].asn, 64501);
+	ck_assert_mem_eq(v.addrs[1].country, "DE", 2);
+	ck_assert_uint_eq(v.addr_hits[0], 1);
+	ck_assert_uint_eq(v.prefix_distinct, 2);
+	ck_assert_uint_eq(v.asn_distinct, 2);
+	ck_assert_uint_eq(v.country_distinct, 2);
+	ck_assert_uint_eq(v.ttl_min, 300);
+	ck_assert_uint_eq(v.ttl_last, 300);
+	ck_assert_uint_eq(v.addrs_per_answer_max, 2);
+	ck_assert_uint_eq(v.verdict, FG_VERDICT_CLEAN);
+	ck_assert(!fg_tracker_lookup(t, wire("example.com"), 1000, &v));
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_update)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	struct fg_addr a[3], b[2];
+	a[0] = v4(10, 1, 0, 1, 1, "US");
+	a[1] = v4(10, 1, 0, 2, 1, "US");
+	b[0] = v4(10, 1, 0, 2, 1, "US");
+	b[1] = v4(10, 2, 0, 3, 2, "\0\0");
+	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 100, a, 2, 60));
+	/* the same set in another order: no change, nothing new */
+	a[2] = a[0];
+	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 110, a + 1, 2, 30));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 110, &v));
+	ck_assert_uint_eq(v.answers, 2);
+	ck_assert_uint_eq(v.addr_changes, 0);
+	ck_assert_uint_eq(v.addr_new_total, 2);
+	ck_assert_uint_eq(v.addr_hits[0], 2);
+	ck_assert_uint_eq(v.addr_hits[1], 2);
+	ck_assert_uint_eq(v.ttl_min, 30);
+	ck_assert_uint_eq(v.ttl_mean, 45);
+	/* a different set: one change, one new address, a new prefix and ASN */
+	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 120, b, 2, 90));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 120, &v));
+	ck_assert_uint_eq(v.answers, 3);
+	ck_assert_uint_eq(v.addr_changes, 1);
+	ck_assert_uint_eq(v.addr_new_total, 3);
+	ck_assert_uint_eq(v.addr_distinct, 3);
+	ck_assert_uint_eq(v.prefix_distinct, 2);
+	ck_assert_uint_eq(v.asn_distinct, 2);
+	ck_assert_uint_eq(v.country_distinct, 1); /* unknown is not counted */
+	ck_assert_uint_eq(v.addr_hits[0], 2);
+	ck_assert_uint_eq(v.addr_hits[1], 3);
+	ck_assert_uint_eq(v.addr_hits[2], 1);
+	ck_assert_uint_eq(v.addrs[2].asn, 2);
+	ck_assert_uint_eq(v.ttl_last, 90);
+	ck_assert_uint_eq(v.last_seen, 120);
+	ck_assert_uint_eq(v.first_seen, 100);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_many_addresses_estimated)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	uint32_t i;
+	/* 200 distinct addresses in 100 /16s and 50 ASNs: beyond the exact
+	 * bounds, so estimated */
+	for(i = 0; i < 100; i++) {
+		struct fg_addr a[2];
+		a[0] = v4(20, (uint8_t)i, 1, 1, 1000 + i / 2, "NL");
+		a[1] = v4(20, (uint8_t)i, 2, 2, 1000 + i / 2, "NL");
+		ck_assert(fg_tracker_record_addrs(t, wire("big.flux.test"), 10 + i,
+			a, 2, 5));
+	}
+	ck_assert(fg_tracker_lookup(t, wire("big.flux.test"), 200, &v));
+	ck_assert_uint_eq(v.answers, 100);
+	ck_assert_uint_eq(v.n_addrs, FG_TRACK_ADDRS);
+	ck_assert_msg(v.addr_distinct >= 140 && v.addr_distinct <= 260,
+		"addr_distinct %u", v.addr_distinct);
+	ck_assert_msg(v.prefix_distinct >= 75 && v.prefix_distinct <= 125,
+		"prefix_distinct %u", v.prefix_distinct);
+	ck_assert_msg(v.asn_distinct >= 35 && v.asn_distinct <= 65,
+		"asn_distinct %u", v.asn_distinct);
+	ck_assert_uint_eq(v.n_asns, FG_TRACK_ASNS);
+	ck_assert_uint_eq(v.addr_changes, 99);
+	ck_assert_msg(v.addr_new_total >= 140 && v.addr_new_total <= 260,
+		"addr_new_total %u", v.addr_new_total);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_long_name_and_ipv6)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	struct fg_addr a[20];
+	char name[300];
+	uint8_t w[FG_NAME_MAX_WIRE];
+	int i;
+	/* 4 labels of 62 plus one of 1: 4*63 + 2 + 1 = 255 octets */
+	memset(name, 'x', sizeof(name));
+	for(i = 0; i < 4; i++)
+		name[i * 63 + 62] = '.';
+	name[252] = 'y';
+	name[253] = 0;
+	ck_assert_uint_eq(fg_name_from_str(name, w, sizeof(w)), 255);
+	for(i = 0; i < 20; i++)
+		a[i] = v6(0x2001, (uint16_t)i, 7);
+	ck_assert(fg_tracker_record_addrs(t, w, 50, a, 20, 10));
+	ck_assert(fg_tracker_lookup(t, w, 50, &v));
+	ck_assert_uint_eq(v.name_len, 255);
+	ck_assert_mem_eq(v.name, w, 255);
+	ck_assert_uint_ge(v.n_addrs, 1);
+	ck_assert_msg(v.addr_distinct >= 15 && v.addr_distinct <= 25,
+		"addr_distinct %u", v.addr_distinct);
+	ck_assert_uint_eq(v.addrs_last_answer, 20);
+	ck_assert_uint_eq(v.asn_distinct, 1);
+	ck_assert_uint_eq(v.addrs[0].asn, 7);
+	ck_assert_uint_eq(v.addrs[0].family, FG_AF_INET6);
+	/* a short name keeps 16 IPv4 addresses exactly */
+	for(i = 0; i < 16; i++)
+		a[i] = v4(1, 2, 3, (uint8_t)i, 0, NULL);
+	ck_assert(fg_tracker_record_addrs(t, wire("s.test"), 50, a, 16, 10));
+	ck_assert(fg_tracker_lookup(t, wire("s.test"), 50, &v));
+	ck_assert_uint_eq(v.n_addrs, 16);
+	ck_assert_uint_eq(v.addr_distinct, 16);
+	ck_assert_uint_eq(v.prefix_distinct, 1);
+	ck_assert_uint_eq(v.asn_distinct, 0);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_window_expiry)
+{
+	struct fg_tracker* t = open_tracker(1024, 100);
+	struct fg_record_view v;
+	struct fg_addr a[3];
+	a[0] = v4(10, 0, 0, 1, 1, "NL");
+	a[1] = v4(10, 9, 0, 2, 2, "DE");
+	a[2] = v4(10, 8, 0, 3, 3, "FR");
+	ck_assert(fg_tracker_record_addrs(t, wire("old.test"), 1000, a, 2, 60));
+	ck_assert(fg_tracker_lookup(t, wire("old.test"), 1099, &v));
+	/* a window after the last answer: stale */
+	ck_assert(!fg_tracker_lookup(t, wire("old.test"), 1100, &v));
+	/* unless flagged (sticky) */
+	ck_assert(fg_tracker_set_verdict(t, wire("old.test"), 1100, 70.0f,
+		FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_lookup(t, wire("old.test"), 5000, &v));
+	ck_assert_uint_eq(v.verdict, FG_VERDICT_FLAGGED);
+	ck_assert_uint_eq(v.flagged_at, 1100);
+
+	/* ageing: {a0,a1} then {a2}; a window later {a2} again */
+	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1000, a, 2, 60));
+	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1050, a + 2, 1, 60));
+	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1050, &v));
+	ck_assert_uint_eq(v.addr_distinct, 3);
+	ck_assert_uint_eq(v.asn_distinct, 3);
+	/* the reader ages its copy: only the last answer's address is carried */
+	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1120, &v));
+	ck_assert_uint_eq(v.window_start, 1120);
+	ck_assert_uint_eq(v.answers, 0);
+	ck_assert_uint_eq(v.addr_distinct, 1);
+	ck_assert_uint_eq(v.addr_hits[0], 0);
+	ck_assert_uint_eq(v.asns[0], 3);
+	ck_assert_uint_eq(v.addrs[0].asn, 3);
+	ck_assert_mem_eq(v.addrs[0].country, "FR", 2);
+	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1120, a + 2, 1, 60));
+	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1120, &v));
+	ck_assert_uint_eq(v.window_start, 1120);
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.addr_changes, 0);
+	ck_assert_uint_eq(v.addr_new_total, 0);
+	ck_assert_uint_eq(v.addr_distinct, 1);
+	ck_assert_uint_eq(v.asn_distinct, 1);
+	ck_assert_uint_eq(v.country_distinct, 1);
+	ck_assert_uint_eq(v.first_seen, 1000);
+	fg_tracker_close(t);
+}
+END_TEST
+
+/** Name i of a family of test names. */
+static const uint8_t*
+name_n(const char* fmt, int i)
+{
+	char s[64];
+	snprintf(s, sizeof(s), fmt, i);
+	return wire(s);
+}
+
+START_TEST(test_eviction_order)
+{
+	/* capacity 16: one bucket, every name collides */
+	struct fg_tracker* t = open_tracker(16, 100);
+	struct fg_tracker_info info;
+	struct fg_record_view v;
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	int i;
+	for(i = 0; i < 16; i++)
+		ck_assert(fg_tracker_record_addrs(t, name_n("n%d.test", i),
+			1000 + (uint64_t)i, &a, 1, 60));
+	/* n0..n3 flagged, n4 denied, n5 allowed; scores of the others */
+	for(i = 0; i < 4; i++)
+		ck_assert(fg_tracker_set_verdict(t, name_n("n%d.test", i), 1000,
+			90.0f, FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_set_verdict(t, name_n("n%d.test", 4), 1000, 0,
+		FG_VERDICT_DENIED));
+	ck_assert(fg_tracker_set_verdict(t, name_n("n%d.test", 5), 1000, 0,
+		FG_VERDICT_ALLOWED));
+	for(i = 6; i < 16; i++)
+		ck_assert(fg_tracker_set_verdict(t, name_n("n%d.test", i), 1000,
+			(float)(40 - i), FG_VERDICT_CLEAN));
+	/* everyone clean but n10 answers again at 1105 */
+	for(i = 6; i < 16; i++)
+		if(i != 10)
+			ck_assert(fg_tracker_record_addrs(t, name_n("n%d.test", i),
+				1105, &a, 1, 60));
+	/* 1. the stale one (n10, last seen 1010) goes first */
+	ck_assert(fg_tracker_record_addrs(t, wire("new1.test"), 1110, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, name_n("n%d.test", 10), 1000, &v));
+	ck_assert(fg_tracker_set_verdict(t, wire("new1.test"), 1110, 50.0f,
+		FG_VERDICT_CLEAN));
+	/* 2. then the clean one with the lowest score: n15 (25) */
+	ck_assert(fg_tracker_record_addrs(t, wire("new2.test"), 1110, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, name_n("n%d.test", 15), 1110, &v));
+	ck_assert(fg_tracker_lookup(t, name_n("n%d.test", 14), 1110, &v));
+	/* 3. new2 has no score yet (0): it goes next */
+	ck_assert(fg_tracker_record_addrs(t, wire("new3.test"), 1111, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, wire("new2.test"), 1111, &v));
+	ck_assert(fg_tracker_lookup(t, wire("new1.test"), 1111, &v));
+	ck_assert(fg_tracker_lookup(t, wire("new3.test"), 1111, &v));
+	/* flagged, allowed and denied survive all of this */
+	for(i = 0; i < 6; i++)
+		ck_assert(fg_tracker_lookup(t, name_n("n%d.test", i), 1111, &v));
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.evictions, 3);
+	ck_assert_uint_eq(info.used, 16);
+	ck_assert_uint_eq(info.capacity, 16);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_full_table)
+{
+	struct fg_tracker* t = open_tracker(16, 100);
+	struct fg_record_view v;
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	int i;
+	for(i = 0; i < 16; i++) {
+		ck_assert(fg_tracker_record_addrs(t, name_n("d%d.test", i),
+			10 + (uint64_t)i, &a, 1, 60));
+		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 10, 0,
+			i < 8 ? FG_VERDICT_DENIED : FG_VERDICT_FLAGGED));
+	}
+	/* all flagged or denied: the oldest flagged one (d8) makes room */
+	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 30, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, name_n("d%d.test", 8), 30, &v));
+	for(i = 9; i < 16; i++)
+		ck_assert(fg_tracker_lookup(t, name_n("d%d.test", i), 30, &v));
+	for(i = 9; i < 16; i++)
+		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 20, 0,
+			FG_VERDICT_ALLOWED));
+	ck_assert(fg_tracker_set_verdict(t, wire("x.test"), 20, 0,
+		FG_VERDICT_ALLOWED));
+	/* all allowed or denied: nothing may go, the new name is not stored */
+	ck_assert(!fg_tracker_record_addrs(t, wire("y.test"), 30, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, wire("y.test"), 30, &v));
+	/* an existing one is still updated */
+	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 30, &a, 1, 60));
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_collisions)
+{
+	/* 64 slots in 4 buckets, 1000 names: bounded probing, evictions */
+	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker_info info;
+	struct fg_record_view v;
+	int i, found = 0;
+	for(i = 0; i < 1000; i++) {
+		struct fg_addr a = v4(10, 0, (uint8_t)(i >> 8), (uint8_t)i, 0, NULL);
+		ck_assert(fg_tracker_record_addrs(t, name_n("c%d.example", i),
+			100 + (uint64_t)i, &a, 1, 60));
+		/* the name just recorded is always there */
+		ck_assert(fg_tracker_lookup(t, name_n("c%d.example", i),
+			100 + (uint64_t)i, &v));
+		ck_assert_uint_eq(v.answers, 1);
+	}
+	for(i = 0; i < 1000; i++)
+		if(fg_tracker_lookup(t, name_n("c%d.example", i), 1100, &v)) {
+			found++;
+			ck_assert_uint_eq(v.n_addrs, 1);
+			ck_assert_uint_eq(v.addrs[0].addr[3], (uint8_t)i);
+		}
+	fg_tracker_get_info(t, &info);
+	ck_assert_int_eq(found, 64);
+	ck_assert_uint_eq(info.used, 64);
+	ck_assert_uint_eq(info.evictions, 1000 - 64);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_ns)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	const uint8_t* ns1[2];
+	const uint8_t* ns2[2];
+	uint8_t names[4][FG_NAME_MAX_WIRE];
+	struct fg_addr g[3];
+	/* the NS target names are given in upper case: compared in lower */
+	ck_assert(fg_name_from_str("ns1.flux.test", names[0], FG_NAME_MAX_WIRE));
+	ck_assert(fg_name_from_str("ns2.flux.test", names[1], FG_NAME_MAX_WIRE));
+	memcpy(names[2], names[1], 14);
+	names[2][1] = 'N';
+	names[2][2] = 'S';
+	ck_assert(fg_name_from_str("ns3.flux.test", names[3], FG_NAME_MAX_WIRE));
+	ns1[0] = names[0];
+	ns1[1] = names[1];
+	ns2[0] = names[2];
+	ns2[1] = names[3];
+	g[0] = v4(192, 0, 2, 53, 100, "NL");
+	g[1] = v4(192, 0, 3, 53, 100, "NL");
+	g[2] = v4(198, 18, 0, 53, 200, "US");
+	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 10, ns1, 2, g, 2, 600));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 10, &v));
+	ck_assert_uint_eq(v.ns_answers, 1);
+	ck_assert_uint_eq(v.ns_changes, 0);
+	ck_assert_uint_eq(v.ns_distinct, 2);
+	ck_assert_uint_eq(v.ns_ttl_min, 600);
+	ck_assert_uint_eq(v.n_glue, 2);
+	ck_assert_uint_eq(v.glue_distinct, 2);
+	ck_assert_uint_eq(v.glue_prefix_distinct, 1);
+	ck_assert_uint_eq(v.glue_asn_distinct, 1);
+	ck_assert_uint_eq(v.answers, 0);
+	/* same set, other order and case */
+	ns1[0] = names[1];
+	ns1[1] = names[0];
+	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 20, ns1, 2, g, 2, 300));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 20, &v));
+	ck_assert_uint_eq(v.ns_answers, 2);
+	ck_assert_uint_eq(v.ns_changes, 0);
+	ck_assert_uint_eq(v.ns_ttl_min, 300);
+	/* a new set */
+	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 30, ns2, 2, g + 1, 2, 900));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 30, &v));
+	ck_assert_uint_eq(v.ns_answers, 3);
+	ck_assert_uint_eq(v.ns_changes, 1);
+	ck_assert_uint_eq(v.ns_distinct, 3);
+	ck_assert_uint_eq(v.glue_distinct, 3);
+	ck_assert_uint_eq(v.glue_prefix_distinct, 2);
+	ck_assert_uint_eq(v.glue_asn_distinct, 2);
+	ck_assert_mem_eq(v.glue[2].country, "US", 2);
+	ck_assert_uint_eq(v.glue[2].asn, 200);
+	/* addresses and NS of one name live side by side */
+	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 40, g, 1, 5));
+	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 40, &v));
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.n_addrs, 1);
+	ck_assert_uint_eq(v.n_glue, 3);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_admin)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	struct fg_tracker_info info;
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	int i;
+	for(i = 0; i < 10; i++)
+		ck_assert(fg_tracker_record_addrs(t, name_n("a%d.test", i), 5, &a, 1, 60));
+	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 7, 55.5f,
+		FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 9, 60.0f,
+		FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_lookup(t, wire("a1.test"), 9, &v));
+	ck_assert_uint_eq(v.flagged_at, 7);
+	ck_assert(v.score == 60.0f);
+	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 11, 1.0f,
+		FG_VERDICT_CLEAN));
+	ck_assert(fg_tracker_set_flags(t, wire("a1.test"),
+		FG_REC_UNFLAGGED_BY_OPERATOR, 0));
+	ck_assert(fg_tracker_lookup(t, wire("a1.test"), 11, &v));
+	ck_assert_uint_eq(v.flagged_at, 0);
+	ck_assert_uint_eq(v.flags, FG_REC_UNFLAGGED_BY_OPERATOR);
+	ck_assert(!fg_tracker_set_verdict(t, wire("absent.test"), 11, 1.0f,
+		FG_VERDICT_DENIED));
+	ck_assert(fg_tracker_forget(t, wire("a2.test")));
+	ck_assert(!fg_tracker_forget(t, wire("a2.test")));
+	ck_assert(!fg_tracker_lookup(t, wire("a2.test"), 11, &v));
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.used, 9);
+	ck_assert_uint_eq(info.capacity, 1024);
+	ck_assert_uint_eq(info.version, FG_SEG_VERSION);
+	ck_assert_uint_eq(info.window, 3600);
+	ck_assert_uint_eq(info.generation, 1);
+	ck_assert_int_eq(info.writer_pid, getpid());
+	ck_assert_int_eq(info.clean_close, 0);
+	ck_assert_str_eq(info.segment, seg_name);
+	ck_assert_uint_eq(info.bytes, FG_SEG_HEADER_SIZE + 64 * 64 +
+		64 * FG_SEG_BUCKET_SIZE);
+	fg_tracker_flush(t);
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.used, 0);
+	fg_tracker_close(t);
+}
+END_TEST
+
+static int
+count_cb(const struct fg_record_view* r, void* arg)
+{
+	int* n = arg;
+	ck_assert_uint_gt(r->name_len, 0);
+	(*n)++;
+	return *n < 5;
+}
+
+START_TEST(test_foreach)
+{
+	struct fg_tracker* t = open_tracker(1024, 100);
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	int i, n = 0;
+	for(i = 0; i < 10; i++)
+		ck_assert(fg_tracker_record_addrs(t, name_n("f%d.test", i),
+			(uint64_t)(i < 3 ? 10 : 100), &a, 1, 60));
+	/* at 150 the three seen at 10 are stale */
+	fg_tracker_foreach(t, 150, count_cb, &n);
+	ck_assert_int_eq(n, 5); /* stopped early */
+	n = -100;
+	fg_tracker_foreach(t, 150, count_cb, &n);
+	ck_assert_int_eq(n, -93);
+	fg_tracker_close(t);
+}
+END_TEST
+
+/** Write \p len octets at \p off of the segment's object. */
+static void
+poke(off_t off, const void* data, size_t len)
+{
+	char path[256];
+	int fd;
+	if(seg_is_file)
+		snprintf(path, sizeof(path), "%s", seg_name);
+	else
+		snprintf(path, sizeof(path), "/dev/shm%s", seg_name);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, data, len, off), (ssize_t)len);
+	close(fd);
+}
+
+static void
+expect_attach_refused(const char* what)
+{
+	char err[512];
+	int missing = -1;
+	struct fg_tracker* t = fg_tracker_attach(seg_name, 0, &missing, err,
+		sizeof(err));
+	ck_assert(t == NULL);
+	ck_assert_int_eq(missing, 0);
+	ck_assert_msg(strstr(err, what) != NULL, "err \"%s\" lacks \"%s\"", err,
+		what);
+}
+
+/** Record one name, close cleanly. */
+static void
+make_segment(uint32_t capacity)
+{
+	struct fg_tracker* t = open_tracker(capacity, 3600);
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	ck_assert(fg_tracker_record_addrs(t, wire("keep.test"), 5, &a, 1, 60));
+	fg_tracker_close(t);
+}
+
+static void
+expect_rebuilt(uint32_t capacity, uint64_t generation)
+{
+	struct fg_tracker* t;
+	struct fg_tracker_info info;
+	struct fg_record_view v;
+	n_rebuild_logs = 0;
+	t = open_tracker(capacity, 3600);
+	ck_assert_int_eq(n_rebuild_logs, 1);
+	ck_assert(!fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.generation, generation);
+	ck_assert_uint_eq(info.used, 0);
+	fg_tracker_close(t);
+	/* and it is valid now */
+	n_rebuild_logs = 0;
+	t = open_tracker(capacity, 3600);
+	ck_assert_int_eq(n_rebuild_logs, 0);
+	fg_tracker_close(t);
+}
+
+START_TEST(test_corrupt_magic)
+{
+	uint64_t bad = 0x0123456789abcdefULL;
+	make_segment(1024);
+	poke(0, &bad, sizeof(bad));
+	expect_attach_refused("wrong magic");
+	expect_rebuilt(1024, 1);
+	ck_assert_msg(strstr(last_log, seg_name) != NULL, "%s", last_log);
+}
+END_TEST
+
+START_TEST(test_wrong_version)
+{
+	uint32_t bad = FG_SEG_VERSION + 98;
+	use_file();
+	make_segment(1024);
+	poke(8, &bad, sizeof(bad));
+	expect_attach_refused("format version");
+	expect_rebuilt(1024, 2);
+}
+END_TEST
+
+START_TEST(test_wrong_slot_size)
+{
+	uint32_t bad = FG_SEG_SLOT_SIZE + 8;
+	make_segment(1024);
+	poke(16, &bad, sizeof(bad));
+	expect_attach_refused("layout sizes");
+	expect_rebuilt(1024, 2);
+}
+END_TEST
+
+START_TEST(test_truncated)
+{
+	use_file();
+	make_segment(1024);
+	ck_assert_int_eq(truncate(seg_name, FG_SEG_HEADER_SIZE + 100000), 0);
+	expect_attach_refused("truncated");
+	expect_rebuilt(1024, 2);
+	ck_assert_int_eq(truncate(seg_name, 100), 0);
+	expect_attach_refused("smaller than the header");
+	expect_rebuilt(1024, 1);
+}
+END_TEST
+
+START_TEST(test_inconsistent_geometry)
+{
+	uint32_t bad = 9999;
+	make_segment(1024);
+	poke(40, &bad, sizeof(bad)); /* nbuckets */
+	expect_attach_refused("consistency");
+	expect_rebuilt(1024, 2);
+}
+END_TEST
+
+START_TEST(test_capacity_and_window_change)
+{
+	struct fg_tracker* t;
+	struct fg_tracker_info info;
+	struct fg_record_view v;
+	make_segment(1024);
+	/* another window: kept, header updated */
+	t = open_tracker(1024, 60);
+	ck_assert_int_eq(n_rebuild_logs, 0);
+	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.window, 60);
+	fg_tracker_close(t);
+	/* another capacity: rebuilt */
+	expect_rebuilt(2048, 2);
+	t = open_tracker(2048, 60);
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.capacity, 2048);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_file_persistence)
+{
+	struct fg_tracker* t;
+	struct fg_tracker_info info;
+	struct fg_record_view v;
+	use_file();
+	make_segment(1024);
+	t = open_tracker(1024, 3600);
+	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	ck_assert_uint_eq(v.answers, 1);
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.generation, 1);
+	fg_tracker_close(t);
+	/* a tool sees it clean, read-only, and cannot write */
+	{
+		char err[256];
+		int missing = -1;
+		struct fg_addr a = v4(10, 0, 0, 2, 0, NULL);
+		t = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+		ck_assert_msg(t != NULL, "%s", err);
+		fg_tracker_get_info(t, &info);
+		ck_assert_int_eq(info.clean_close, 1);
+		ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+		ck_assert(!fg_tracker_record_addrs(t, wire("keep.test"), 6, &a, 1, 1));
+		fg_tracker_close(t);
+		t = fg_tracker_attach(seg_name, 1, &missing, err, sizeof(err));
+		ck_assert_msg(t != NULL, "%s", err);
+		ck_assert(fg_tracker_set_verdict(t, wire("keep.test"), 6, 0,
+			FG_VERDICT_DENIED));
+		fg_tracker_close(t);
+	}
+	t = open_tracker(1024, 3600);
+	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	ck_assert_uint_eq(v.verdict, FG_VERDICT_DENIED);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_attach_missing)
+{
+	char err[256];
+	int missing = 0;
+	ck_assert(fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err)) == NULL);
+	ck_assert_int_eq(missing, 1);
+	ck_assert(strstr(err, seg_name) != NULL);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v;
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	uint8_t bad[4] = { 64, 'a', 'b', 0 };
+	ck_assert(!fg_tracker_record_addrs(t, bad, 1, &a, 1, 1));
+	ck_assert(!fg_tracker_lookup(t, bad, 1, &v));
+	ck_assert(!fg_tracker_record_addrs(t, wire("x.test"), 1, NULL, 1, 1));
+	a.family = 5; /* ignored, but the answer counts */
+	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 1, &a, 1, 1));
+	ck_assert(fg_tracker_lookup(t, wire("x.test"), 1, &v));
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.n_addrs, 0);
+	fg_tracker_close(t);
+}
+END_TEST
+
+static Suite*
+tracker_suite(void)
+{
+	Suite* s = suite_create("tracker");
+	TCase* tc = tcase_create("table");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_insert_and_lookup);
+	tcase_add_test(tc, test_update);
+	tcase_add_test(tc, test_many_addresses_estimated);
+	tcase_add_test(tc, test_long_name_and_ipv6);
+	tcase_add_test(tc, test_window_expiry);
+	tcase_add_test(tc, test_eviction_order);
+	tcase_add_test(tc, test_full_table);
+	tcase_add_test(tc, test_collisions);
+	tcase_add_test(tc, test_ns);
+	tcase_add_test(tc, test_admin);
+	tcase_add_test(tc, test_foreach);
+	tcase_add_test(tc, test_bad_input);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("segment");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_corrupt_magic);
+	tcase_add_test(tc, test_wrong_version);
+	tcase_add_test(tc, test_wrong_slot_size);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_inconsistent_geometry);
+	tcase_add_test(tc, test_capacity_and_window_change);
+	tcase_add_test(tc, test_file_persistence);
+	tcase_add_test(tc, test_attach_missing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner* sr = srunner_create(tracker_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
