@@ -212,8 +212,9 @@ fg_detect_upstream(struct fg_detector* d, struct fg_upstream* up,
 	for(i = 0; i < up->n_rrsets; i++)
 		if(up->rrsets[i].type == FG_TYPE_NS)
 			detect_ns_rrset(d, up, &up->rrsets[i]);
-	for(i = 0; i < up->n_rrsets && n_out < max_out; i++) {
+	for(i = 0; i < up->n_rrsets; i++) {
 		const struct fg_upstream_rrset* rs = &up->rrsets[i];
+		struct fg_decision spare;
 		size_t n;
 		if((rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA) ||
 			rs->section != FG_SECTION_ANSWER)
@@ -223,8 +224,11 @@ fg_detect_upstream(struct fg_detector* d, struct fg_upstream* up,
 		n = rs->count;
 		if((size_t)rs->first + n > up->n_addrs)
 			n = up->n_addrs - rs->first;
+		/* Every answer is recorded; only the first max_out decisions
+		 * are reported. */
 		if(fg_detect_addrs(d, rs->owner, up->now, &up->addrs[rs->first],
-			n, rs->ttl, &out[n_out]))
+			n, rs->ttl, n_out < max_out ? &out[n_out] : &spare) &&
+			n_out < max_out)
 			n_out++;
 	}
 	return n_out;

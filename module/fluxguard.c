@@ -3,21 +3,40 @@
  * fluxguard's Unbound entry points: the six functions Unbound's dynlib module
  * looks up (init, deinit, operate, inform_super, clear, get_mem). They adapt
  * Unbound's structs to the core library and keep per-process state in the
- * dynlib env's dyn_env slot, because `unbound-control reload` dlcloses the
- * plugin and wipes any static state.
+ * dynlib env's dyn_env slot (struct fluxguard_env, module/fluxguard_internal.h),
+ * because `unbound-control reload` dlcloses the plugin and wipes any static
+ * state.
  *
- * Threads: init and deinit run on the main thread with no workers running;
- * operate runs on every worker thread at once.
+ * A query's walk: on the way down (module_event_new) a name already flagged or
+ * denied is answered at once, without asking upstream. Every upstream response
+ * the iterator receives passes fluxguard_on_upstream_response, which records it
+ * through the detector. On the way back (module_event_moddone) the final
+ * answer's names (query name, CNAME chain, address owners) are judged again
+ * and a blocked answer is replaced; a local zone is requested so that Unbound's
+ * cache, which answers before any module, cannot serve the name either.
+ *
+ * Failure policy: a bad config file stops Unbound from starting (init returns
+ * 0 with a FILE:LINE message). Anything else that fails (the segment, a
+ * database) is logged once and fluxguard passes every query through unchanged.
  */
 #include "config.h"
 #include "util/module.h"
 #include "util/log.h"
+#include "util/config_file.h"
+#include "util/data/msgreply.h"
+#include "services/cache/dns.h"
 #include "dynlibmod/dynlibmod.h"
 
 #include "fluxguard_internal.h"
+#include "fluxguard/benign.h"
+#include "fluxguard/conffile.h"
+#include "fluxguard/geo.h"
 #include "fluxguard/log.h"
+#include "fluxguard/policy.h"
+#include "fluxguard/tracker.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef FG_EXPECT_UNBOUND_PACKAGE_STRING
 /** The Unbound we were compiled against; its config.h defines PACKAGE_STRING. */
@@ -26,12 +45,6 @@
 
 /** Marks the six entry points as the only exported symbols. */
 #define FG_EXPORT __attribute__((visibility("default")))
-
-/** Per-process module state, hung off dynlibmod_env.dyn_env. */
-struct fluxguard_env {
-	/** nothing yet beyond existing: the pass-through stage */
-	int initialised;
-};
 
 /** Route the core library's log lines into Unbound's log. */
 static void
@@ -63,6 +76,126 @@ FG_EXPORT void inform_super(struct module_qstate* qstate, int id,
 FG_EXPORT void clear(struct module_qstate* qstate, int id);
 FG_EXPORT size_t get_mem(struct module_env* env, int id);
 
+/**
+ * Directory of Unbound's default config file as seen from inside the chroot:
+ * fluxguard.conf is looked for next to it. Modules start after chroot, so a
+ * chroot prefix is stripped as Unbound does for its own files.
+ */
+static void
+unbound_conf_dir(struct module_env* env, char* dir, size_t len)
+{
+	const char* file = CONFIGFILE;
+	const char* chroot = env->cfg ? env->cfg->chrootdir : NULL;
+	char* slash;
+	if(chroot && chroot[0] && strncmp(file, chroot, strlen(chroot)) == 0)
+		file += strlen(chroot);
+	snprintf(dir, len, "%s", file);
+	slash = strrchr(dir, '/');
+	if(slash && slash != dir)
+		*slash = 0;
+	else
+		snprintf(dir, len, "/");
+}
+
+/** Read the config; 0 (with the message logged) stops Unbound's start. */
+static int
+load_config(struct fluxguard_env* fe, struct module_env* env)
+{
+	char dir[1024], err[1024];
+	fg_conf_defaults(&fe->cfg);
+	unbound_conf_dir(env, dir, sizeof(dir));
+	if(!fg_conf_locate(dir, fe->conf_path, sizeof(fe->conf_path), err,
+		sizeof(err))) {
+		log_err("fluxguard: %s", err);
+		return 0;
+	}
+	if(fe->conf_path[0] && !fg_conf_load(fe->conf_path, &fe->cfg, err,
+		sizeof(err))) {
+		log_err("fluxguard: %s", err);
+		return 0;
+	}
+	fe->policy = fg_policy_from_config(&fe->cfg, err, sizeof(err));
+	if(!fe->policy) {
+		log_err("fluxguard: %s", err);
+		return 0;
+	}
+	if(fe->cfg.default_allow_list &&
+		!fg_benign_add_to_policy(fe->policy, err, sizeof(err))) {
+		log_err("fluxguard: default allow list: %s", err);
+		return 0;
+	}
+	return 1;
+}
+
+/**
+ * Open the databases and the tracker. On failure fluxguard runs in
+ * pass-through: said once, here, and the query path checks fe->tracker.
+ */
+static void
+open_resources(struct fluxguard_env* fe)
+{
+	char err[1024];
+	struct fg_tracker_options opts;
+	if(fe->cfg.asn_db || fe->cfg.country_db) {
+		fe->geo = fg_geo_create(fe->cfg.asn_db, fe->cfg.country_db, err,
+			sizeof(err));
+		if(!fe->geo) {
+			log_err("fluxguard: %s; passing every query through "
+				"unchanged until the next reload", err);
+			return;
+		}
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.segment = fe->cfg.segment;
+	opts.capacity = fe->cfg.capacity;
+	opts.window = fe->cfg.window;
+	opts.mode = (mode_t)fe->cfg.segment_mode;
+	opts.group = fe->cfg.segment_group ? fe->cfg.segment_gid : (gid_t)-1;
+	fe->tracker = fg_tracker_open(&opts, err, sizeof(err));
+	if(!fe->tracker) {
+		log_err("fluxguard: %s; passing every query through unchanged "
+			"until the next reload", err);
+		return;
+	}
+	fg_detector_init(&fe->detector, fe->tracker, fe->geo, fe->policy,
+		&fe->cfg.score, fe->cfg.min_answers);
+}
+
+/** Add the EDE of a local-zone answer that a fluxguard zone made. */
+static int
+on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
+	struct reply_info* rep, int rcode, struct edns_data* edns,
+	struct edns_option** opt_list_out, struct comm_reply* repinfo,
+	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
+{
+	struct fluxguard_env* fe = cb_arg;
+	char reason[128], text[160];
+	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)repinfo;
+	(void)start_time; (void)id;
+	if(!fe || !fe->ede || !fe->zones || !qinfo || !region)
+		return 1;
+	if(!fluxguard_zones_reason(fe->zones, qinfo->qname, reason, sizeof(reason)))
+		return 1;
+	snprintf(text, sizeof(text), "fluxguard: %s", reason);
+	(void)edns_opt_list_append_ede(opt_list_out, region, LDNS_EDE_BLOCKED, text);
+	return 1;
+}
+
+/** Free everything in \p fe and \p fe itself. */
+static void
+env_delete(struct fluxguard_env* fe)
+{
+	if(!fe)
+		return;
+	fluxguard_zones_delete(fe->zones);
+	if(fe->tracker)
+		fg_tracker_close(fe->tracker);
+	fg_geo_delete(fe->geo);
+	fg_policy_delete(fe->policy);
+	fg_conf_free(&fe->cfg);
+	free(fe);
+}
+
 int
 init(struct module_env* env, int id)
 {
@@ -81,9 +214,30 @@ init(struct module_env* env, int id)
 		log_err("fluxguard: out of memory in init");
 		return 0;
 	}
-	fe->initialised = 1;
+	if(!load_config(fe, env)) {
+		env_delete(fe);
+		return 0;
+	}
+	fe->ede = env->cfg ? env->cfg->ede : 0;
+	open_resources(fe);
+	if(fe->tracker) {
+		fe->zones = fluxguard_zones_create(fe);
+		if(!de->inplace_cb_register_wrapped((void*)&fluxguard_on_upstream_response,
+			inplace_cb_query_response, fe, env, id) ||
+			!de->inplace_cb_register_wrapped((void*)&on_local_reply,
+			inplace_cb_reply_local, fe, env, id)) {
+			log_err("fluxguard: could not register with Unbound's inplace "
+				"callbacks; passing every query through unchanged");
+			fg_tracker_close(fe->tracker);
+			fe->tracker = NULL;
+		}
+	}
 	de->dyn_env = fe;
-	log_info("fluxguard: initialised (built for %s)", FG_EXPECT_UNBOUND_PACKAGE_STRING);
+	log_info("fluxguard: initialised (built for %s), config %s, segment %s, "
+		"action %s, threshold %.1f", FG_EXPECT_UNBOUND_PACKAGE_STRING,
+		fe->conf_path[0] ? fe->conf_path : "(embedded defaults)",
+		fe->cfg.segment, fg_action_name(fe->cfg.action),
+		fe->cfg.score.threshold);
 	return 1;
 }
 
@@ -93,28 +247,66 @@ deinit(struct module_env* env, int id)
 	struct dynlibmod_env* de = env->modinfo[id];
 	if(!de)
 		return;
-	free(de->dyn_env);
+	if(de->dyn_env) {
+		/* Unregistering a list we never registered is harmless. */
+		de->inplace_cb_delete_wrapped(env, inplace_cb_query_response, id);
+		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_local, id);
+	}
+	env_delete(de->dyn_env);
 	de->dyn_env = NULL;
 	fg_log_set_sink(NULL);
+}
+
+/** Answer a blocked query and request its local zone. */
+static void
+block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
+	const struct fluxguard_block* b)
+{
+	if(b->action == FG_ACTION_LOG) {
+		/* monitor mode: the answer passes; the enforcer logs it once */
+		fluxguard_zones_request(fe->zones, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, b->action, b->reason);
+		return;
+	}
+	if(fluxguard_apply_block(fe, qstate, b)) {
+		fluxguard_zones_request(fe->zones, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, b->action, b->reason);
+		qstate->ext_state[id] = module_finished;
+	}
 }
 
 void
 operate(struct module_qstate* qstate, enum module_ev event, int id,
 	struct outbound_entry* entry)
 {
+	struct dynlibmod_env* de = qstate->env->modinfo[id];
+	struct fluxguard_env* fe = de ? de->dyn_env : NULL;
+	struct fluxguard_block b;
+	time_t now = *qstate->env->now;
 	(void)entry;
 	switch(event) {
 	case module_event_new:
 	case module_event_pass:
-		/* nothing to decide on the way down: let the next module resolve */
 		qstate->ext_state[id] = module_wait_module;
-		break;
+		if(!fe || !fe->tracker)
+			return;
+		fluxguard_zones_attach_worker(fe->zones, qstate->env);
+		/* Known bad before resolving: do not even ask upstream. */
+		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
+			NULL, now, &b))
+			block(fe, qstate, id, &b);
+		return;
 	case module_event_moddone:
 		qstate->ext_state[id] = module_finished;
-		break;
+		if(!fe || !fe->tracker || !qstate->return_msg)
+			return;
+		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
+			qstate->return_msg, now, &b))
+			block(fe, qstate, id, &b);
+		return;
 	default:
 		qstate->ext_state[id] = module_error;
-		break;
+		return;
 	}
 }
 
@@ -139,5 +331,8 @@ size_t
 get_mem(struct module_env* env, int id)
 {
 	struct dynlibmod_env* de = env->modinfo[id];
-	return de && de->dyn_env ? sizeof(struct fluxguard_env) : 0;
+	struct fluxguard_env* fe = de ? de->dyn_env : NULL;
+	if(!fe)
+		return 0;
+	return sizeof(*fe) + fluxguard_zones_mem(fe->zones);
 }

@@ -3,13 +3,55 @@
  * Declarations shared by the module's Unbound-facing files (module/fluxguard*.c).
  * These files include Unbound's configured headers; the core library (fg_*.c)
  * never does, so it can be linked into the tools and tests without Unbound.
+ *
+ * Per-process state lives in struct fluxguard_env, hung off the dynlib env's
+ * dyn_env slot: `unbound-control reload` dlcloses the plugin, so no static
+ * variable survives it, and every init builds the state anew.
+ *
+ * Threads: init and deinit run with no worker running. operate and the inplace
+ * callbacks run on every worker thread at once; they only read the env, except
+ * through the tracker (shared memory with its own locking) and the zone
+ * enforcer (its own mutexes).
  */
 #ifndef FLUXGUARD_INTERNAL_H
 #define FLUXGUARD_INTERNAL_H
 
+#include <stdint.h>
 #include <time.h>
 
+#include "fluxguard/detect.h"
+#include "fluxguard/options.h"
 #include "fluxguard/upstream.h"
+
+struct dns_msg;
+struct module_env;
+struct module_qstate;
+struct fg_geo;
+struct fg_policy;
+struct fluxguard_zones;
+
+/** The module's state in one Unbound process. */
+struct fluxguard_env {
+	/** the configuration in force */
+	struct fg_config cfg;
+	/** the file it came from, "" for the embedded defaults */
+	char conf_path[1024];
+	/** the shared tracker; NULL when it could not be opened, and then
+	 * fluxguard passes every query through unchanged */
+	struct fg_tracker* tracker;
+	/** geo databases, or NULL */
+	struct fg_geo* geo;
+	/** allow and deny lists from the config, list files and the embedded
+	 * benign list */
+	struct fg_policy* policy;
+	/** the detector every response goes through */
+	struct fg_detector detector;
+	/** Unbound's `ede: yes`: attach Extended DNS Errors to blocked answers */
+	int ede;
+	/** the local-zone enforcer that keeps blocked names out of the cache
+	 * path (module/fluxguard_zones.c) */
+	struct fluxguard_zones* zones;
+};
 
 /**
  * Whether the Unbound process we are loaded into is the version this module was
@@ -20,9 +62,6 @@
  */
 int fluxguard_unbound_version_matches(const char* expected);
 
-struct dns_msg;
-struct fg_upstream;
-
 /**
  * Read the A, AAAA, NS and CNAME RRsets of an upstream response (as the
  * iterator parsed it) into \p up. Malformed records are skipped.
@@ -31,5 +70,80 @@ struct fg_upstream;
  */
 void fluxguard_read_response(const struct dns_msg* msg, time_t now,
 	struct fg_upstream* up);
+
+/**
+ * The iterator's inplace query-response callback: record one upstream
+ * response through the detector. Registered through dynlib's wrapper.
+ * \return 1 (the iterator ignores failure, and so do we: never block a query).
+ */
+int fluxguard_on_upstream_response(struct module_qstate* qstate,
+	struct dns_msg* response, int id, void* cb_arg);
+
+/** What enforcement decided for one answer. */
+struct fluxguard_block {
+	/** enum fg_action to apply; FG_ACTION_LOG with blocked 0 = pass */
+	int action;
+	/** 1 if a name of the answer is flagged or denied */
+	int blocked;
+	/** the verdict that decided it (FG_VERDICT_FLAGGED or _DENIED) */
+	int verdict;
+	/** score of the deciding name, if scored */
+	double score;
+	/** the deciding name, wire format, and its length */
+	uint8_t name[255];
+	/** length of name */
+	size_t name_len;
+	/** why, for logs and the EDE text: "flux score 87.5" or "deny list" */
+	char reason[96];
+};
+
+/**
+ * Judge the names of a query before it is resolved (qname only) or after
+ * (qname, CNAME targets and address owners of \p msg, which may be NULL).
+ * \return 1 if \p out holds a block decision, 0 if the answer may pass.
+ */
+int fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
+	size_t qname_len, const struct dns_msg* msg, time_t now,
+	struct fluxguard_block* out);
+
+/**
+ * Replace the answer of \p qstate by the block's action (REFUSED, NXDOMAIN,
+ * NODATA or the redirect records), with an EDE when Unbound's ede is on.
+ * \return 1 if the answer was replaced, 0 if not (action log, or out of
+ *	memory: then the answer is left alone and the failure logged).
+ */
+int fluxguard_apply_block(struct fluxguard_env* fe, struct module_qstate* qstate,
+	const struct fluxguard_block* b);
+
+/** Create the local-zone enforcer; NULL on failure (logged). */
+struct fluxguard_zones* fluxguard_zones_create(struct fluxguard_env* fe);
+
+/** Stop and free it. Installed zones are left to Unbound, which drops them
+ * with its local zones on reload and exit. */
+void fluxguard_zones_delete(struct fluxguard_zones* z);
+
+/**
+ * From a worker thread (operate): make sure that worker's timer runs, which
+ * applies pending zone changes within FLUXGUARD_ZONES_TICK_MS.
+ */
+void fluxguard_zones_attach_worker(struct fluxguard_zones* z,
+	struct module_env* env);
+
+/**
+ * Ask for a local zone that blocks \p name (wire) with \p action; applied on
+ * the next timer tick of any worker. Thread-safe, never blocks on I/O.
+ */
+void fluxguard_zones_request(struct fluxguard_zones* z, const uint8_t* name,
+	size_t name_len, int action, const char* reason);
+
+/**
+ * The reason text of the fluxguard zone that covers \p qname, copied into
+ * \p buf; 0 if no fluxguard zone covers it. For the EDE of local answers.
+ */
+int fluxguard_zones_reason(struct fluxguard_zones* z, const uint8_t* qname,
+	char* buf, size_t buflen);
+
+/** Memory the enforcer holds, for get_mem. */
+size_t fluxguard_zones_mem(struct fluxguard_zones* z);
 
 #endif /* FLUXGUARD_INTERNAL_H */

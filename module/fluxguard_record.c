@@ -14,6 +14,7 @@
 #include "util/data/packed_rrset.h"
 #include "services/cache/dns.h"
 #include "sldns/rrdef.h"
+#include "util/log.h"
 
 #include "fluxguard_internal.h"
 #include "fluxguard/name.h"
@@ -92,4 +93,31 @@ fluxguard_read_response(const struct dns_msg* msg, time_t now, struct fg_upstrea
 		return;
 	for(i = 0; i < rep->rrset_count; i++)
 		add_rrset(up, rep->rrsets[i], rrset_section(rep, i), now);
+}
+
+int
+fluxguard_on_upstream_response(struct module_qstate* qstate,
+	struct dns_msg* response, int id, void* cb_arg)
+{
+	struct fluxguard_env* fe = cb_arg;
+	struct fg_upstream up;
+	struct fg_decision decisions[FG_UPSTREAM_MAX_RRSETS];
+	size_t n, i;
+	(void)id;
+	if(!fe || !fe->tracker || !response || !qstate)
+		return 1;
+	fluxguard_read_response(response, *qstate->env->now, &up);
+	n = fg_detect_upstream(&fe->detector, &up, decisions,
+		FG_UPSTREAM_MAX_RRSETS);
+	for(i = 0; i < n; i++) {
+		char name[FG_NAME_MAX_STR];
+		if(!decisions[i].newly_flagged)
+			continue;
+		if(!fg_name_to_str(decisions[i].owner, name, sizeof(name)))
+			continue;
+		/* once per domain: newly_flagged is set on the transition only */
+		log_info("fluxguard: flagged %s: score %.1f after %u answers",
+			name, decisions[i].score, (unsigned)decisions[i].answers);
+	}
+	return 1;
 }

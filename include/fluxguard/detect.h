@@ -134,7 +134,8 @@ int fg_detect_ns(struct fg_detector* d, const uint8_t* zone, uint64_t now,
  * addresses' owner at the end of a chain is. The addresses in \p up are
  * annotated in place.
  * \param out receives one decision per answer-section address RRset, in
- *	message order, at most \p max_out.
+ *	message order, at most \p max_out (every answer RRset is recorded
+ *	whether or not its decision fits).
  * \return the number of decisions written.
  */
 size_t fg_detect_upstream(struct fg_detector* d, struct fg_upstream* up,

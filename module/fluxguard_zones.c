@@ -1,0 +1,471 @@
+/**
+ * \file
+ * Cache-proof enforcement through Unbound's local zones.
+ *
+ * Unbound's worker answers from its message cache without calling any module,
+ * but it consults its local zones first (worker_handle_request: local zones,
+ * then the cache, then the modules). So once a name is blocked, fluxguard adds
+ * a local zone for it, of the type the action asks for (always_refuse,
+ * always_nxdomain, always_nodata, or redirect with the sinkhole addresses as
+ * local data), through the same API `unbound-control local_zone` uses. The
+ * zone covers the name and everything below it. It also drops the name's A and
+ * AAAA RRsets from the RRset cache, which invalidates every cached message
+ * that refers to them: a CNAME alias cached before the flag then misses the
+ * cache, reaches the module, and is blocked (and zoned) there.
+ *
+ * When: the module path (any thread) requests a zone; a timer in each worker's
+ * event loop applies the requests every FLUXGUARD_ZONES_TICK_MS. Worker event
+ * loops are the only safe place: during `unbound-control reload` Unbound
+ * deletes its local zones after the workers stop and before the module's
+ * deinit, so a thread of our own could touch freed memory. The timer is armed
+ * from operate, on a worker thread, through Unbound's own event API
+ * (ub_event_new, which has no function-pointer whitelist). Its event cannot be
+ * freed at deinit (the worker's event base is already gone by then), so each
+ * reload leaves one small event struct per worker behind.
+ *
+ * Zones added at runtime vanish on reload (Unbound re-reads its config), and
+ * reload empties the caches too: afterwards every name's first query reaches
+ * the module, which blocks it from the tracker's sticky verdict and requests
+ * its zone again.
+ *
+ * Unbound 1.17's local_zones_add_zone leaves a new zone's parent pointer
+ * unset (upstream issue 1059, fixed in 1.21), which made lookups below an
+ * enclosing configured zone miss its local-data (issue 868). We set the parent
+ * ourselves right after adding.
+ */
+#include "config.h"
+#include "util/module.h"
+#include "util/log.h"
+#include "util/locks.h"
+#include "util/ub_event.h"
+#include "util/netevent.h"
+#include "util/data/dname.h"
+#include "util/data/packed_rrset.h"
+#include "services/localzone.h"
+#include "services/cache/rrset.h"
+#include "daemon/worker.h"
+#include "daemon/daemon.h"
+#include "sldns/rrdef.h"
+
+#include "fluxguard_internal.h"
+#include "fluxguard/geo.h"
+#include "fluxguard/name.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** How often pending zone requests are applied. */
+#define FLUXGUARD_ZONES_TICK_MS 200
+/** Requests waiting for the next tick; beyond it they are dropped (the next
+ * cache miss of the name requests again) and counted. */
+#define ZONES_PENDING_MAX 1024
+/** Worker timers we track (one per worker thread). */
+#define ZONES_WORKERS_MAX 256
+/** Buckets of the installed-names table. */
+#define ZONES_BUCKETS 4096
+
+/** One requested or installed block. */
+struct zone_entry {
+	/** next in the hash chain */
+	struct zone_entry* next;
+	/** name, wire format, lower case */
+	uint8_t name[FG_NAME_MAX_WIRE];
+	/** its length */
+	size_t len;
+	/** enum fg_action */
+	int action;
+	/** why, for the log and the EDE text */
+	char reason[96];
+};
+
+/** A worker's timer. */
+struct zones_worker {
+	/** back pointer */
+	struct fluxguard_zones* z;
+	/** that worker's module env (lives as long as the worker) */
+	struct module_env* env;
+	/** the timer event */
+	struct ub_event* ev;
+};
+
+/** The enforcer. */
+struct fluxguard_zones {
+	/** module state (config: redirect addresses, TTL) */
+	struct fluxguard_env* fe;
+	/** guards pending and n_pending; held briefly */
+	pthread_mutex_t pending_lock;
+	/** requests not yet applied */
+	struct zone_entry pending[ZONES_PENDING_MAX];
+	/** number of pending requests */
+	size_t n_pending;
+	/** requests dropped because pending was full */
+	size_t dropped;
+	/** one tick at a time, whichever worker's timer fires */
+	pthread_mutex_t apply_lock;
+	/** guards installed (read by the EDE callback on every local answer) */
+	pthread_rwlock_t installed_lock;
+	/** names blocked (or, for action log, reported) in this process */
+	struct zone_entry* installed[ZONES_BUCKETS];
+	/** number of installed entries */
+	size_t n_installed;
+	/** guards workers and n_workers */
+	pthread_mutex_t workers_lock;
+	/** armed timers */
+	struct zones_worker workers[ZONES_WORKERS_MAX];
+	/** number of armed timers */
+	size_t n_workers;
+};
+
+/** FNV-1a over a lower-case wire name: the table is process-private and
+ * filled only with names already judged, so no keyed hash is needed. */
+static size_t
+name_bucket(const uint8_t* name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	for(i = 0; i < len; i++)
+		h = (h ^ name[i]) * 16777619u;
+	return h % ZONES_BUCKETS;
+}
+
+/** The installed entry for exactly \p name; installed_lock held. */
+static struct zone_entry*
+installed_find(struct fluxguard_zones* z, const uint8_t* name, size_t len)
+{
+	struct zone_entry* e = z->installed[name_bucket(name, len)];
+	for(; e; e = e->next)
+		if(e->len == len && memcmp(e->name, name, len) == 0)
+			return e;
+	return NULL;
+}
+
+struct fluxguard_zones*
+fluxguard_zones_create(struct fluxguard_env* fe)
+{
+	struct fluxguard_zones* z = calloc(1, sizeof(*z));
+	if(!z) {
+		log_err("fluxguard: out of memory creating the zone enforcer");
+		return NULL;
+	}
+	z->fe = fe;
+	pthread_mutex_init(&z->pending_lock, NULL);
+	pthread_mutex_init(&z->apply_lock, NULL);
+	pthread_mutex_init(&z->workers_lock, NULL);
+	pthread_rwlock_init(&z->installed_lock, NULL);
+	return z;
+}
+
+void
+fluxguard_zones_delete(struct fluxguard_zones* z)
+{
+	size_t i;
+	if(!z)
+		return;
+	/* The workers' events are not freed: their bases are gone (file
+	 * comment). Nothing dispatches them any more. */
+	for(i = 0; i < ZONES_BUCKETS; i++) {
+		struct zone_entry* e = z->installed[i], *next;
+		for(; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	pthread_rwlock_destroy(&z->installed_lock);
+	pthread_mutex_destroy(&z->workers_lock);
+	pthread_mutex_destroy(&z->apply_lock);
+	pthread_mutex_destroy(&z->pending_lock);
+	free(z);
+}
+
+void
+fluxguard_zones_request(struct fluxguard_zones* z, const uint8_t* name,
+	size_t name_len, int action, const char* reason)
+{
+	struct zone_entry* e;
+	int known;
+	if(!z || fg_name_wire_len(name, name_len) != name_len)
+		return;
+	/* Already done with the same action: nothing to ask (the common case
+	 * for a name queried again in the moments before its zone exists). */
+	pthread_rwlock_rdlock(&z->installed_lock);
+	e = installed_find(z, name, name_len);
+	known = e && e->action == action;
+	pthread_rwlock_unlock(&z->installed_lock);
+	if(known)
+		return;
+	pthread_mutex_lock(&z->pending_lock);
+	if(z->n_pending < ZONES_PENDING_MAX) {
+		e = &z->pending[z->n_pending++];
+		memcpy(e->name, name, name_len);
+		fg_name_lower(e->name);
+		e->len = name_len;
+		e->action = action;
+		snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	} else {
+		z->dropped++;
+	}
+	pthread_mutex_unlock(&z->pending_lock);
+}
+
+/** Local zone type for an action. */
+static enum localzone_type
+action_zone_type(int action)
+{
+	switch(action) {
+	case FG_ACTION_REFUSE: return local_zone_always_refuse;
+	case FG_ACTION_NXDOMAIN: return local_zone_always_nxdomain;
+	case FG_ACTION_NODATA: return local_zone_always_nodata;
+	case FG_ACTION_REDIRECT: return local_zone_redirect;
+	default: return local_zone_unset;
+	}
+}
+
+/** The closest existing zone strictly above \p name; zones->lock held. */
+static struct local_zone*
+enclosing_zone(struct local_zones* zones, const uint8_t* name, size_t len)
+{
+	uint8_t* nm = (uint8_t*)name;
+	size_t nmlen = len;
+	while(!dname_is_root(nm)) {
+		struct local_zone* p;
+		dname_remove_label(&nm, &nmlen);
+		p = local_zones_find(zones, nm, nmlen, dname_count_labels(nm),
+			LDNS_RR_CLASS_IN);
+		if(p)
+			return p;
+	}
+	return NULL;
+}
+
+/** Add the zone for \p e. \return 1 if added (or updated), 0 if not. */
+static int
+add_zone(struct fluxguard_zones* z, struct local_zones* zones,
+	const struct zone_entry* e, int ours)
+{
+	enum localzone_type t = action_zone_type(e->action);
+	struct local_zone* lz;
+	uint8_t* nm;
+	int labs;
+	if(t == local_zone_unset)
+		return 1;
+	nm = malloc(e->len);
+	if(!nm)
+		return 0;
+	memcpy(nm, e->name, e->len);
+	labs = dname_count_labels(nm);
+	lock_rw_wrlock(&zones->lock);
+	lz = local_zones_find(zones, nm, e->len, labs, LDNS_RR_CLASS_IN);
+	if(lz) {
+		if(!ours) {
+			/* the operator's own zone: never touch it */
+			lock_rw_unlock(&zones->lock);
+			free(nm);
+			return 0;
+		}
+		lock_rw_wrlock(&lz->lock);
+		lz->type = t;
+		lock_rw_unlock(&lz->lock);
+		free(nm);
+	} else {
+		/* local_zones_add_zone owns nm from here, also on failure */
+		lz = local_zones_add_zone(zones, nm, e->len, labs,
+			LDNS_RR_CLASS_IN, t);
+		if(!lz) {
+			lock_rw_unlock(&zones->lock);
+			return 0;
+		}
+		lock_rw_wrlock(&lz->lock);
+		lz->parent = enclosing_zone(zones, lz->name, lz->namelen);
+		lock_rw_unlock(&lz->lock);
+	}
+	lock_rw_unlock(&zones->lock);
+	if(t == local_zone_redirect) {
+		const struct fg_conf_addrs* ra = &z->fe->cfg.redirect_addrs;
+		char name[FG_NAME_MAX_STR], addr[FG_ADDR_MAX_STR], rr[1200];
+		size_t i;
+		if(!fg_name_to_str(e->name, name, sizeof(name)))
+			return 0;
+		for(i = 0; i < ra->n; i++) {
+			if(!fg_addr_to_str(&ra->a[i], addr, sizeof(addr)))
+				continue;
+			snprintf(rr, sizeof(rr), "%s %u IN %s %s", name,
+				(unsigned)z->fe->cfg.redirect_ttl,
+				ra->a[i].family == FG_AF_INET ? "A" : "AAAA", addr);
+			if(!local_zones_add_RR(zones, rr))
+				log_err("fluxguard: could not add redirect data %s", rr);
+		}
+	}
+	return 1;
+}
+
+/** Drop \p name's address RRsets from the RRset cache, invalidating every
+ * cached message (CNAME aliases included) that refers to them. */
+static void
+drop_from_cache(struct module_env* env, const struct zone_entry* e)
+{
+	static const uint16_t types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
+		LDNS_RR_TYPE_CNAME };
+	size_t i;
+	for(i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		rrset_cache_remove(env->rrset_cache, (uint8_t*)e->name, e->len,
+			types[i], LDNS_RR_CLASS_IN, 0);
+}
+
+/** Apply one request; apply_lock held. */
+static void
+apply(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones, const struct zone_entry* req)
+{
+	struct zone_entry* e;
+	char name[FG_NAME_MAX_STR];
+	int ours;
+	pthread_rwlock_rdlock(&z->installed_lock);
+	e = installed_find(z, req->name, req->len);
+	ours = e != NULL;
+	if(e && e->action == req->action) {
+		pthread_rwlock_unlock(&z->installed_lock);
+		return;
+	}
+	pthread_rwlock_unlock(&z->installed_lock);
+	if(!fg_name_to_str(req->name, name, sizeof(name)))
+		return;
+	if(!add_zone(z, zones, req, ours)) {
+		log_warn("fluxguard: %s: could not add a local zone (%s); "
+			"cache hits for it are not blocked", name,
+			ours ? "out of memory" : "the config has a local zone there");
+		return;
+	}
+	if(req->action != FG_ACTION_LOG)
+		drop_from_cache(env, req);
+	pthread_rwlock_wrlock(&z->installed_lock);
+	if(!e && (e = calloc(1, sizeof(*e))) != NULL) {
+		size_t b = name_bucket(req->name, req->len);
+		memcpy(e->name, req->name, req->len);
+		e->len = req->len;
+		e->next = z->installed[b];
+		z->installed[b] = e;
+		__atomic_store_n(&z->n_installed, z->n_installed + 1,
+			__ATOMIC_RELAXED);
+	}
+	if(e) {
+		e->action = req->action;
+		snprintf(e->reason, sizeof(e->reason), "%s", req->reason);
+	}
+	pthread_rwlock_unlock(&z->installed_lock);
+	if(req->action == FG_ACTION_LOG)
+		log_info("fluxguard: would block %s (%s); action log lets it pass",
+			name, req->reason);
+	else
+		log_info("fluxguard: blocking %s (%s): action %s, cache included",
+			name, req->reason, fg_action_name(req->action));
+}
+
+/** The timer: apply what is pending. Runs on a worker thread. */
+static void
+zones_tick(int fd, short bits, void* arg)
+{
+	struct zones_worker* w = arg;
+	struct fluxguard_zones* z = w->z;
+	struct worker* worker = w->env->worker;
+	static __thread struct zone_entry batch[64];
+	size_t n, i;
+	(void)fd;
+	(void)bits;
+	if(!worker || !worker->daemon || !worker->daemon->local_zones)
+		return;
+	if(pthread_mutex_trylock(&z->apply_lock) != 0)
+		return; /* another worker is applying */
+	do {
+		pthread_mutex_lock(&z->pending_lock);
+		n = z->n_pending < 64 ? z->n_pending : 64;
+		memcpy(batch, &z->pending[z->n_pending - n], n * sizeof(batch[0]));
+		z->n_pending -= n;
+		if(z->dropped) {
+			log_warn("fluxguard: %u zone requests dropped (more than %d "
+				"in %d ms); they are requested again on the next cache miss",
+				(unsigned)z->dropped, ZONES_PENDING_MAX,
+				FLUXGUARD_ZONES_TICK_MS);
+			z->dropped = 0;
+		}
+		pthread_mutex_unlock(&z->pending_lock);
+		for(i = 0; i < n; i++)
+			apply(z, w->env, worker->daemon->local_zones, &batch[i]);
+	} while(n == 64);
+	pthread_mutex_unlock(&z->apply_lock);
+}
+
+void
+fluxguard_zones_attach_worker(struct fluxguard_zones* z, struct module_env* env)
+{
+	static const struct timeval tick = { 0, FLUXGUARD_ZONES_TICK_MS * 1000 };
+	struct timeval tv = tick;
+	struct zones_worker* w;
+	size_t i;
+	if(!z || !env->worker_base || !env->worker)
+		return;
+	/* Cheap unlocked check first: a worker arms once per init. A stale
+	 * read only costs a trip to the locked check below. */
+	for(i = 0; i < __atomic_load_n(&z->n_workers, __ATOMIC_ACQUIRE); i++)
+		if(z->workers[i].env == env)
+			return;
+	pthread_mutex_lock(&z->workers_lock);
+	for(i = 0; i < z->n_workers; i++)
+		if(z->workers[i].env == env)
+			break;
+	if(i == z->n_workers && z->n_workers < ZONES_WORKERS_MAX) {
+		w = &z->workers[z->n_workers];
+		w->z = z;
+		w->env = env;
+		w->ev = ub_event_new(comm_base_internal(env->worker_base), -1,
+			UB_EV_TIMEOUT | UB_EV_PERSIST, zones_tick, w);
+		if(!w->ev || ub_event_add(w->ev, &tv) != 0)
+			log_err("fluxguard: could not arm the zone timer of a worker");
+		else
+			__atomic_store_n(&z->n_workers, z->n_workers + 1,
+				__ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&z->workers_lock);
+}
+
+int
+fluxguard_zones_reason(struct fluxguard_zones* z, const uint8_t* qname,
+	char* buf, size_t buflen)
+{
+	size_t len = fg_name_wire_len(qname, FG_NAME_MAX_WIRE);
+	uint8_t lower[FG_NAME_MAX_WIRE];
+	const uint8_t* p = lower;
+	int found = 0;
+	if(!len || __atomic_load_n(&z->n_installed, __ATOMIC_RELAXED) == 0)
+		return 0;
+	memcpy(lower, qname, len);
+	fg_name_lower(lower);
+	pthread_rwlock_rdlock(&z->installed_lock);
+	/* the zone covers the name and everything below it */
+	for(;;) {
+		size_t plen = len - (size_t)(p - lower);
+		struct zone_entry* e = installed_find(z, p, plen);
+		if(e && e->action != FG_ACTION_LOG) {
+			snprintf(buf, buflen, "%s", e->reason);
+			found = 1;
+			break;
+		}
+		if(*p == 0)
+			break;
+		p += 1 + *p;
+	}
+	pthread_rwlock_unlock(&z->installed_lock);
+	return found;
+}
+
+size_t
+fluxguard_zones_mem(struct fluxguard_zones* z)
+{
+	size_t n;
+	if(!z)
+		return 0;
+	pthread_rwlock_rdlock(&z->installed_lock);
+	n = z->n_installed;
+	pthread_rwlock_unlock(&z->installed_lock);
+	return sizeof(*z) + n * sizeof(struct zone_entry);
+}
