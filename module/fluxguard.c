@@ -264,12 +264,12 @@ block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 {
 	if(b->action == FG_ACTION_LOG) {
 		/* monitor mode: the answer passes; the enforcer logs it once */
-		fluxguard_zones_request(fe->zones, qstate->qinfo.qname,
+		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->action, b->reason);
 		return;
 	}
 	if(fluxguard_apply_block(fe, qstate, b)) {
-		fluxguard_zones_request(fe->zones, qstate->qinfo.qname,
+		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->action, b->reason);
 		qstate->ext_state[id] = module_finished;
 	}

@@ -130,11 +130,13 @@ void fluxguard_zones_attach_worker(struct fluxguard_zones* z,
 	struct module_env* env);
 
 /**
- * Ask for a local zone that blocks \p name (wire) with \p action; applied on
- * the next timer tick of any worker. Thread-safe, never blocks on I/O.
+ * Ask for a local zone that blocks \p name (wire) with \p action (for action
+ * log: no zone, the decision is logged once). Applied at once when called on
+ * a worker thread (\p env of that worker), else on the next timer tick of any
+ * worker. Thread-safe, never blocks on I/O.
  */
-void fluxguard_zones_request(struct fluxguard_zones* z, const uint8_t* name,
-	size_t name_len, int action, const char* reason);
+void fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
+	const uint8_t* name, size_t name_len, int action, const char* reason);
 
 /**
  * The reason text of the fluxguard zone that covers \p qname, copied into

@@ -13,9 +13,10 @@
  * that refers to them: a CNAME alias cached before the flag then misses the
  * cache, reaches the module, and is blocked (and zoned) there.
  *
- * When: the module path (any thread) requests a zone; a timer in each worker's
- * event loop applies the requests every FLUXGUARD_ZONES_TICK_MS. Worker event
- * loops are the only safe place: during `unbound-control reload` Unbound
+ * When: the module path requests a zone on a worker thread and it is applied
+ * there at once; a request that finds another worker applying waits for a
+ * timer in each worker's event loop, which applies pending requests every
+ * FLUXGUARD_ZONES_TICK_MS. Worker threads are the only safe place: during `unbound-control reload` Unbound
  * deletes its local zones after the workers stop and before the module's
  * deinit, so a thread of our own could touch freed memory. The timer is armed
  * from operate, on a worker thread, through Unbound's own event API
@@ -178,11 +179,15 @@ fluxguard_zones_delete(struct fluxguard_zones* z)
 	free(z);
 }
 
+static void apply(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones, const struct zone_entry* req);
+
 void
-fluxguard_zones_request(struct fluxguard_zones* z, const uint8_t* name,
-	size_t name_len, int action, const char* reason)
+fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
+	const uint8_t* name, size_t name_len, int action, const char* reason)
 {
-	struct zone_entry* e;
+	struct zone_entry* e, req;
+	struct worker* worker = env ? env->worker : NULL;
 	int known;
 	if(!z || fg_name_wire_len(name, name_len) != name_len)
 		return;
@@ -194,17 +199,25 @@ fluxguard_zones_request(struct fluxguard_zones* z, const uint8_t* name,
 	pthread_rwlock_unlock(&z->installed_lock);
 	if(known)
 		return;
-	pthread_mutex_lock(&z->pending_lock);
-	if(z->n_pending < ZONES_PENDING_MAX) {
-		e = &z->pending[z->n_pending++];
-		memcpy(e->name, name, name_len);
-		fg_name_lower(e->name);
-		e->len = name_len;
-		e->action = action;
-		snprintf(e->reason, sizeof(e->reason), "%s", reason);
-	} else {
-		z->dropped++;
+	memcpy(req.name, name, name_len);
+	fg_name_lower(req.name);
+	req.len = name_len;
+	req.action = action;
+	snprintf(req.reason, sizeof(req.reason), "%s", reason);
+	/* On a worker thread the local zones are safe to change right away, so
+	 * the very next query (other threads' included) meets the zone. If
+	 * another worker is applying, leave it to the next tick. */
+	if(worker && worker->daemon && worker->daemon->local_zones &&
+		pthread_mutex_trylock(&z->apply_lock) == 0) {
+		apply(z, env, worker->daemon->local_zones, &req);
+		pthread_mutex_unlock(&z->apply_lock);
+		return;
 	}
+	pthread_mutex_lock(&z->pending_lock);
+	if(z->n_pending < ZONES_PENDING_MAX)
+		z->pending[z->n_pending++] = req;
+	else
+		z->dropped++;
 	pthread_mutex_unlock(&z->pending_lock);
 }
 

@@ -26,6 +26,11 @@ FG_TEST_NAME=$(basename "$0" .sh)
 FG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/fg-$FG_TEST_NAME.XXXXXX")
 FG_PIDS=()
 FG_FAILED=0
+# Commands fg_cleanup runs at exit, after the daemons are stopped (fg_on_exit).
+FG_EXIT_HOOKS=()
+
+# Run a command at exit without losing the test's exit status.
+fg_on_exit() { FG_EXIT_HOOKS+=("$1"); }
 
 fg_log() { echo "[$FG_TEST_NAME] $*"; }
 
@@ -36,7 +41,8 @@ fg_fail() {
 }
 
 fg_cleanup() {
-    local rc=$? pid
+    local rc=$? pid hook
+    [ $FG_FAILED -ne 0 ] && [ $rc -eq 0 ] && rc=1
     for pid in "${FG_PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
@@ -48,6 +54,9 @@ fg_cleanup() {
         done
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
+    done
+    for hook in "${FG_EXIT_HOOKS[@]}"; do
+        eval "$hook" || true
     done
     if [ $rc -ne 0 ] || [ $FG_FAILED -ne 0 ]; then
         local f
@@ -174,10 +183,19 @@ fg_start_authd() {
 
 # --- Unbound with fluxguard ---------------------------------------------------
 # fg_write_unbound_conf [extra server: lines...]: writes $FG_WORK/unbound.conf.
-# Needs FG_UPSTREAM_PORT and FG_STUB_ZONE (the zone sent to the local upstream).
+# Needs FG_UPSTREAM_PORT and FG_STUB_ZONE (the zones, space-separated, sent to
+# the local upstream).
 # FG_UNBOUND_THREADS (default 1), FG_DYNLIB (default the built module),
 # FG_MODULE_CONFIG (default "dynlib validator iterator").
 fg_write_unbound_conf() {
+    if [ -z "${FLUXGUARD_CONF:-}" ]; then
+        # Never the host's default segment: a private one per test.
+        FG_SEGMENT=/fg-it-$$-$FG_TEST_NAME
+        fg_on_exit fg_unlink_segment
+        printf 'fluxguard:\n    segment: "%s"\n    capacity: 4096\n' "$FG_SEGMENT" \
+            > "$FG_WORK/fluxguard.conf"
+        export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf
+    fi
     FG_UNBOUND_PORT=${FG_UNBOUND_PORT:-$(fg_free_port)}
     FG_CONTROL_PORT=${FG_CONTROL_PORT:-$(fg_free_port)}
     local extra="" line
@@ -205,9 +223,7 @@ server:
     module-config: "${FG_MODULE_CONFIG:-dynlib validator iterator}"
     local-zone: "test." nodefault
 $extra
-stub-zone:
-    name: "$FG_STUB_ZONE"
-    stub-addr: 127.0.0.1@$FG_UPSTREAM_PORT
+$(for z in $FG_STUB_ZONE; do printf 'stub-zone:\n    name: "%s"\n    stub-addr: 127.0.0.1@%s\n' "$z" "$FG_UPSTREAM_PORT"; done)
 dynlib:
     dynlib-file: "${FG_DYNLIB:-$FG_MODULE}"
 remote-control:
@@ -251,4 +267,58 @@ fg_stop_unbound() {
 
 fg_unbound_log_has() {
     grep -q -- "$1" "$FG_WORK/unbound.log" "$FG_WORK/unbound-stderr.log" 2>/dev/null
+}
+
+# --- the enforcement stack: fg-testauthd with enforce.scn, Unbound+fluxguard ---
+# fg_start_flux_stack [fluxguard.conf lines...]: fluxguard.conf gets a private
+# segment, the fixture databases and the lines given; Unbound runs with
+# `ede: yes`, local data in flux.test. (see enforce.scn) and FG_UNBOUND_THREADS.
+# Sets FG_SEGMENT; the segment is unlinked on exit.
+fg_start_flux_stack() {
+    local line
+    FG_SEGMENT=/fg-it-$$-$FG_TEST_NAME
+    fg_on_exit fg_unlink_segment
+    local fixtures=$FG_WORK/mmdb
+    mkdir -p "$fixtures"
+    perl "$FG_SRCDIR/tests/fixtures/make-enforce-mmdb.pl" "$fixtures" ||
+        fg_fail "could not write the mmdb fixtures"
+    {
+        echo "fluxguard:"
+        echo "    segment: \"$FG_SEGMENT\""
+        echo "    capacity: 4096"
+        echo "    asn-db: \"$fixtures/asn.mmdb\""
+        echo "    country-db: \"$fixtures/country.mmdb\""
+        for line in "$@"; do echo "    $line"; done
+    } > "$FG_WORK/fluxguard.conf"
+    export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf
+    fg_start_authd "$FG_SRCDIR/tests/integration/scenarios/enforce.scn"
+    FG_STUB_ZONE="flux.test. other.test." FG_UPSTREAM_PORT=$FG_AUTHD_PORT \
+        fg_write_unbound_conf "ede: yes" \
+        'local-zone: "flux.test." transparent' \
+        'local-data: "data.flux.test. 300 IN A 198.51.100.9"'
+    fg_start_unbound
+}
+
+fg_unlink_segment() {
+    [ -n "${FG_SEGMENT:-}" ] && rm -f "/dev/shm/${FG_SEGMENT#/}"
+    return 0
+}
+
+# dig against Unbound: fg_ask NAME TYPE [dig options]
+fg_ask() {
+    local name=$1 type=$2
+    shift 2
+    dig +tries=1 +time=5 -p "$FG_UNBOUND_PORT" @127.0.0.1 "$name" "$type" "$@" 2>&1
+}
+
+fg_status_of() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p' | head -n 1; }
+
+# Flag bot.flux.test. with two upstream answers (A through the alias, so that
+# alias.flux.test. A is cached with the real addresses first; then AAAA).
+fg_flag_bot() {
+    local out
+    out=$(fg_ask alias.flux.test A +short)
+    echo "$out" | grep -q '^45\.' || fg_fail "alias.flux.test A before the flag: '$out'"
+    fg_ask bot.flux.test AAAA >/dev/null
+    fg_wait_for "bot.flux.test. flagged in the log" fg_unbound_log_has "flagged bot.flux.test."
 }

@@ -7,7 +7,7 @@
 CONTROL=$FG_BUILDDIR/tools/fluxguard-control
 fg_require "$CONTROL"
 segment=/fg-it-$$-tracker
-trap 'rm -f /dev/shm/${segment#/}; fg_cleanup' EXIT
+fg_on_exit "rm -f /dev/shm/${segment#/}"
 cat > "$FG_WORK/fluxguard.conf" <<CONF
 fluxguard:
     segment: "$segment"
