@@ -112,7 +112,7 @@ struct seg_geometry {
 	/** slots, buckets, stripes */
 	uint32_t capacity, nbuckets, nstripes;
 	/** offsets and total size */
-	uint64_t stripes_off, buckets_off, total_size;
+	uint64_t stripes_off, journal_off, buckets_off, total_size;
 };
 
 static void
@@ -124,7 +124,8 @@ geometry_compute(uint32_t capacity_requested, struct seg_geometry* g)
 	g->nstripes = g->nbuckets < FG_SEG_STRIPES_MAX ? g->nbuckets :
 		FG_SEG_STRIPES_MAX;
 	g->stripes_off = FG_SEG_HEADER_SIZE;
-	g->buckets_off = g->stripes_off + (uint64_t)g->nstripes * FG_SEG_STRIPE_SIZE;
+	g->journal_off = g->stripes_off + (uint64_t)g->nstripes * FG_SEG_STRIPE_SIZE;
+	g->buckets_off = g->journal_off + FG_SEG_JOURNAL_SIZE;
 	g->total_size = g->buckets_off + (uint64_t)g->nbuckets * FG_SEG_BUCKET_SIZE;
 }
 
@@ -264,6 +265,7 @@ seg_adopt(struct fg_segment* seg)
 	seg->nbuckets = h->nbuckets;
 	seg->nstripes = h->nstripes;
 	seg->stripes = (struct fg_seg_stripe*)(seg->base + h->stripes_off);
+	seg->journal = (struct fg_seg_journal_entry*)(seg->base + h->journal_off);
 	seg->buckets = (struct fg_seg_bucket*)(seg->base + h->buckets_off);
 	memcpy(seg->key, h->hash_key, sizeof(seg->key));
 #ifdef MADV_HUGEPAGE
@@ -326,6 +328,7 @@ seg_validate(const struct fg_segment* seg, size_t size, char* why, size_t whylen
 	geometry_compute(h->capacity_requested, &g);
 	if(g.capacity != h->capacity || g.nbuckets != h->nbuckets ||
 		g.nstripes != h->nstripes || g.stripes_off != h->stripes_off ||
+		g.journal_off != h->journal_off ||
 		g.buckets_off != h->buckets_off || g.total_size != h->total_size) {
 		snprintf(why, whylen, "failed consistency check: geometry "
 			"(capacity %u, %u buckets, %u stripes, size %" PRIu64
@@ -389,6 +392,7 @@ seg_create(struct fg_segment* seg, const struct fg_tracker_options* opts,
 	h->nstripes = g.nstripes;
 	h->window = opts->window;
 	h->stripes_off = g.stripes_off;
+	h->journal_off = g.journal_off;
 	h->buckets_off = g.buckets_off;
 	h->total_size = g.total_size;
 	h->created = (uint64_t)time(NULL);

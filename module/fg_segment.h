@@ -33,6 +33,8 @@ struct fg_segment {
 	struct fg_seg_header* hdr;
 	/** the stripes, at base + stripes_off */
 	struct fg_seg_stripe* stripes;
+	/** the journal ring, at base + journal_off */
+	struct fg_seg_journal_entry* journal;
 	/** the buckets, at base + buckets_off */
 	struct fg_seg_bucket* buckets;
 	/** bucket and stripe counts, validated */

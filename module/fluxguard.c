@@ -30,13 +30,18 @@
 #include "fluxguard_internal.h"
 #include "fluxguard/benign.h"
 #include "fluxguard/conffile.h"
+#include "fluxguard/counters.h"
+#include "fluxguard/eventlog.h"
 #include "fluxguard/geo.h"
 #include "fluxguard/log.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef FG_EXPECT_UNBOUND_PACKAGE_STRING
 /** The Unbound we were compiled against; its config.h defines PACKAGE_STRING. */
@@ -161,7 +166,21 @@ open_resources(struct fluxguard_env* fe)
 		&fe->cfg.score, fe->cfg.min_answers);
 }
 
-/** Add the EDE of a local-zone answer that a fluxguard zone made. */
+/** The counter of an action. */
+static unsigned
+action_counter(int action)
+{
+	switch(action) {
+	case FG_ACTION_REFUSE: return FG_CTR_ACTION_REFUSE;
+	case FG_ACTION_NXDOMAIN: return FG_CTR_ACTION_NXDOMAIN;
+	case FG_ACTION_NODATA: return FG_CTR_ACTION_NODATA;
+	case FG_ACTION_REDIRECT: return FG_CTR_ACTION_REDIRECT;
+	default: return FG_CTR_ACTION_LOG;
+	}
+}
+
+/** A local-zone answer: if a fluxguard zone made it, count it and add the
+ * EDE (Unbound attaches none to local-zone answers). */
 static int
 on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct reply_info* rep, int rcode, struct edns_data* edns,
@@ -170,15 +189,39 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 {
 	struct fluxguard_env* fe = cb_arg;
 	char reason[128], text[160];
+	int action;
 	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)repinfo;
 	(void)start_time; (void)id;
-	if(!fe || !fe->ede || !fe->zones || !qinfo || !region)
+	if(!fe || !fe->zones || !qinfo)
 		return 1;
-	if(!fluxguard_zones_reason(fe->zones, qinfo->qname, reason, sizeof(reason)))
+	if(!fluxguard_zones_lookup(fe->zones, qinfo->qname, &action, reason,
+		sizeof(reason)))
 		return 1;
-	snprintf(text, sizeof(text), "fluxguard: %s", reason);
-	(void)edns_opt_list_append_ede(opt_list_out, region, LDNS_EDE_BLOCKED, text);
+	fluxguard_count(fe, action_counter(action));
+	if(fe->ede && region) {
+		snprintf(text, sizeof(text), "fluxguard: %s", reason);
+		(void)edns_opt_list_append_ede(opt_list_out, region,
+			LDNS_EDE_BLOCKED, text);
+	}
 	return 1;
+}
+
+/** Publish the config in force to the segment, for fluxguard-control status. */
+static void
+publish_config(struct fluxguard_env* fe)
+{
+	char* text = NULL;
+	size_t len = 0;
+	FILE* f = open_memstream(&text, &len);
+	if(!f)
+		return;
+	fprintf(f, "# %s\n", fe->conf_path[0] ? fe->conf_path :
+		"(embedded defaults)");
+	fg_conf_print(f, &fe->cfg);
+	if(fclose(f) == 0 && text)
+		fg_tracker_publish_config(fe->tracker, (int64_t)getpid(),
+			(uint64_t)time(NULL), text);
+	free(text);
 }
 
 /** Free everything in \p fe and \p fe itself. */
@@ -188,6 +231,7 @@ env_delete(struct fluxguard_env* fe)
 	if(!fe)
 		return;
 	fluxguard_zones_delete(fe->zones);
+	fg_eventlog_close(fe->events);
 	if(fe->tracker)
 		fg_tracker_close(fe->tracker);
 	fg_geo_delete(fe->geo);
@@ -220,7 +264,15 @@ init(struct module_env* env, int id)
 	}
 	fe->ede = env->cfg ? env->cfg->ede : 0;
 	open_resources(fe);
+	if(fe->tracker && fe->cfg.event_log) {
+		char err[1024];
+		/* the event log is a copy for a SIEM: without it, keep protecting */
+		fe->events = fg_eventlog_open(fe->cfg.event_log, err, sizeof(err));
+		if(!fe->events)
+			log_err("fluxguard: %s; decisions go to Unbound's log only", err);
+	}
 	if(fe->tracker) {
+		publish_config(fe);
 		fe->zones = fluxguard_zones_create(fe);
 		if(!de->inplace_cb_register_wrapped((void*)&fluxguard_on_upstream_response,
 			inplace_cb_query_response, fe, env, id) ||
@@ -257,21 +309,29 @@ deinit(struct module_env* env, int id)
 	fg_log_set_sink(NULL);
 }
 
-/** Answer a blocked query and request its local zone. */
+/** Answer a blocked query, count it and request its local zone. */
 static void
 block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 	const struct fluxguard_block* b)
 {
+	if(b->list == FG_LIST_DENY)
+		fluxguard_count(fe, FG_CTR_LIST_DENY_HITS);
 	if(b->action == FG_ACTION_LOG) {
 		/* monitor mode: the answer passes; the enforcer logs it once */
+		fluxguard_count(fe, FG_CTR_ACTION_LOG);
 		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, b->action, b->reason);
+			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
+			b->reason);
 		return;
 	}
 	if(fluxguard_apply_block(fe, qstate, b)) {
+		fluxguard_count(fe, action_counter(b->action));
 		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, b->action, b->reason);
+			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
+			b->reason);
 		qstate->ext_state[id] = module_finished;
+	} else {
+		fluxguard_count(fe, FG_CTR_ERRORS);
 	}
 }
 
@@ -303,6 +363,8 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
 			qstate->return_msg, now, &b))
 			block(fe, qstate, id, &b);
+		else if(b.list == FG_LIST_ALLOW)
+			fluxguard_count(fe, FG_CTR_LIST_ALLOW_HITS);
 		return;
 	default:
 		qstate->ext_state[id] = module_error;

@@ -177,8 +177,13 @@ fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
 	judge_name(fe, &j, qname, now);
 	if(msg)
 		judge_answer(fe, &j, msg, now);
-	if(j.allowed || j.verdict == FG_VERDICT_CLEAN)
+	if(j.allowed) {
+		out->list = FG_LIST_ALLOW;
 		return 0;
+	}
+	if(j.verdict == FG_VERDICT_CLEAN)
+		return 0;
+	out->list = j.verdict == FG_VERDICT_DENIED ? FG_LIST_DENY : FG_LIST_NONE;
 	out->blocked = 1;
 	out->verdict = j.verdict;
 	out->action = j.verdict == FG_VERDICT_DENIED ? fe->cfg.deny_action :

@@ -29,6 +29,8 @@ struct module_qstate;
 struct fg_geo;
 struct fg_policy;
 struct fluxguard_zones;
+struct fg_eventlog;
+struct fg_score_explain;
 
 /** The module's state in one Unbound process. */
 struct fluxguard_env {
@@ -51,7 +53,21 @@ struct fluxguard_env {
 	/** the local-zone enforcer that keeps blocked names out of the cache
 	 * path (module/fluxguard_zones.c) */
 	struct fluxguard_zones* zones;
+	/** the JSON event log (option event-log), or NULL */
+	struct fg_eventlog* events;
 };
+
+/** Count one event in the segment's counters (enum fg_counter). */
+void fluxguard_count(struct fluxguard_env* fe, unsigned counter);
+
+/**
+ * Append one decision to the event log (if configured): \p event is "flag",
+ * "block" or "unflag"; \p action an enum fg_action or -1; \p list "allow",
+ * "deny" or NULL; \p explain the score's explanation or NULL. Never blocks.
+ */
+void fluxguard_event(struct fluxguard_env* fe, const char* event,
+	const uint8_t* name, double score, int action, const char* list,
+	const char* reason, const struct fg_score_explain* explain);
 
 /**
  * Whether the Unbound process we are loaded into is the version this module was
@@ -81,6 +97,9 @@ int fluxguard_on_upstream_response(struct module_qstate* qstate,
 
 /** What enforcement decided for one answer. */
 struct fluxguard_block {
+	/** FG_LIST_ALLOW if an allow (list or operator) let it pass,
+	 * FG_LIST_DENY if a deny blocked it, else FG_LIST_NONE */
+	int list;
 	/** enum fg_action to apply; FG_ACTION_LOG with blocked 0 = pass */
 	int action;
 	/** 1 if a name of the answer is flagged or denied */
@@ -131,19 +150,23 @@ void fluxguard_zones_attach_worker(struct fluxguard_zones* z,
 
 /**
  * Ask for a local zone that blocks \p name (wire) with \p action (for action
- * log: no zone, the decision is logged once). Applied at once when called on
- * a worker thread (\p env of that worker), else on the next timer tick of any
- * worker. Thread-safe, never blocks on I/O.
+ * log: no zone, the decision is logged once). \p cause is the name whose
+ * verdict decided it (the flagged end of a CNAME chain; NULL: \p name itself):
+ * unflagging or allowing the cause removes the zone again. Applied at once
+ * when called on a worker thread (\p env of that worker), else on the next
+ * timer tick of any worker. Thread-safe, never blocks on I/O.
  */
 void fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
-	const uint8_t* name, size_t name_len, int action, const char* reason);
+	const uint8_t* name, size_t name_len, const uint8_t* cause,
+	size_t cause_len, int action, const char* reason);
 
 /**
- * The reason text of the fluxguard zone that covers \p qname, copied into
- * \p buf; 0 if no fluxguard zone covers it. For the EDE of local answers.
+ * The fluxguard zone that covers \p qname: its action and reason text (copied
+ * into \p buf); 0 if no fluxguard zone covers it. For the EDE and counters of
+ * local answers.
  */
-int fluxguard_zones_reason(struct fluxguard_zones* z, const uint8_t* qname,
-	char* buf, size_t buflen);
+int fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
+	int* action, char* buf, size_t buflen);
 
 /** Memory the enforcer holds, for get_mem. */
 size_t fluxguard_zones_mem(struct fluxguard_zones* z);

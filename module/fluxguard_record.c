@@ -17,7 +17,9 @@
 #include "util/log.h"
 
 #include "fluxguard_internal.h"
+#include "fluxguard/counters.h"
 #include "fluxguard/name.h"
+#include "fluxguard/tracker.h"
 
 /** Which section rrset index i of \p rep belongs to. */
 static enum fg_section
@@ -109,15 +111,30 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	fluxguard_read_response(response, *qstate->env->now, &up);
 	n = fg_detect_upstream(&fe->detector, &up, decisions,
 		FG_UPSTREAM_MAX_RRSETS);
+	for(i = 0; i < up.n_rrsets; i++)
+		if(up.rrsets[i].type == FG_TYPE_NS)
+			fluxguard_count(fe, FG_CTR_NS_RECORDED);
+	if(fe->geo && up.n_addrs)
+		fg_tracker_count(fe->tracker, FG_CTR_GEO_LOOKUPS, up.n_addrs);
 	for(i = 0; i < n; i++) {
+		const struct fg_decision* d = &decisions[i];
 		char name[FG_NAME_MAX_STR];
-		if(!decisions[i].newly_flagged)
-			continue;
-		if(!fg_name_to_str(decisions[i].owner, name, sizeof(name)))
+		if(d->source == FG_SRC_UNTRACKED)
+			fluxguard_count(fe, FG_CTR_ANSWERS_UNTRACKED);
+		else if(d->source == FG_SRC_SCORE || d->source == FG_SRC_OPERATOR)
+			fluxguard_count(fe, FG_CTR_ANSWERS_RECORDED);
+		if(!d->newly_flagged)
 			continue;
 		/* once per domain: newly_flagged is set on the transition only */
-		log_info("fluxguard: flagged %s: score %.1f after %u answers",
-			name, decisions[i].score, (unsigned)decisions[i].answers);
+		fluxguard_count(fe, FG_CTR_DOMAINS_NEWLY_FLAGGED);
+		/* other Unbound processes on the segment learn it from the journal */
+		(void)fg_tracker_journal_append(fe->tracker, FG_JOURNAL_FLAG,
+			d->owner);
+		fluxguard_event(fe, "flag", d->owner, d->score, fe->cfg.action, NULL,
+			"flux score crossed the threshold", &d->explain);
+		if(fg_name_to_str(d->owner, name, sizeof(name)))
+			log_info("fluxguard: flagged %s: score %.1f after %u answers",
+				name, d->score, (unsigned)d->answers);
 	}
 	return 1;
 }

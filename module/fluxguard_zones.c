@@ -24,6 +24,13 @@
  * freed at deinit (the worker's event base is already gone by then), so each
  * reload leaves one small event struct per worker behind.
  *
+ * Changes made elsewhere (fluxguard-control allow, deny, unflag, flush; a flag
+ * by another Unbound process on the same segment) arrive through the tracker's
+ * journal, which the same timer follows: a deny adds a zone, an allow, unflag
+ * or flush removes the zones of that name, of names below it, and of aliases
+ * blocked because of it. A process that falls a whole ring behind
+ * re-checks every zone it holds against the tracker.
+ *
  * Zones added at runtime vanish on reload (Unbound re-reads its config), and
  * reload empties the caches too: afterwards every name's first query reaches
  * the module, which blocks it from the tracker's sticky verdict and requests
@@ -50,21 +57,26 @@
 
 #include "fluxguard_internal.h"
 #include "fluxguard/geo.h"
+#include "fluxguard/counters.h"
 #include "fluxguard/name.h"
+#include "fluxguard/policy.h"
+#include "fluxguard/tracker.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-/** How often pending zone requests are applied. */
+/** How often pending zone requests and the journal are applied. */
 #define FLUXGUARD_ZONES_TICK_MS 200
 /** Requests waiting for the next tick; beyond it they are dropped (the next
- * cache miss of the name requests again) and counted. */
+ * cache miss of the name requests again) and logged. */
 #define ZONES_PENDING_MAX 1024
 /** Worker timers we track (one per worker thread). */
 #define ZONES_WORKERS_MAX 256
 /** Buckets of the installed-names table. */
 #define ZONES_BUCKETS 4096
+/** Journal entries applied per tick at most (the rest wait a tick). */
+#define ZONES_JOURNAL_BATCH 256
 
 /** One requested or installed block. */
 struct zone_entry {
@@ -74,6 +86,11 @@ struct zone_entry {
 	uint8_t name[FG_NAME_MAX_WIRE];
 	/** its length */
 	size_t len;
+	/** the name whose verdict caused it (itself, or the flagged end of a
+	 * CNAME chain), lower case: unflagging the cause removes this zone */
+	uint8_t cause[FG_NAME_MAX_WIRE];
+	/** its length */
+	size_t cause_len;
 	/** enum fg_action */
 	int action;
 	/** why, for the log and the EDE text */
@@ -92,7 +109,7 @@ struct zones_worker {
 
 /** The enforcer. */
 struct fluxguard_zones {
-	/** module state (config: redirect addresses, TTL) */
+	/** module state (config, tracker) */
 	struct fluxguard_env* fe;
 	/** guards pending and n_pending; held briefly */
 	pthread_mutex_t pending_lock;
@@ -102,8 +119,10 @@ struct fluxguard_zones {
 	size_t n_pending;
 	/** requests dropped because pending was full */
 	size_t dropped;
-	/** one tick at a time, whichever worker's timer fires */
+	/** one applier at a time, whichever worker; guards journal_seq too */
 	pthread_mutex_t apply_lock;
+	/** the last journal entry this process applied */
+	uint64_t journal_seq;
 	/** guards installed (read by the EDE callback on every local answer) */
 	pthread_rwlock_t installed_lock;
 	/** names blocked (or, for action log, reported) in this process */
@@ -141,6 +160,12 @@ installed_find(struct fluxguard_zones* z, const uint8_t* name, size_t len)
 	return NULL;
 }
 
+static void
+count(struct fluxguard_zones* z, enum fg_counter c)
+{
+	fluxguard_count(z->fe, c);
+}
+
 struct fluxguard_zones*
 fluxguard_zones_create(struct fluxguard_env* fe)
 {
@@ -150,6 +175,9 @@ fluxguard_zones_create(struct fluxguard_env* fe)
 		return NULL;
 	}
 	z->fe = fe;
+	/* What the journal held before this init is in the tracker's verdicts
+	 * already, which the module path consults. */
+	z->journal_seq = fg_tracker_journal_head(fe->tracker);
 	pthread_mutex_init(&z->pending_lock, NULL);
 	pthread_mutex_init(&z->apply_lock, NULL);
 	pthread_mutex_init(&z->workers_lock, NULL);
@@ -177,48 +205,6 @@ fluxguard_zones_delete(struct fluxguard_zones* z)
 	pthread_mutex_destroy(&z->apply_lock);
 	pthread_mutex_destroy(&z->pending_lock);
 	free(z);
-}
-
-static void apply(struct fluxguard_zones* z, struct module_env* env,
-	struct local_zones* zones, const struct zone_entry* req);
-
-void
-fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
-	const uint8_t* name, size_t name_len, int action, const char* reason)
-{
-	struct zone_entry* e, req;
-	struct worker* worker = env ? env->worker : NULL;
-	int known;
-	if(!z || fg_name_wire_len(name, name_len) != name_len)
-		return;
-	/* Already done with the same action: nothing to ask (the common case
-	 * for a name queried again in the moments before its zone exists). */
-	pthread_rwlock_rdlock(&z->installed_lock);
-	e = installed_find(z, name, name_len);
-	known = e && e->action == action;
-	pthread_rwlock_unlock(&z->installed_lock);
-	if(known)
-		return;
-	memcpy(req.name, name, name_len);
-	fg_name_lower(req.name);
-	req.len = name_len;
-	req.action = action;
-	snprintf(req.reason, sizeof(req.reason), "%s", reason);
-	/* On a worker thread the local zones are safe to change right away, so
-	 * the very next query (other threads' included) meets the zone. If
-	 * another worker is applying, leave it to the next tick. */
-	if(worker && worker->daemon && worker->daemon->local_zones &&
-		pthread_mutex_trylock(&z->apply_lock) == 0) {
-		apply(z, env, worker->daemon->local_zones, &req);
-		pthread_mutex_unlock(&z->apply_lock);
-		return;
-	}
-	pthread_mutex_lock(&z->pending_lock);
-	if(z->n_pending < ZONES_PENDING_MAX)
-		z->pending[z->n_pending++] = req;
-	else
-		z->dropped++;
-	pthread_mutex_unlock(&z->pending_lock);
 }
 
 /** Local zone type for an action. */
@@ -312,6 +298,21 @@ add_zone(struct fluxguard_zones* z, struct local_zones* zones,
 	return 1;
 }
 
+/** Remove our zone for \p e, if Unbound still has it. */
+static void
+del_zone(struct local_zones* zones, const struct zone_entry* e)
+{
+	struct local_zone* lz;
+	if(action_zone_type(e->action) == local_zone_unset)
+		return;
+	lock_rw_wrlock(&zones->lock);
+	lz = local_zones_find(zones, (uint8_t*)e->name, e->len,
+		dname_count_labels((uint8_t*)e->name), LDNS_RR_CLASS_IN);
+	if(lz)
+		local_zones_del_zone(zones, lz);
+	lock_rw_unlock(&zones->lock);
+}
+
 /** Drop \p name's address RRsets from the RRset cache, invalidating every
  * cached message (CNAME aliases included) that refers to them. */
 static void
@@ -325,7 +326,7 @@ drop_from_cache(struct module_env* env, const struct zone_entry* e)
 			types[i], LDNS_RR_CLASS_IN, 0);
 }
 
-/** Apply one request; apply_lock held. */
+/** Apply one add request; apply_lock held. */
 static void
 apply(struct fluxguard_zones* z, struct module_env* env,
 	struct local_zones* zones, const struct zone_entry* req)
@@ -347,10 +348,13 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 		log_warn("fluxguard: %s: could not add a local zone (%s); "
 			"cache hits for it are not blocked", name,
 			ours ? "out of memory" : "the config has a local zone there");
+		count(z, FG_CTR_ERRORS);
 		return;
 	}
-	if(req->action != FG_ACTION_LOG)
+	if(req->action != FG_ACTION_LOG) {
 		drop_from_cache(env, req);
+		count(z, FG_CTR_ZONES_ADDED);
+	}
 	pthread_rwlock_wrlock(&z->installed_lock);
 	if(!e && (e = calloc(1, sizeof(*e))) != NULL) {
 		size_t b = name_bucket(req->name, req->len);
@@ -362,6 +366,8 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 			__ATOMIC_RELAXED);
 	}
 	if(e) {
+		memcpy(e->cause, req->cause, req->cause_len);
+		e->cause_len = req->cause_len;
 		e->action = req->action;
 		snprintf(e->reason, sizeof(e->reason), "%s", req->reason);
 	}
@@ -372,21 +378,213 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 	else
 		log_info("fluxguard: blocking %s (%s): action %s, cache included",
 			name, req->reason, fg_action_name(req->action));
+	fluxguard_event(z->fe, "block", req->name, 0, req->action,
+		strncmp(req->reason, "deny", 4) == 0 ? "deny" : NULL, req->reason,
+		NULL);
 }
 
-/** The timer: apply what is pending. Runs on a worker thread. */
+/** Whether \p e should go when \p name is allowed, unflagged or forgotten
+ * (NULL: everything goes). */
+static int
+released_by(const struct zone_entry* e, const uint8_t* name)
+{
+	return !name || fg_name_is_subdomain(e->name, name) ||
+		(e->cause_len && fg_name_is_subdomain(e->cause, name));
+}
+
+/** Remove the zones \p name releases; apply_lock held. */
+static void
+release(struct fluxguard_zones* z, struct local_zones* zones,
+	const uint8_t* name, const char* why)
+{
+	size_t b;
+	for(b = 0; b < ZONES_BUCKETS; b++) {
+		struct zone_entry** pp = &z->installed[b];
+		while(*pp) {
+			struct zone_entry* e = *pp;
+			char str[FG_NAME_MAX_STR];
+			if(!released_by(e, name)) {
+				pp = &e->next;
+				continue;
+			}
+			del_zone(zones, e);
+			pthread_rwlock_wrlock(&z->installed_lock);
+			*pp = e->next;
+			__atomic_store_n(&z->n_installed, z->n_installed - 1,
+				__ATOMIC_RELAXED);
+			pthread_rwlock_unlock(&z->installed_lock);
+			if(e->action != FG_ACTION_LOG)
+				count(z, FG_CTR_ZONES_REMOVED);
+			if(fg_name_to_str(e->name, str, sizeof(str)))
+				log_info("fluxguard: unblocked %s (%s)", str, why);
+			fluxguard_event(z->fe, "unflag", e->name, 0, -1, NULL, why,
+				NULL);
+			free(e);
+		}
+	}
+}
+
+/** Fill an add request. */
+static void
+make_req(struct zone_entry* req, const uint8_t* name, size_t len,
+	const uint8_t* cause, size_t cause_len, int action, const char* reason)
+{
+	memcpy(req->name, name, len);
+	fg_name_lower(req->name);
+	req->len = len;
+	memcpy(req->cause, cause, cause_len);
+	fg_name_lower(req->cause);
+	req->cause_len = cause_len;
+	req->action = action;
+	snprintf(req->reason, sizeof(req->reason), "%s", reason);
+}
+
+void
+fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
+	const uint8_t* name, size_t name_len, const uint8_t* cause,
+	size_t cause_len, int action, const char* reason)
+{
+	struct zone_entry* e, req;
+	struct worker* worker = env ? env->worker : NULL;
+	int known;
+	if(!z || fg_name_wire_len(name, name_len) != name_len)
+		return;
+	if(!cause || fg_name_wire_len(cause, cause_len) != cause_len) {
+		cause = name;
+		cause_len = name_len;
+	}
+	/* Already done with the same action: nothing to ask (the common case
+	 * for a name queried again in the moments before its zone exists). */
+	pthread_rwlock_rdlock(&z->installed_lock);
+	e = installed_find(z, name, name_len);
+	known = e && e->action == action;
+	pthread_rwlock_unlock(&z->installed_lock);
+	if(known)
+		return;
+	make_req(&req, name, name_len, cause, cause_len, action, reason);
+	/* On a worker thread the local zones are safe to change right away, so
+	 * the very next query (other threads' included) meets the zone. If
+	 * another worker is applying, leave it to the next tick. */
+	if(worker && worker->daemon && worker->daemon->local_zones &&
+		pthread_mutex_trylock(&z->apply_lock) == 0) {
+		apply(z, env, worker->daemon->local_zones, &req);
+		pthread_mutex_unlock(&z->apply_lock);
+		return;
+	}
+	pthread_mutex_lock(&z->pending_lock);
+	if(z->n_pending < ZONES_PENDING_MAX)
+		z->pending[z->n_pending++] = req;
+	else
+		z->dropped++;
+	pthread_mutex_unlock(&z->pending_lock);
+}
+
+/** Apply one journal entry; apply_lock held. */
+static void
+apply_journal(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones, const struct fg_journal_entry* je)
+{
+	struct fluxguard_env* fe = z->fe;
+	struct fg_record_view rec;
+	struct zone_entry req;
+	char reason[96];
+	switch(je->op) {
+	case FG_JOURNAL_FLAG:
+		if(!fg_tracker_lookup(fe->tracker, je->name, (uint64_t)*env->now,
+			&rec) || rec.verdict != FG_VERDICT_FLAGGED)
+			return; /* unflagged again since */
+		snprintf(reason, sizeof(reason), "flux score %.1f", (double)rec.score);
+		make_req(&req, je->name, je->name_len, je->name, je->name_len,
+			fe->cfg.action, reason);
+		apply(z, env, zones, &req);
+		return;
+	case FG_JOURNAL_DENY:
+		make_req(&req, je->name, je->name_len, je->name, je->name_len,
+			fe->cfg.deny_action, "deny list (operator)");
+		apply(z, env, zones, &req);
+		return;
+	case FG_JOURNAL_ALLOW:
+		release(z, zones, je->name, "allowed by an operator");
+		return;
+	case FG_JOURNAL_UNFLAG:
+		release(z, zones, je->name, "unflagged by an operator");
+		return;
+	case FG_JOURNAL_FORGET:
+		release(z, zones, je->name, "forgotten by an operator");
+		return;
+	case FG_JOURNAL_FLUSH:
+		release(z, zones, NULL, "tracker flushed by an operator");
+		return;
+	default:
+		return;
+	}
+}
+
+/** After falling a ring behind: keep only the zones the tracker still
+ * backs; apply_lock held. */
+static void
+resync(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones)
+{
+	size_t b;
+	log_warn("fluxguard: fell behind the tracker's journal; re-checking "
+		"every blocked name against the tracker");
+	for(b = 0; b < ZONES_BUCKETS; b++) {
+		struct zone_entry* e = z->installed[b], *next;
+		for(; e; e = next) {
+			struct fg_record_view rec;
+			next = e->next;
+			if(fg_policy_match_name(z->fe->policy, e->cause) == FG_LIST_DENY)
+				continue;
+			if(fg_tracker_lookup(z->fe->tracker, e->cause,
+				(uint64_t)*env->now, &rec) &&
+				(rec.verdict == FG_VERDICT_FLAGGED ||
+				rec.verdict == FG_VERDICT_DENIED))
+				continue;
+			release(z, zones, e->name, "no longer flagged");
+		}
+	}
+}
+
+/** Follow the journal from where this process left it; apply_lock held. */
+static void
+follow_journal(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones)
+{
+	uint64_t head = fg_tracker_journal_head(z->fe->tracker);
+	int n = 0;
+	while(z->journal_seq < head && n++ < ZONES_JOURNAL_BATCH) {
+		struct fg_journal_entry je;
+		int r = fg_tracker_journal_read(z->fe->tracker, z->journal_seq + 1,
+			&je);
+		if(r == 0)
+			return; /* being written: next tick */
+		if(r < 0) {
+			resync(z, env, zones);
+			z->journal_seq = head;
+			return;
+		}
+		apply_journal(z, env, zones, &je);
+		z->journal_seq++;
+	}
+}
+
+/** The timer: apply what is pending and what the journal says. Runs on a
+ * worker thread. */
 static void
 zones_tick(int fd, short bits, void* arg)
 {
 	struct zones_worker* w = arg;
 	struct fluxguard_zones* z = w->z;
 	struct worker* worker = w->env->worker;
+	struct local_zones* zones;
 	static __thread struct zone_entry batch[64];
 	size_t n, i;
 	(void)fd;
 	(void)bits;
 	if(!worker || !worker->daemon || !worker->daemon->local_zones)
 		return;
+	zones = worker->daemon->local_zones;
 	if(pthread_mutex_trylock(&z->apply_lock) != 0)
 		return; /* another worker is applying */
 	do {
@@ -403,8 +601,9 @@ zones_tick(int fd, short bits, void* arg)
 		}
 		pthread_mutex_unlock(&z->pending_lock);
 		for(i = 0; i < n; i++)
-			apply(z, w->env, worker->daemon->local_zones, &batch[i]);
+			apply(z, w->env, zones, &batch[i]);
 	} while(n == 64);
+	follow_journal(z, w->env, zones);
 	pthread_mutex_unlock(&z->apply_lock);
 }
 
@@ -442,14 +641,14 @@ fluxguard_zones_attach_worker(struct fluxguard_zones* z, struct module_env* env)
 }
 
 int
-fluxguard_zones_reason(struct fluxguard_zones* z, const uint8_t* qname,
-	char* buf, size_t buflen)
+fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
+	int* action, char* buf, size_t buflen)
 {
 	size_t len = fg_name_wire_len(qname, FG_NAME_MAX_WIRE);
 	uint8_t lower[FG_NAME_MAX_WIRE];
 	const uint8_t* p = lower;
 	int found = 0;
-	if(!len || __atomic_load_n(&z->n_installed, __ATOMIC_RELAXED) == 0)
+	if(!z || !len || __atomic_load_n(&z->n_installed, __ATOMIC_RELAXED) == 0)
 		return 0;
 	memcpy(lower, qname, len);
 	fg_name_lower(lower);
@@ -459,6 +658,7 @@ fluxguard_zones_reason(struct fluxguard_zones* z, const uint8_t* qname,
 		size_t plen = len - (size_t)(p - lower);
 		struct zone_entry* e = installed_find(z, p, plen);
 		if(e && e->action != FG_ACTION_LOG) {
+			*action = e->action;
 			snprintf(buf, buflen, "%s", e->reason);
 			found = 1;
 			break;

@@ -252,4 +252,107 @@ struct fg_tracker_info {
 /** Fill \p info. */
 void fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info);
 
+
+/* --- operator decisions and the journal ------------------------------------
+ * Writers that change a verdict out of band (fluxguard-control's allow, deny,
+ * unflag, flush; a module that flags a domain) append an entry to the
+ * segment's journal, a ring of FG_JOURNAL_ENTRIES. Every Unbound process
+ * follows the journal from a worker timer and adjusts its local zones, so a
+ * change made anywhere holds everywhere within a second. A reader that fell
+ * more than the ring behind resynchronises (fg_tracker_journal_read returns
+ * -1) from the table itself.
+ */
+
+/** Entries in the journal ring. */
+#define FG_JOURNAL_ENTRIES 256
+
+/** What a journal entry says happened to its name. */
+enum fg_journal_op {
+	/** the name's score crossed the threshold */
+	FG_JOURNAL_FLAG = 1,
+	/** an operator allowed the name (and everything below it) */
+	FG_JOURNAL_ALLOW = 2,
+	/** an operator denied the name (and everything below it) */
+	FG_JOURNAL_DENY = 3,
+	/** an operator unflagged the name */
+	FG_JOURNAL_UNFLAG = 4,
+	/** an operator forgot the name (flush DOMAIN) */
+	FG_JOURNAL_FORGET = 5,
+	/** an operator forgot every name (flush) */
+	FG_JOURNAL_FLUSH = 6
+};
+
+/** One journal entry, copied out. */
+struct fg_journal_entry {
+	/** position in the journal, from 1 */
+	uint64_t seq;
+	/** enum fg_journal_op */
+	int op;
+	/** wire-format name ("\0" for FG_JOURNAL_FLUSH) */
+	uint8_t name[FG_NAME_MAX_WIRE];
+	/** its length */
+	size_t name_len;
+};
+
+/**
+ * Set an operator's verdict on \p name, creating the record if it is not
+ * tracked: FG_VERDICT_ALLOWED, FG_VERDICT_DENIED, or FG_VERDICT_CLEAN to
+ * unflag (which also sets FG_REC_UNFLAGGED_BY_OPERATOR). Appends the matching
+ * journal entry.
+ * \return 1 on success, 0 if the record could not be stored (its bucket is
+ *	full of operator decisions).
+ */
+int fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
+	uint64_t now, enum fg_verdict verdict);
+
+/**
+ * Append a journal entry. \p name may be NULL for FG_JOURNAL_FLUSH.
+ * \return the entry's seq, 0 on a bad name.
+ */
+uint64_t fg_tracker_journal_append(struct fg_tracker* t, enum fg_journal_op op,
+	const uint8_t* name);
+
+/** Seq of the newest journal entry, 0 if none. */
+uint64_t fg_tracker_journal_head(struct fg_tracker* t);
+
+/**
+ * Copy journal entry \p seq out.
+ * \return 1 if copied, 0 if it is not written yet (retry later), -1 if the
+ *	ring has moved past it (the reader fell behind and must resynchronise).
+ */
+int fg_tracker_journal_read(struct fg_tracker* t, uint64_t seq,
+	struct fg_journal_entry* out);
+
+/* --- counters ----------------------------------------------------------------
+ * The segment holds the counters of fluxguard/counters.h: 64-bit, updated
+ * atomically by every thread of every process, so no increment is lost.
+ */
+
+/** Add \p n to counter \p c (an enum fg_counter). */
+void fg_tracker_count(struct fg_tracker* t, unsigned c, uint64_t n);
+
+/**
+ * Read all counters into \p out (\p n of them; unknown ones read 0).
+ * With \p reset, the resettable ones (\p resettable[c] nonzero) are zeroed
+ * atomically as they are read, as `unbound-control stats` does.
+ */
+void fg_tracker_counters_read(struct fg_tracker* t, uint64_t* out, unsigned n,
+	int reset, const unsigned char* resettable);
+
+/* --- the configuration in force ----------------------------------------------
+ * A module publishes the config it runs with (fg_conf_print's text) and its
+ * pid, so that `fluxguard-control status` can show it.
+ */
+
+/** Publish \p text (truncated to what fits) as the config in force. */
+void fg_tracker_publish_config(struct fg_tracker* t, int64_t pid,
+	uint64_t started, const char* text);
+
+/**
+ * Copy the published config out (NUL-terminated, bounds-checked).
+ * \return 1 if a module has published one, 0 if not.
+ */
+int fg_tracker_read_config(struct fg_tracker* t, int64_t* pid,
+	uint64_t* started, char* buf, size_t buflen);
+
 #endif /* FLUXGUARD_TRACKER_H */

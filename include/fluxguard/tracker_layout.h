@@ -12,12 +12,15 @@
  * -------
  *	offset 0                 struct fg_seg_header (FG_SEG_HEADER_SIZE, 8 KiB)
  *	                          0..511    identity, geometry and state
- *	                          512..4607 counters block, reserved (zero) for the
- *	                                    stats counters a later change adds
- *	                          4608..6655 commands/list area, reserved (zero)
+ *	                          512..4607 struct fg_seg_counters: the counters
+ *	                                    of fluxguard/counters.h
+ *	                          4608..6655 struct fg_seg_config: the config
+ *	                                    text the running module published
  *	                          6656..8191 reserved (zero)
  *	hdr.stripes_off          nstripes x struct fg_seg_stripe (64 octets each,
  *	                          one process-shared robust mutex per cache line)
+ *	hdr.journal_off          FG_JOURNAL_ENTRIES x struct fg_seg_journal_entry
+ *	                          (272 octets each): the verdict-change journal
  *	hdr.buckets_off          nbuckets x struct fg_seg_bucket (8000 octets each)
  *	hdr.total_size           end; the object's size must equal it exactly
  *
@@ -140,7 +143,7 @@
  * host of the other byte order reads as a wrong magic. */
 #define FG_SEG_MAGIC 0x314b5254584c5546ULL
 /** Format version; bump it on any change to this file. */
-#define FG_SEG_VERSION 1u
+#define FG_SEG_VERSION 2u
 
 /** Size of the header region. */
 #define FG_SEG_HEADER_SIZE 8192u
@@ -172,7 +175,8 @@
 #define FG_SEG_STATE_RETIRED 2u
 
 /** The segment header. Written at creation; afterwards only window, state,
- * clean_close, attach_count, writer_pid, writer_start and evictions change. */
+ * clean_close, attach_count, writer_pid, writer_start, evictions and
+ * journal_head change (and the counters and config blocks). */
 struct fg_seg_header {
 	/** FG_SEG_MAGIC, stored last when the segment is created */
 	uint64_t magic;
@@ -224,12 +228,16 @@ struct fg_seg_header {
 	uint64_t writer_start;
 	/** records evicted since creation */
 	uint64_t evictions;
+	/** offset of the journal ring (FG_JOURNAL_ENTRIES entries) */
+	uint64_t journal_off;
+	/** seq of the newest journal entry (entries are numbered from 1;
+	 * entry seq lives at index (seq - 1) % FG_JOURNAL_ENTRIES) */
+	uint64_t journal_head;
 	/** reserved, zero: pads the identity block to 512 octets */
-	uint8_t reserved0[FG_SEG_COUNTERS_OFF - 144];
-	/** reserved, zero: the stats counters block (per-thread atomic counters)
-	 * a later change defines; its own layout will carry its own version */
+	uint8_t reserved0[FG_SEG_COUNTERS_OFF - 160];
+	/** the counters block, struct fg_seg_counters */
 	uint8_t counters[FG_SEG_COUNTERS_SIZE];
-	/** reserved, zero: a small commands/list area may come later */
+	/** the published config, struct fg_seg_config */
 	uint8_t commands[FG_SEG_COMMANDS_SIZE];
 	/** reserved, zero: pads the header to FG_SEG_HEADER_SIZE */
 	uint8_t reserved1[FG_SEG_HEADER_SIZE - FG_SEG_COMMANDS_OFF -
@@ -244,6 +252,8 @@ _Static_assert(offsetof(struct fg_seg_header, hash_key) == 96, "layout");
 _Static_assert(offsetof(struct fg_seg_header, clean_close) == 112, "layout");
 _Static_assert(offsetof(struct fg_seg_header, writer_pid) == 120, "layout");
 _Static_assert(offsetof(struct fg_seg_header, evictions) == 136, "layout");
+_Static_assert(offsetof(struct fg_seg_header, journal_off) == 144, "layout");
+_Static_assert(offsetof(struct fg_seg_header, journal_head) == 152, "layout");
 _Static_assert(offsetof(struct fg_seg_header, counters) == FG_SEG_COUNTERS_OFF,
 	"counters block offset");
 _Static_assert(offsetof(struct fg_seg_header, commands) == FG_SEG_COMMANDS_OFF,
@@ -259,6 +269,81 @@ struct fg_seg_stripe {
 };
 _Static_assert(sizeof(pthread_mutex_t) <= FG_SEG_STRIPE_SIZE, "mutex fits a stripe");
 _Static_assert(sizeof(struct fg_seg_stripe) == FG_SEG_STRIPE_SIZE, "stripe size");
+
+/** Counter slots in the counters block; enum fg_counter indexes them. */
+#define FG_SEG_COUNTERS_SLOTS 500u
+
+/**
+ * The counters block, at FG_SEG_COUNTERS_OFF. Every value is changed only with
+ * atomic read-modify-write operations (add; exchange for a reset), by any
+ * thread of any process, so no increment is lost and no lock is needed.
+ * Readers load them atomically. A counter id at or beyond FG_SEG_COUNTERS_SLOTS
+ * is ignored by writers and reads 0.
+ */
+struct fg_seg_counters {
+	/** the values, indexed by enum fg_counter */
+	uint64_t value[FG_SEG_COUNTERS_SLOTS];
+	/** reserved, zero: pads the block to FG_SEG_COUNTERS_SIZE */
+	uint8_t reserved[FG_SEG_COUNTERS_SIZE - FG_SEG_COUNTERS_SLOTS * 8];
+};
+_Static_assert(sizeof(struct fg_seg_counters) == FG_SEG_COUNTERS_SIZE,
+	"counters block size");
+
+/** Room for the config text. */
+#define FG_SEG_CONFIG_TEXT (FG_SEG_COMMANDS_SIZE - 32u)
+
+/**
+ * The config in force, at FG_SEG_COMMANDS_OFF: the text fg_conf_print wrote,
+ * published by the module at init. seq is a seqlock: odd while a publisher
+ * writes (publishers take it with a compare-and-swap from even to odd and give
+ * up if another holds it), even when stable. A reader copies between two even,
+ * equal loads of seq and bounds-checks len.
+ */
+struct fg_seg_config {
+	/** seqlock word; 0 = never published */
+	uint64_t seq;
+	/** pid of the publishing Unbound */
+	int64_t pid;
+	/** when it started, UNIX seconds */
+	uint64_t started;
+	/** octets of text used, at most FG_SEG_CONFIG_TEXT - 1 */
+	uint32_t len;
+	/** reserved, zero: aligns text to 32 octets */
+	uint32_t pad;
+	/** the text, NUL-terminated */
+	char text[FG_SEG_CONFIG_TEXT];
+};
+_Static_assert(sizeof(struct fg_seg_config) == FG_SEG_COMMANDS_SIZE,
+	"config block size");
+
+/** Flag in a journal entry's seq while its writer fills it. */
+#define FG_SEG_JOURNAL_WRITING (1ull << 63)
+
+/**
+ * One journal entry (fluxguard/tracker.h explains the journal). A writer
+ * reserves seq with an atomic add on hdr.journal_head, stores seq |
+ * FG_SEG_JOURNAL_WRITING, fills the entry, then stores seq (release). A reader
+ * of seq s copies the entry between two acquire loads of its seq and accepts
+ * the copy only if both equal s; a larger seq means the ring moved on.
+ */
+struct fg_seg_journal_entry {
+	/** seq of the entry (see above); 0 = never written */
+	uint64_t seq;
+	/** enum fg_journal_op */
+	uint8_t op;
+	/** length of name, at most FG_NAME_MAX_WIRE */
+	uint8_t name_len;
+	/** the name, wire format, lower case */
+	uint8_t name[FG_NAME_MAX_WIRE];
+	/** reserved, zero: pads the entry to 272 octets (8-aligned seq) */
+	uint8_t pad[5];
+};
+_Static_assert(sizeof(struct fg_seg_journal_entry) == 272, "journal entry size");
+_Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
+
+/** Size of the journal ring. */
+#define FG_SEG_JOURNAL_SIZE (FG_JOURNAL_ENTRIES * \
+	(uint64_t)sizeof(struct fg_seg_journal_entry))
 
 /** slot.state */
 #define FG_SEG_SLOT_EMPTY 0

@@ -554,7 +554,7 @@ START_TEST(test_admin)
 	ck_assert_int_eq(info.clean_close, 0);
 	ck_assert_str_eq(info.segment, seg_name);
 	ck_assert_uint_eq(info.bytes, FG_SEG_HEADER_SIZE + 64 * 64 +
-		64 * FG_SEG_BUCKET_SIZE);
+		FG_SEG_JOURNAL_SIZE + 64 * FG_SEG_BUCKET_SIZE);
 	fg_tracker_flush(t);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.used, 0);
@@ -792,6 +792,143 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+START_TEST(test_operator_verdict)
+{
+	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_record_view v;
+	struct fg_journal_entry e;
+	/* not tracked yet: the operator's verdict creates the record */
+	ck_assert(fg_tracker_set_operator_verdict(t, wire("Deny.Example"), 1000,
+		FG_VERDICT_DENIED));
+	ck_assert(fg_tracker_lookup(t, wire("deny.example"), 1000, &v));
+	ck_assert_uint_eq(v.verdict, FG_VERDICT_DENIED);
+	ck_assert_uint_eq(v.answers, 0);
+	/* sticky: still there a window later */
+	ck_assert(fg_tracker_lookup(t, wire("deny.example"), 1000 + 7200, &v));
+	/* unflag: clean, marked */
+	ck_assert(fg_tracker_record_addrs(t, wire("bot.example"), 1000, NULL, 0, 60));
+	ck_assert(fg_tracker_set_verdict(t, wire("bot.example"), 1000, 90,
+		FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_set_operator_verdict(t, wire("bot.example"), 1001,
+		FG_VERDICT_CLEAN));
+	ck_assert(fg_tracker_lookup(t, wire("bot.example"), 1001, &v));
+	ck_assert_uint_eq(v.verdict, FG_VERDICT_CLEAN);
+	ck_assert_uint_eq(v.flagged_at, 0);
+	ck_assert(v.flags & FG_REC_UNFLAGGED_BY_OPERATOR);
+	ck_assert_uint_eq(v.answers, 1);
+	/* a flag is no operator verdict */
+	ck_assert(!fg_tracker_set_operator_verdict(t, wire("x.example"), 1,
+		FG_VERDICT_FLAGGED));
+	/* each change is in the journal, lower case */
+	ck_assert_uint_eq(fg_tracker_journal_head(t), 2);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 1, &e), 1);
+	ck_assert_int_eq(e.op, FG_JOURNAL_DENY);
+	ck_assert_mem_eq(e.name, "\4deny\7example\0", 14);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 2, &e), 1);
+	ck_assert_int_eq(e.op, FG_JOURNAL_UNFLAG);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_journal_ring)
+{
+	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* ro;
+	struct fg_journal_entry e;
+	char err[256];
+	int missing;
+	uint64_t i;
+	ck_assert_uint_eq(fg_tracker_journal_head(t), 0);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 1, &e), 0); /* not yet */
+	ck_assert_uint_eq(fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL), 1);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 1, &e), 1);
+	ck_assert_int_eq(e.op, FG_JOURNAL_FLUSH);
+	ck_assert_uint_eq(e.name_len, 1);
+	/* bad input is refused, not written */
+	ck_assert_uint_eq(fg_tracker_journal_append(t, FG_JOURNAL_DENY, NULL), 0);
+	ck_assert_uint_eq(fg_tracker_journal_append(t, (enum fg_journal_op)99,
+		wire("a.example")), 0);
+	ck_assert_uint_eq(fg_tracker_journal_append(t, FG_JOURNAL_DENY,
+		(const uint8_t*)"\300\014"), 0);
+	/* a reader that falls more than the ring behind is told so */
+	for(i = 0; i < FG_JOURNAL_ENTRIES + 10; i++)
+		ck_assert(fg_tracker_journal_append(t, FG_JOURNAL_FLAG, wire("f.example")));
+	ck_assert_int_eq(fg_tracker_journal_read(t, 1, &e), -1);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 11, &e), -1);
+	ck_assert_int_eq(fg_tracker_journal_read(t, 12, &e), 1);
+	ck_assert_int_eq(fg_tracker_journal_read(t, fg_tracker_journal_head(t), &e), 1);
+	/* a damaged entry in shared memory reads as lost, not as garbage */
+	ro = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+	ck_assert_msg(ro != NULL, "%s", err);
+	{
+		uint8_t* base;
+		int fd = shm_open(seg_name, O_RDWR, 0);
+		struct fg_seg_header* h;
+		struct fg_seg_journal_entry* je;
+		uint64_t head = fg_tracker_journal_head(t);
+		ck_assert_int_ge(fd, 0);
+		base = mmap(NULL, FG_SEG_HEADER_SIZE + 64 * 64 + FG_SEG_JOURNAL_SIZE,
+			PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ck_assert(base != MAP_FAILED);
+		h = (struct fg_seg_header*)base;
+		je = (struct fg_seg_journal_entry*)(base + h->journal_off);
+		je[(head - 1) % FG_JOURNAL_ENTRIES].name[0] = 0xc0;
+		ck_assert_int_eq(fg_tracker_journal_read(ro, head, &e), -1);
+		je[(head - 1) % FG_JOURNAL_ENTRIES].op = 0;
+		ck_assert_int_eq(fg_tracker_journal_read(ro, head, &e), -1);
+		munmap(base, FG_SEG_HEADER_SIZE + 64 * 64 + FG_SEG_JOURNAL_SIZE);
+		close(fd);
+	}
+	/* read-only attachers cannot write */
+	ck_assert_uint_eq(fg_tracker_journal_append(ro, FG_JOURNAL_FLUSH, NULL), 0);
+	fg_tracker_close(ro);
+	fg_tracker_close(t);
+}
+END_TEST
+
+START_TEST(test_counters_and_config)
+{
+	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* ro;
+	unsigned char resettable[3] = { 1, 0, 1 };
+	uint64_t v[3];
+	char err[256], text[64];
+	int64_t pid;
+	uint64_t started;
+	int missing;
+	fg_tracker_count(t, 0, 5);
+	fg_tracker_count(t, 1, 7);
+	fg_tracker_count(t, 1, 1);
+	fg_tracker_count(t, FG_SEG_COUNTERS_SLOTS, 1); /* out of range: ignored */
+	ro = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+	ck_assert_msg(ro != NULL, "%s", err);
+	/* a read-only reader never resets, nor counts */
+	fg_tracker_count(ro, 0, 100);
+	fg_tracker_counters_read(ro, v, 3, 1, resettable);
+	ck_assert_uint_eq(v[0], 5);
+	ck_assert_uint_eq(v[1], 8);
+	ck_assert_uint_eq(v[2], 0);
+	/* a reset zeroes only the resettable ones */
+	fg_tracker_counters_read(t, v, 3, 1, resettable);
+	ck_assert_uint_eq(v[0], 5);
+	fg_tracker_counters_read(t, v, 3, 0, resettable);
+	ck_assert_uint_eq(v[0], 0);
+	ck_assert_uint_eq(v[1], 8);
+	/* the config in force */
+	ck_assert(!fg_tracker_read_config(ro, &pid, &started, text, sizeof(text)));
+	fg_tracker_publish_config(t, 4242, 1234, "fluxguard:\n\taction: refuse\n");
+	ck_assert(fg_tracker_read_config(ro, &pid, &started, text, sizeof(text)));
+	ck_assert_int_eq(pid, 4242);
+	ck_assert_uint_eq(started, 1234);
+	ck_assert_str_eq(text, "fluxguard:\n\taction: refuse\n");
+	/* a small buffer truncates, NUL-terminated */
+	ck_assert(fg_tracker_read_config(ro, &pid, &started, text, 5));
+	ck_assert_str_eq(text, "flux");
+	fg_tracker_close(ro);
+	fg_tracker_close(t);
+}
+END_TEST
+
 static Suite*
 tracker_suite(void)
 {
@@ -810,6 +947,9 @@ tracker_suite(void)
 	tcase_add_test(tc, test_admin);
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_operator_verdict);
+	tcase_add_test(tc, test_journal_ring);
+	tcase_add_test(tc, test_counters_and_config);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("segment");
 	tcase_add_checked_fixture(tc, setup, teardown);

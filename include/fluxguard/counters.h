@@ -1,0 +1,74 @@
+/**
+ * \file
+ * fluxguard's counters, declared once. The X-macro list below generates the
+ * enum, the names `fluxguard-control stats` prints, the Prometheus metric
+ * names and help texts, and the table in the man page and the README (through
+ * tools/fg-gen-docs), so code, tool and docs cannot drift.
+ *
+ * Counters live in the tracker segment (fg_tracker_count), are updated
+ * atomically by every thread of every Unbound process sharing the segment,
+ * and `stats` resets the resettable ones as `unbound-control stats` does.
+ * Gauges (domains tracked, segment fill, uptime) are computed by the tool when
+ * it reads them and are not in this list.
+ */
+#ifndef FLUXGUARD_COUNTERS_H
+#define FLUXGUARD_COUNTERS_H
+
+/**
+ * X(enum suffix, stats name, resettable, description)
+ * Add new counters at the end: the enum value is the slot in the segment.
+ */
+#define FG_COUNTERS(X) \
+	X(ANSWERS_RECORDED, "answers.recorded", 1, \
+		"address RRsets of upstream answers recorded in the tracker") \
+	X(NS_RECORDED, "ns.recorded", 1, \
+		"NS RRsets (with their glue) of upstream answers recorded") \
+	X(ANSWERS_UNTRACKED, "answers.untracked", 1, \
+		"address RRsets not recorded because their bucket was full of operator decisions") \
+	X(DOMAINS_NEWLY_FLAGGED, "domains.newly_flagged", 1, \
+		"domains whose score crossed the threshold") \
+	X(ACTION_LOG, "action.log", 1, \
+		"answers that would have been blocked, passed in monitor mode (action log)") \
+	X(ACTION_REFUSE, "action.refuse", 1, "answers replaced by REFUSED") \
+	X(ACTION_NXDOMAIN, "action.nxdomain", 1, "answers replaced by NXDOMAIN") \
+	X(ACTION_NODATA, "action.nodata", 1, "answers replaced by NODATA") \
+	X(ACTION_REDIRECT, "action.redirect", 1, \
+		"answers replaced by the redirect (sinkhole) addresses") \
+	X(LIST_ALLOW_HITS, "list.allow.hits", 1, \
+		"answers passed because a name or all addresses were on the allow list") \
+	X(LIST_DENY_HITS, "list.deny.hits", 1, \
+		"answers blocked because a name or an address was on the deny list") \
+	X(ZONES_ADDED, "zones.added", 1, \
+		"local zones added to keep blocked names out of Unbound's cache path") \
+	X(ZONES_REMOVED, "zones.removed", 1, \
+		"local zones removed after an allow, unflag or flush") \
+	X(GEO_LOOKUPS, "geo.lookups", 1, \
+		"addresses annotated with ASN and country") \
+	X(EVENTS_DROPPED, "events.dropped", 1, \
+		"event-log lines dropped because the writer fell behind") \
+	X(ERRORS, "errors", 1, \
+		"internal failures (each logged); the answer passed unchanged")
+
+/** Counter ids. */
+enum fg_counter {
+#define FG_COUNTER_ENUM(id, name, resettable, doc) FG_CTR_##id,
+	FG_COUNTERS(FG_COUNTER_ENUM)
+#undef FG_COUNTER_ENUM
+	/** number of counters */
+	FG_CTR_COUNT
+};
+
+/** A counter's description, from the list above. */
+struct fg_counter_desc {
+	/** name as `stats` prints it, after "fluxguard." */
+	const char* name;
+	/** 1 if `stats` resets it */
+	int resettable;
+	/** one-line description (Prometheus HELP, docs) */
+	const char* doc;
+};
+
+/** The descriptions, indexed by enum fg_counter. */
+extern const struct fg_counter_desc fg_counter_descs[FG_CTR_COUNT];
+
+#endif /* FLUXGUARD_COUNTERS_H */
