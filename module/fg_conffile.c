@@ -39,6 +39,14 @@ struct conf_state {
 	struct conf_loc* set_at;
 };
 
+int
+fg_conf_default_deny_action(int action)
+{
+	/* Names an operator denies are meant to be blocked: monitor mode (action
+	 * log) watches the score's verdicts, not the operator's own list. */
+	return action == FG_ACTION_LOG ? FG_ACTION_REFUSE : action;
+}
+
 void
 fg_conf_defaults(struct fg_config* cfg)
 {
@@ -57,7 +65,7 @@ fg_conf_defaults(struct fg_config* cfg)
 		/* cannot fail either: check_options proves every default parses */
 		(void)fg_option_set(cfg, opt, opt->def, NULL, 0, why, sizeof(why));
 	}
-	cfg->deny_action = cfg->action;
+	cfg->deny_action = fg_conf_default_deny_action(cfg->action);
 	cfg->segment_gid = (gid_t)-1;
 }
 
@@ -355,7 +363,7 @@ fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 	}
 	/* deny-action defaults to whatever action ended up as */
 	if(!st.set_at[deny_opt - fg_options].file)
-		cfg->deny_action = cfg->action;
+		cfg->deny_action = fg_conf_default_deny_action(cfg->action);
 	if(!fg_options_check_config(cfg, &bad, why, sizeof(why))) {
 		const struct fg_option* o = fg_option_find(bad);
 		const struct conf_loc* at = o ? &st.set_at[o - fg_options] : NULL;

@@ -51,11 +51,14 @@ static fg_opt_check_func check_entry;
 
 const struct fg_option fg_options[] = {
 	{ .name = "action", .type = FG_OPT_ENUM, .choices = action_choices,
-	  .def = "refuse",
-	  .doc = "what to answer for a domain whose score reached the threshold",
+	  .def = "log",
+	  .doc = "what to answer for a domain whose score reached the threshold "
+		"(log: monitor only; set refuse or another blocking action, "
+		"with an asn-db, to block)",
 	  .offset = offsetof(struct fg_config, action) },
 	{ .name = "deny-action", .type = FG_OPT_ENUM, .choices = action_choices,
-	  .def_doc = "same as action", .example = "nxdomain",
+	  .def_doc = "same as action, or refuse when action is log",
+	  .example = "nxdomain",
 	  .doc = "what to answer for a deny-listed name or address",
 	  .offset = offsetof(struct fg_config, deny_action) },
 	{ .name = "threshold", .type = FG_OPT_DOUBLE, .min = 0, .max = 100,

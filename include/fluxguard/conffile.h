@@ -49,6 +49,13 @@
 void fg_conf_defaults(struct fg_config* cfg);
 
 /**
+ * deny-action when the config does not set it: the same as \p action, or
+ * refuse when \p action is log (deny lists are the operator's intent to block,
+ * also in monitor mode).
+ */
+int fg_conf_default_deny_action(int action);
+
+/**
  * Free everything \p cfg owns and leave it holding the defaults, so a second
  * fg_conf_free is harmless.
  */

@@ -271,7 +271,7 @@ fg_unbound_log_has() {
 
 # --- the enforcement stack: fg-testauthd with enforce.scn, Unbound+fluxguard ---
 # fg_start_flux_stack [fluxguard.conf lines...]: fluxguard.conf gets a private
-# segment, the fixture databases and the lines given; Unbound runs with
+# segment, the fixture databases, action refuse and the lines given; Unbound runs with
 # `ede: yes`, local data in flux.test. (see enforce.scn) and FG_UNBOUND_THREADS.
 # Sets FG_SEGMENT; the segment is unlinked on exit.
 fg_start_flux_stack() {
@@ -288,6 +288,9 @@ fg_start_flux_stack() {
         echo "    capacity: 4096"
         echo "    asn-db: \"$fixtures/asn.mmdb\""
         echo "    country-db: \"$fixtures/country.mmdb\""
+        # blocking, as a deployment with an ASN database would; a later
+        # action: line of a test overrides it
+        echo "    action: refuse"
         for line in "$@"; do echo "    $line"; done
     } > "$FG_WORK/fluxguard.conf"
     export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf

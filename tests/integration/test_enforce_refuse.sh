@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The default action (refuse) end to end: a flux domain served by the rotating
+# The refuse action end to end: a flux domain served by the rotating
 # test authoritative is flagged after its second upstream answer; from then on
 # every query gets REFUSED with EDE 15 (Blocked): queries whose real answer sits
 # in Unbound's cache, a CNAME alias cached before the flag, and names below it.
@@ -8,7 +8,7 @@
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 fg_start_flux_stack
-fg_unbound_log_has "action refuse" || fg_fail "default action is not refuse"
+fg_unbound_log_has "action refuse" || fg_fail "the stack does not run with action refuse"
 
 # The CDN-like name: as many answers as the flux name gets, and more.
 for i in 1 2 3; do

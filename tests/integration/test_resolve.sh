@@ -8,6 +8,8 @@ FG_STUB_ZONE=static.test. FG_UPSTREAM_PORT=$FG_NSD_PORT fg_write_unbound_conf
 fg_start_unbound
 
 fg_unbound_log_has "fluxguard: initialised" || fg_fail "Unbound's log lacks 'fluxguard: initialised'"
+# With no option set, fluxguard monitors: the embedded defaults never block on a score.
+fg_unbound_log_has "action log, threshold" || fg_fail "the embedded default action is not log"
 
 got=$(fg_answers "$FG_UNBOUND_PORT" www.static.test A)
 [ "$got" = "192.0.2.10" ] || fg_fail "www.static.test A: got '$got', expected 192.0.2.10"

@@ -79,7 +79,7 @@ expect_error(const char* text, const char* fmt)
 	snprintf(want, sizeof(want), fmt, path, path);
 	ck_assert_str_eq(err, want);
 	/* a failed load leaves the defaults, owning nothing */
-	ck_assert_int_eq(cfg.action, FG_ACTION_REFUSE);
+	ck_assert_int_eq(cfg.action, FG_ACTION_LOG);
 	ck_assert_uint_eq(cfg.n_files, 0);
 	fg_conf_free(&cfg);
 }
@@ -99,7 +99,8 @@ START_TEST(test_defaults)
 	size_t i;
 	char why[256];
 	fg_conf_defaults(&cfg);
-	ck_assert_int_eq(cfg.action, FG_ACTION_REFUSE);
+	/* monitor mode by default, but the operator's deny list blocks */
+	ck_assert_int_eq(cfg.action, FG_ACTION_LOG);
 	ck_assert_int_eq(cfg.deny_action, FG_ACTION_REFUSE);
 	ck_assert(cfg.score.threshold == FG_SCORE_DEFAULT_THRESHOLD);
 	ck_assert(cfg.score.w_addrs == FG_SCORE_DEFAULT_W_ADDRS);
@@ -329,10 +330,14 @@ START_TEST(test_quotes_and_comments)
 	ck_assert_str_eq(cfg.segment, "/fg # not a comment");
 	ck_assert_str_eq(cfg.event_log, tpath("with space/ev log.txt"));
 	ck_assert_int_eq(cfg.action, FG_ACTION_NODATA);
-	/* deny-action follows action when not given */
+	/* deny-action follows a blocking action when not given */
 	ck_assert_int_eq(cfg.deny_action, FG_ACTION_NODATA);
 	ck_assert_str_eq(cfg.deny.v[0].value, "exact:Bad.Example.NET");
 	ck_assert(cfg.score.threshold == 10);
+	fg_conf_free(&cfg);
+	/* ... and is refuse in monitor mode */
+	load_ok("fluxguard:\naction: log\n", &cfg);
+	ck_assert_int_eq(cfg.deny_action, FG_ACTION_REFUSE);
 	fg_conf_free(&cfg);
 }
 END_TEST
