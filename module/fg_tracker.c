@@ -1065,6 +1065,58 @@ fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
 	return 0;
 }
 
+int
+fg_tracker_peek(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
+	enum fg_verdict* verdict, float* score)
+{
+	struct track_loc l;
+	struct fg_seg_bucket* bk;
+	uint32_t now = time32(now64), window;
+	unsigned i;
+	if(!t || !loc_prepare(t, name, &l))
+		return 0;
+	window = window_of(t);
+	bk = &t->seg.buckets[l.bucket];
+	bucket_prefetch(bk, l.tag, 0);
+	for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++) {
+		const struct fg_seg_slot* s = &bk->slots[i];
+		int tries;
+		if(__atomic_load_n(&bk->tags[i], __ATOMIC_ACQUIRE) != l.tag)
+			continue;
+		/* the seqlock protocol of slot_read, on the few fields needed:
+		 * the resolver asks this on every cache miss */
+		for(tries = 0; tries < TRACK_READ_TRIES; tries++) {
+			uint32_t s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE), s2;
+			uint8_t state, len, v;
+			uint32_t last;
+			float sc;
+			int same;
+			if(s1 & 1) {
+				CPU_RELAX();
+				continue;
+			}
+			state = s->state;
+			len = s->name_len;
+			v = s->verdict;
+			last = s->last_seen;
+			sc = s->score;
+			same = len == l.len && memcmp(s->pool, l.name, l.len) == 0;
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			s2 = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+			if(s1 != s2)
+				continue;
+			if(state != FG_SEG_SLOT_USED || !same || v > FG_VERDICT_DENIED)
+				break; /* another name with this tag, or garbage */
+			if(!verdict_sticky(v) && now >= last && now - last >= window)
+				return 0; /* stale */
+			*verdict = (enum fg_verdict)v;
+			*score = sc;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void
 fg_tracker_foreach(struct fg_tracker* t, uint64_t now64,
 	int (*cb)(const struct fg_record_view* rec, void* arg), void* arg)

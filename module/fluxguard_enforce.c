@@ -64,7 +64,8 @@ static void
 judge_name(struct fluxguard_env* fe, struct judgement* j, const uint8_t* name,
 	time_t now)
 {
-	struct fg_record_view rec;
+	enum fg_verdict verdict;
+	float score;
 	char reason[96];
 	switch(fg_policy_match_name(fe->policy, name)) {
 	case FG_LIST_ALLOW:
@@ -76,18 +77,18 @@ judge_name(struct fluxguard_env* fe, struct judgement* j, const uint8_t* name,
 	default:
 		break;
 	}
-	if(!fg_tracker_lookup(fe->tracker, name, (uint64_t)now, &rec))
+	if(!fg_tracker_peek(fe->tracker, name, (uint64_t)now, &verdict, &score))
 		return;
-	switch(rec.verdict) {
+	switch(verdict) {
 	case FG_VERDICT_ALLOWED:
 		j->allowed = 1;
 		break;
 	case FG_VERDICT_DENIED:
-		note(j, FG_VERDICT_DENIED, name, rec.score, "deny list (operator)");
+		note(j, FG_VERDICT_DENIED, name, score, "deny list (operator)");
 		break;
 	case FG_VERDICT_FLAGGED:
-		snprintf(reason, sizeof(reason), "flux score %.1f", (double)rec.score);
-		note(j, FG_VERDICT_FLAGGED, name, rec.score, reason);
+		snprintf(reason, sizeof(reason), "flux score %.1f", (double)score);
+		note(j, FG_VERDICT_FLAGGED, name, score, reason);
 		break;
 	default:
 		break;

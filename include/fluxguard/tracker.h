@@ -200,6 +200,14 @@ int fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now,
 	struct fg_record_view* out);
 
 /**
+ * The verdict and score of a tracked domain, without copying its record: the
+ * resolver's per-query check. Same visibility rule as fg_tracker_lookup.
+ * \return 1 if found, 0 if not tracked (or stale).
+ */
+int fg_tracker_peek(struct fg_tracker* t, const uint8_t* name, uint64_t now,
+	enum fg_verdict* verdict, float* score);
+
+/**
  * Store a verdict and score for a tracked domain (flagged_at is set on the first
  * transition to FG_VERDICT_FLAGGED and cleared when it leaves it).
  * \return 1 if the domain is tracked and was updated, 0 if not.

@@ -830,6 +830,28 @@ START_TEST(test_operator_verdict)
 }
 END_TEST
 
+START_TEST(test_peek)
+{
+	struct fg_tracker* t = open_tracker(64, 3600);
+	enum fg_verdict v;
+	float score;
+	ck_assert(!fg_tracker_peek(t, wire("none.example"), 1000, &v, &score));
+	ck_assert(fg_tracker_record_addrs(t, wire("Peek.Example"), 1000, NULL, 0, 60));
+	ck_assert(fg_tracker_peek(t, wire("peek.example"), 1000, &v, &score));
+	ck_assert_int_eq(v, FG_VERDICT_CLEAN);
+	ck_assert(fg_tracker_set_verdict(t, wire("peek.example"), 1001, 77.5f,
+		FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_peek(t, wire("PEEK.example"), 1001, &v, &score));
+	ck_assert_int_eq(v, FG_VERDICT_FLAGGED);
+	ck_assert(score == 77.5f);
+	/* a flag is sticky past the window; a clean record is not */
+	ck_assert(fg_tracker_peek(t, wire("peek.example"), 1000 + 7200, &v, &score));
+	ck_assert(fg_tracker_record_addrs(t, wire("old.example"), 1000, NULL, 0, 60));
+	ck_assert(!fg_tracker_peek(t, wire("old.example"), 1000 + 3600, &v, &score));
+	fg_tracker_close(t);
+}
+END_TEST
+
 START_TEST(test_journal_ring)
 {
 	struct fg_tracker* t = open_tracker(64, 3600);
@@ -948,6 +970,7 @@ tracker_suite(void)
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_operator_verdict);
+	tcase_add_test(tc, test_peek);
 	tcase_add_test(tc, test_journal_ring);
 	tcase_add_test(tc, test_counters_and_config);
 	suite_add_tcase(s, tc);
