@@ -295,7 +295,7 @@ fg_start_flux_stack() {
     } > "$FG_WORK/fluxguard.conf"
     export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf
     fg_start_authd "$FG_SRCDIR/tests/integration/scenarios/enforce.scn"
-    FG_STUB_ZONE="flux.test. other.test." FG_UPSTREAM_PORT=$FG_AUTHD_PORT \
+    FG_STUB_ZONE="flux.test. other.test. dflux.test." FG_UPSTREAM_PORT=$FG_AUTHD_PORT \
         fg_write_unbound_conf "ede: yes" \
         'local-zone: "flux.test." transparent' \
         'local-data: "data.flux.test. 300 IN A 198.51.100.9"'
