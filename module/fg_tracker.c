@@ -1146,10 +1146,14 @@ fg_tracker_foreach(struct fg_tracker* t, uint64_t now64,
 
 /* ------------------------------------------------------- verdicts, admin */
 
-/** Run \p fn on the name's slot under its stripe and seqlock. */
+/**
+ * Run \p fn on the name's slot under its stripe and seqlock. With \p create,
+ * a name not tracked gets a fresh record first (evicting by the usual order).
+ */
 static int
-tracker_modify(struct fg_tracker* t, const uint8_t* name,
-	void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg), void* arg)
+tracker_modify_at(struct fg_tracker* t, const uint8_t* name, uint32_t now,
+	int create, void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg),
+	void* arg)
 {
 	struct track_loc l;
 	struct fg_seg_bucket* bk;
@@ -1160,10 +1164,27 @@ tracker_modify(struct fg_tracker* t, const uint8_t* name,
 	if(!fg_segment_lock(&t->seg, l.stripe))
 		return 0;
 	i = bucket_find(bk, &l);
+	if(i < 0 && create) {
+		i = bucket_make_room(t, bk, l.tag, now, window_of(t));
+		if(i >= 0) {
+			slot_write_begin(&bk->slots[i]);
+			slot_init(&bk->slots[i], &l, now);
+			slot_write_end(&bk->slots[i]);
+			__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
+		}
+	}
 	if(i >= 0)
 		fn(bk, (unsigned)i, arg);
 	fg_segment_unlock(&t->seg, l.stripe);
 	return i >= 0;
+}
+
+/** Run \p fn on a tracked name's slot. */
+static int
+tracker_modify(struct fg_tracker* t, const uint8_t* name,
+	void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg), void* arg)
+{
+	return tracker_modify_at(t, name, 0, 0, fn, arg);
 }
 
 /** Arguments of a verdict change. */
@@ -1268,37 +1289,6 @@ fg_tracker_flush(struct fg_tracker* t)
 
 /* ------------------------------------------------ operator decisions */
 
-/** Like tracker_modify, but creates the record when the name is not tracked
- * (evicting by the usual order). */
-static int
-tracker_modify_create(struct fg_tracker* t, const uint8_t* name, uint32_t now,
-	void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg), void* arg)
-{
-	struct track_loc l;
-	struct fg_seg_bucket* bk;
-	int i;
-	if(!t || !t->seg.writable || !loc_prepare(t, name, &l))
-		return 0;
-	bk = &t->seg.buckets[l.bucket];
-	if(!fg_segment_lock(&t->seg, l.stripe))
-		return 0;
-	i = bucket_find(bk, &l);
-	if(i < 0) {
-		i = bucket_make_room(t, bk, l.tag, now, window_of(t));
-		if(i < 0) {
-			fg_segment_unlock(&t->seg, l.stripe);
-			return 0;
-		}
-		slot_write_begin(&bk->slots[i]);
-		slot_init(&bk->slots[i], &l, now);
-		slot_write_end(&bk->slots[i]);
-		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
-	}
-	fn(bk, (unsigned)i, arg);
-	fg_segment_unlock(&t->seg, l.stripe);
-	return 1;
-}
-
 /** An operator's verdict: the score is kept, unflag marks the record. */
 static void
 do_set_operator_verdict(struct fg_seg_bucket* bk, unsigned i, void* arg)
@@ -1330,7 +1320,7 @@ fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
 	a.now = time32(now);
 	a.score = 0;
 	a.verdict = (uint8_t)verdict;
-	if(!tracker_modify_create(t, name, a.now, do_set_operator_verdict, &a))
+	if(!tracker_modify_at(t, name, a.now, 1, do_set_operator_verdict, &a))
 		return 0;
 	return fg_tracker_journal_append(t, op, name) != 0;
 }
