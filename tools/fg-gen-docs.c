@@ -2,13 +2,18 @@
  * \file
  * fg-gen-docs: writes the documents that follow from the options table
  * (module/fg_options.c), so that they cannot drift from it:
- *	fg-gen-docs man      the man page doc/fluxguard.conf.5 (roff)
- *	fg-gen-docs example  unbound-conf-examples/fluxguard.conf
- * Both are committed; `make regen-docs` rewrites them and
+ *	fg-gen-docs man              the man page doc/fluxguard.conf.5 (roff)
+ *	fg-gen-docs example          unbound-conf-examples/fluxguard.conf
+ *	fg-gen-docs readme-options   README.md's option table (Markdown)
+ *	fg-gen-docs readme-counters  README.md's counter table, from the
+ *	                             counter list in fluxguard/counters.h
+ * All are committed; `make regen-docs` rewrites them (the README tables
+ * between their markers, with scripts/splice-docs.sh) and
  * tests/integration/test_docs_in_sync.sh fails when they differ from what this
  * program prints. The prose around the option list lives here too.
  */
 #include "fluxguard/conffile.h"
+#include "fluxguard/counters.h"
 #include "fluxguard/options.h"
 
 #include <stdio.h>
@@ -336,6 +341,54 @@ gen_example(void)
 	}
 }
 
+/** Print text for a Markdown table cell: pipes escaped. */
+static void
+md(const char* s)
+{
+	for(; *s; s++) {
+		if(*s == '|')
+			fputs("\\|", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/** README.md's table of every option. */
+static void
+gen_readme_options(void)
+{
+	size_t i;
+	printf("| option | value | default | what it sets |\n");
+	printf("| --- | --- | --- | --- |\n");
+	for(i = 0; i < fg_options_count; i++) {
+		const struct fg_option* opt = &fg_options[i];
+		char type[256];
+		type_doc(opt, type, sizeof(type));
+		printf("| `%s:` | ", opt->name);
+		md(type);
+		printf(" | `");
+		md(default_doc(opt));
+		printf("` | ");
+		md(opt->doc);
+		printf(" |\n");
+	}
+}
+
+/** README.md's table of every counter. */
+static void
+gen_readme_counters(void)
+{
+	int c;
+	printf("| counter | reset by `stats` | what it counts |\n");
+	printf("| --- | --- | --- |\n");
+	for(c = 0; c < FG_CTR_COUNT; c++) {
+		printf("| `fluxguard.%s` | %s | ", fg_counter_descs[c].name,
+			fg_counter_descs[c].resettable ? "yes" : "no");
+		md(fg_counter_descs[c].doc);
+		printf(" |\n");
+	}
+}
+
 int
 main(int argc, char** argv)
 {
@@ -343,8 +396,13 @@ main(int argc, char** argv)
 		gen_man();
 	} else if(argc == 2 && strcmp(argv[1], "example") == 0) {
 		gen_example();
+	} else if(argc == 2 && strcmp(argv[1], "readme-options") == 0) {
+		gen_readme_options();
+	} else if(argc == 2 && strcmp(argv[1], "readme-counters") == 0) {
+		gen_readme_counters();
 	} else {
-		fprintf(stderr, "usage: fg-gen-docs man|example\n");
+		fprintf(stderr, "usage: fg-gen-docs man|example|readme-options|"
+			"readme-counters\n");
 		return EXIT_FAILURE;
 	}
 	if(fflush(stdout) != 0 || ferror(stdout)) {

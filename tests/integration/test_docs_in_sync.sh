@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The man page and the example config are generated from the options table
-# (tools/fg-gen-docs) and committed. Regenerate both and fail if the committed
+# The man page, the example config and README.md's option and counter tables
+# are generated from the options table and the counter list (tools/fg-gen-docs)
+# and committed. Regenerate both and fail if the committed
 # copies differ, so the docs cannot drift from the table. Fix: make regen-docs.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 gen=$FG_BUILDDIR/tools/fg-gen-docs
@@ -18,3 +19,14 @@ check_one() {
 
 check_one man "$FG_SRCDIR/doc/fluxguard.conf.5"
 check_one example "$FG_SRCDIR/unbound-conf-examples/fluxguard.conf"
+
+# README.md's option and counter tables, between their markers.
+for part in readme-options readme-counters; do
+    "$gen" "$part" | sh "$FG_SRCDIR/scripts/splice-docs.sh" "$FG_SRCDIR/README.md" "$part" \
+        >"$FG_WORK/README.$part" || fg_fail "splicing $part into README.md failed"
+    if ! diff -u "$FG_SRCDIR/README.md" "$FG_WORK/README.$part" >"$FG_WORK/$part.diff"; then
+        cat "$FG_WORK/$part.diff" >&2
+        fg_fail "README.md's $part table is out of date: run 'make regen-docs' and commit the result"
+    fi
+    fg_log "README.md's $part table matches"
+done
