@@ -11,7 +11,7 @@ pkgs=(
     libldns-dev libmaxminddb-dev check
     bison flex libevent-dev libssl-dev libexpat1-dev libnghttp2-dev
     libsystemd-dev libprotobuf-c-dev protobuf-c-compiler libfstrm-dev
-    nsd ldnsutils bind9-dnsutils dnsperf dns-root-data libmaxmind-db-writer-perl python3 binutils
+    nsd ldnsutils bind9-dnsutils dnsperf dns-root-data prometheus libmaxmind-db-writer-perl python3 binutils
 )
 
 missing=()

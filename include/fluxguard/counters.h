@@ -21,7 +21,7 @@
 #define FG_COUNTERS(X) \
 	X(ANSWERS_RECORDED, "answers.recorded", 1, \
 		"address RRsets of upstream answers recorded in the tracker") \
-	X(NS_RECORDED, "ns.recorded", 1, \
+	X(NS_RECORDED, "nameservers.recorded", 1, \
 		"NS RRsets (with their glue) of upstream answers recorded") \
 	X(ANSWERS_UNTRACKED, "answers.untracked", 1, \
 		"address RRsets not recorded because their bucket was full of operator decisions") \

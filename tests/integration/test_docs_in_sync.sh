@@ -18,6 +18,10 @@ check_one() {
 }
 
 check_one man "$FG_SRCDIR/doc/fluxguard.conf.5"
+# fluxguard-control(8) from the tool's command, option, counter and gauge tables
+"$FG_BUILDDIR/tools/fluxguard-control" --man >"$FG_WORK/control.8" || fg_fail "fluxguard-control --man failed"
+diff -u "$FG_SRCDIR/doc/fluxguard-control.8" "$FG_WORK/control.8" >&2 ||
+    fg_fail "doc/fluxguard-control.8 is out of date with the tool's tables: run 'make regen-docs' and commit the result"
 check_one example "$FG_SRCDIR/unbound-conf-examples/fluxguard.conf"
 
 # README.md's option and counter tables, between their markers.

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# fluxguard-control status, list, show, allow, deny, unflag, flush and
+# check-config against a live Unbound, and its exit codes: allow unblocks a
+# flagged domain from the next query on, cache included; deny blocks a clean
+# one; unflag and flush lift blocks; 3 without a segment, 1 on bad arguments.
+. "$FG_SRCDIR/tests/integration/lib.sh"
+
+CONTROL=$FG_BUILDDIR/tools/fluxguard-control
+fg_require "$CONTROL"
+fg_start_flux_stack
+ctl() { "$CONTROL" -s "$FG_SEGMENT" "$@"; }
+
+out=$(ctl status) || fg_fail "status: $out"
+for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: 2" "clean-close: no"; do
+    echo "$out" | grep -qx "$want" || fg_fail "status lacks '$want': $out"
+done
+echo "$out" | grep -Eq "^writer-pid: $FG_UNBOUND_PID \(running\)$" || fg_fail "status writer: $out"
+echo "$out" | grep -q "action: refuse" || fg_fail "status lacks the config in force: $out"
+
+[ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static before deny"
+fg_flag_bot
+out=$(ctl list --flagged) || fg_fail "list: $out"
+echo "$out" | grep -Eq '^bot\.flux\.test\. +[0-9.]+ flagged ' || fg_fail "list --flagged: $out"
+echo "$out" | grep -q '^static' && fg_fail "list --flagged shows a clean domain: $out"
+[ "$(ctl list --top 1 --sort answers | wc -l)" = 2 ] || fg_fail "list --top 1"
+out=$(ctl show bot.flux.test) || fg_fail "show: $out"
+echo "$out" | grep -qx 'verdict: flagged' || fg_fail "show verdict: $out"
+echo "$out" | grep -Eq '^address: 45\.[0-9.]+ AS65[0-9]+ [A-Z]{2} seen 1$' || fg_fail "show addresses: $out"
+echo "$out" | grep -q 'asns' || fg_fail "show has no explanation: $out"
+
+# allow: the flagged domain and its alias resolve again, the cache path too
+out=$(ctl allow bot.flux.test) || fg_fail "allow: $out"
+echo "$out" | grep -Eq '^allowed bot\.flux\.test\. \(was flagged, score [0-9.]+\)$' || fg_fail "allow said: $out"
+sleep 1
+for n in 1 2; do
+    out=$(fg_ask bot.flux.test A +short)
+    echo "$out" | grep -q '^45\.' || fg_fail "bot A after allow (query $n): '$out'"
+done
+fg_ask alias.flux.test A +short | grep -q '^45\.' || fg_fail "alias after allow"
+fg_unbound_control list_local_zones | grep -q '^bot\.flux\.test\.' && fg_fail "bot's zone still there"
+fg_wait_for "the unblock in the log" fg_unbound_log_has "unblocked bot.flux.test. (allowed by an operator)"
+
+# deny: a clean, cached domain is blocked within a second, cache included
+out=$(ctl deny static.flux.test) || fg_fail "deny: $out"
+[ "$out" = "denied static.flux.test. (was clean)" ] || fg_fail "deny said: $out"
+sleep 1
+out=$(fg_ask static.flux.test A)
+[ "$(echo "$out" | fg_status_of)" = REFUSED ] || fg_fail "denied static not refused: $out"
+echo "$out" | grep -q 'EDE: 15 (Blocked): (fluxguard: deny list (operator))' || fg_fail "deny EDE: $out"
+[ "$(fg_ask www.static.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "below the denied name"
+
+# unflag lifts the operator's deny
+out=$(ctl unflag static.flux.test) || fg_fail "unflag: $out"
+[ "$out" = "unflagged static.flux.test. (was denied)" ] || fg_fail "unflag said: $out"
+sleep 1
+[ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static after unflag"
+
+# flush DOMAIN and flush
+ctl deny static.flux.test >/dev/null && sleep 1
+[ "$(fg_ask static.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "static re-denied"
+out=$(ctl flush static.flux.test) || fg_fail "flush DOMAIN"
+[ "$out" = "flushed static.flux.test." ] || fg_fail "flush said: $out"
+sleep 1
+[ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static after flush"
+out=$(ctl flush) || fg_fail "flush"
+echo "$out" | grep -Eq '^flushed [0-9]+ domains$' || fg_fail "flush said: $out"
+[ "$(ctl list | wc -l)" = 1 ] || fg_fail "list after flush: $(ctl list)"
+
+# check-config
+printf 'fluxguard:\n    action: nxdomain\n' > "$FG_WORK/good.conf"
+printf 'fluxguard:\n    threshold: 101\n' > "$FG_WORK/bad.conf"
+[ "$("$CONTROL" check-config "$FG_WORK/good.conf")" = "$FG_WORK/good.conf: ok" ] || fg_fail "check-config good"
+set +e
+err=$("$CONTROL" check-config "$FG_WORK/bad.conf" 2>&1); rc=$?
+set -e
+[ $rc = 1 ] || fg_fail "check-config bad: exit $rc"
+[ "$err" = "fluxguard-control: $FG_WORK/bad.conf:2: threshold: expected a number between 0 and 100, got \"101\"" ] ||
+    fg_fail "check-config message: $err"
+
+# exit codes and one-line errors
+expect_rc() { # RC ARGS...
+    local want=$1 got
+    shift
+    set +e
+    err=$("$CONTROL" "$@" 2>&1 >/dev/null); got=$?
+    set -e
+    [ "$got" = "$want" ] || fg_fail "fluxguard-control $*: exit $got, expected $want ($err)"
+    [ "$want" = 0 ] || [ "$(echo "$err" | wc -l)" = 1 ] || fg_fail "error not one line: $err"
+}
+expect_rc 3 -s /fg-no-such-segment-$$ status
+expect_rc 3 -s /fg-no-such-segment-$$ stats_noreset
+expect_rc 1 -s "$FG_SEGMENT" frobnicate
+expect_rc 1 -s "$FG_SEGMENT" show
+expect_rc 1 -s "$FG_SEGMENT" allow 'not..a.name'
+expect_rc 1 -s "$FG_SEGMENT" list --top zero
+expect_rc 1 -s "$FG_SEGMENT" show never.seen.test
+expect_rc 0 -s "$FG_SEGMENT" list
+# a damaged segment is refused with a clear message
+printf 'garbage' > "$FG_WORK/damaged.seg"
+expect_rc 1 -s "$FG_WORK/damaged.seg" status
+echo "$err" | grep -q "damaged.seg" || fg_fail "damaged segment message: $err"
+fg_log "every command behaves"
