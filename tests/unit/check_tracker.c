@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /** Segment name of this test (unique per process and test). */
@@ -830,6 +831,48 @@ START_TEST(test_operator_verdict)
 }
 END_TEST
 
+START_TEST(test_permissions)
+{
+	struct fg_tracker_options o;
+	struct fg_tracker* t;
+	struct stat st;
+	char err[512], path[160];
+	int fd;
+	/* 0600 by default */
+	t = open_tracker(64, 3600);
+	fd = shm_open(seg_name, O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	close(fd);
+	fg_tracker_close(t);
+	shm_unlink(seg_name);
+	/* 0640 with a group, on a file-backed segment */
+	use_file();
+	memset(&o, 0, sizeof(o));
+	o.segment = seg_name;
+	o.capacity = 64;
+	o.window = 3600;
+	o.mode = 0640;
+	o.group = getgid() == 0 ? 1 : getgid(); /* root may give any group */
+	t = fg_tracker_open(&o, err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(stat(seg_name, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0640);
+	ck_assert_uint_eq(st.st_gid, o.group);
+	fg_tracker_close(t);
+	/* a group we may not give is a clear error, not a silent 0600 */
+	if(getuid() != 0) {
+		unlink(seg_name);
+		o.group = 0;
+		ck_assert_ptr_null(fg_tracker_open(&o, err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "cannot set group"));
+	}
+	snprintf(path, sizeof(path), "%s", seg_name);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_peek)
 {
 	struct fg_tracker* t = open_tracker(64, 3600);
@@ -970,6 +1013,7 @@ tracker_suite(void)
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_operator_verdict);
+	tcase_add_test(tc, test_permissions);
 	tcase_add_test(tc, test_peek);
 	tcase_add_test(tc, test_journal_ring);
 	tcase_add_test(tc, test_counters_and_config);
