@@ -225,6 +225,7 @@ import re, statistics, sys, glob, os
 work, rounds, smoke, rss, duration, names, prefill = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 res = {}
 bad = []
+lost = {}
 for w in ("hit", "miss"):
     for n in "ABC":
         qps, lat = [], []
@@ -240,9 +241,13 @@ for w in ("hit", "miss"):
             if not comp or int(comp.group(1)) == 0:
                 bad.append(f"{n} {w} round {r}: nothing completed")
             for line in text.splitlines():
-                # -v lines: "> NOERROR m1.bench.test A 0.000123"
+                # -v lines: "> NOERROR m1.bench.test A 0.000123", or
+                # "> T name A" for a query lost (timed out) under full load
                 if line.startswith(">"):
                     f = line.split()
+                    if f[1] == "T":
+                        lost[(w, n)] = lost.get((w, n), 0) + 1
+                        continue
                     if f[1] != "NOERROR":
                         bad.append(f"{n} {w}: {line}")
                         break
@@ -257,12 +262,12 @@ label = {"A": "A: validator iterator", "B": "B: + pass-through dynlib", "C": "C:
 print(f"Median of {rounds} alternating run(s) of {duration} s per instance and workload; "
       f"{names} short-TTL names (cache miss), their 1/200 (at least 50) long-TTL names warmed (cache hit); "
       f"fluxguard's tracker pre-filled with {prefill} domains.\n")
-print("| workload | instance | median QPS | p50 latency (µs) | p99 (µs) | p99.9 (µs) |")
-print("|---|---|---:|---:|---:|---:|")
+print("| workload | instance | median QPS | p50 latency (µs) | p99 (µs) | p99.9 (µs) | lost (all runs) |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for w, wl in (("hit", "cache hit"), ("miss", "cache miss")):
     for n in "ABC":
         q, p50, p99, p999 = res[(w, n)]
-        print(f"| {wl} | {label[n]} | {q:.0f} | {p50:.0f} | {p99:.0f} | {p999:.0f} |")
+        print(f"| {wl} | {label[n]} | {q:.0f} | {p50:.0f} | {p99:.0f} | {p999:.0f} | {lost.get((w, n), 0)} |")
 print()
 print("| workload | fluxguard / pass-through (C/B) | target | fluxguard / none (C/A) | pass-through / none (B/A) |")
 print("|---|---:|---:|---:|---:|")

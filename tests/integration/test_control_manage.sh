@@ -99,4 +99,19 @@ expect_rc 0 -s "$FG_SEGMENT" list
 printf 'garbage' > "$FG_WORK/damaged.seg"
 expect_rc 1 -s "$FG_WORK/damaged.seg" status
 echo "$err" | grep -q "damaged.seg" || fg_fail "damaged segment message: $err"
+# another format version is refused, never read
+cp "/dev/shm/${FG_SEGMENT#/}" "$FG_WORK/old.seg"
+printf '\001' | dd of="$FG_WORK/old.seg" bs=1 seek=8 conv=notrunc status=none
+expect_rc 1 -s "$FG_WORK/old.seg" status
+echo "$err" | grep -q "format version 1, this build reads version 2" || fg_fail "old version message: $err"
+# a segment this user may not read is refused with a clear message
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+    set +e
+    err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CONTROL" -s "$FG_SEGMENT" status 2>&1 >/dev/null); rc=$?
+    set -e
+    [ $rc = 1 ] || fg_fail "another user's segment: exit $rc ($err)"
+    echo "$err" | grep -q "Permission denied" || fg_fail "another user's segment: $err"
+else
+    fg_fail "setpriv and user nobody are needed for the permission test"
+fi
 fg_log "every command behaves"

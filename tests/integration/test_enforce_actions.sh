@@ -68,4 +68,7 @@ done
 [ -n "$(fg_ask bot.flux.test A +short)" ] || fg_fail "log: bot A lost its records"
 fg_wait_for "the monitor-mode decision in the log" fg_unbound_log_has "would block bot.flux.test."
 fg_unbound_control list_local_zones | grep -q '^bot\.flux\.test\.' && fg_fail "log: a local zone was added"
+# ... and counted: the bot AAAA answer that flagged it and the bot A queries
+n=$("$FG_BUILDDIR/tools/fluxguard-control" -s "$FG_SEGMENT" stats_noreset | sed -n 's/^fluxguard\.action\.log=//p')
+[ "${n:-0}" -ge 2 ] || fg_fail "log: action.log counted '$n'"
 fg_log "nxdomain, nodata, redirect and log behave"

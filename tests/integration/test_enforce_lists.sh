@@ -34,4 +34,11 @@ fg_unbound_log_has "flagged allowedbot" && fg_fail "an allowed domain was flagge
 fg_flag_bot
 sleep 1
 [ "$(fg_ask bot.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "bot not blocked"
-fg_log "deny blocks at once, allow never blocks"
+
+# list files are re-read by unbound-control reload, without a restart
+[ "$(fg_ask cdn.flux.test A | fg_status_of)" = NOERROR ] || fg_fail "cdn before the list change"
+echo "cdn.flux.test   # added later" >> "$FG_WORK/deny.list"
+out=$(fg_unbound_control reload) && [ "$out" = ok ] || fg_fail "reload: $out"
+fg_wait_for "Unbound after reload" fg_unbound_up
+[ "$(fg_ask cdn.flux.test A | fg_status_of)" = NXDOMAIN ] || fg_fail "deny-file entry added before reload not in force"
+fg_log "deny blocks at once, allow never blocks, list files reload"
