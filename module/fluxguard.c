@@ -7,8 +7,8 @@
  * because `unbound-control reload` dlcloses the plugin and wipes any static
  * state.
  *
- * A query's walk: on the way down (module_event_new) a name already flagged or
- * denied is answered at once, without asking upstream. Every upstream response
+ * A query's walk: on the way down (module_event_new) a deny-listed name is
+ * answered at once, without asking upstream. Every upstream response
  * the iterator receives passes fluxguard_on_upstream_response, which records it
  * through the detector. On the way back (module_event_moddone) the final
  * answer's names (query name, CNAME chain, address owners) are judged again
@@ -351,7 +351,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		if(!fe || !fe->tracker)
 			return;
 		fluxguard_zones_attach_worker(fe->zones, qstate->env);
-		/* Known bad before resolving: do not even ask upstream. */
+		/* Denied before resolving: do not even ask upstream. */
 		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
 			NULL, now, &b))
 			block(fe, qstate, id, &b);

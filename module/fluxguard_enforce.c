@@ -40,6 +40,8 @@ struct judgement {
 	int verdict;
 	/** the block being built */
 	struct fluxguard_block* out;
+	/** consult the tracker too, not only the lists */
+	int use_tracker;
 };
 
 /** Note \p verdict for \p name unless a stronger one is already noted. */
@@ -77,7 +79,8 @@ judge_name(struct fluxguard_env* fe, struct judgement* j, const uint8_t* name,
 	default:
 		break;
 	}
-	if(!fg_tracker_peek(fe->tracker, name, (uint64_t)now, &verdict, &score))
+	if(!j->use_tracker ||
+		!fg_tracker_peek(fe->tracker, name, (uint64_t)now, &verdict, &score))
 		return;
 	switch(verdict) {
 	case FG_VERDICT_ALLOWED:
@@ -175,6 +178,12 @@ fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
 	j.allowed = 0;
 	j.verdict = FG_VERDICT_CLEAN;
 	j.out = out;
+	/* Before resolution only the lists are asked: a tracker probe for a
+	 * random name costs a cache miss on every query (about 1.5 % of a
+	 * cache-miss's CPU with a million domains tracked), while a name
+	 * flagged earlier already has its local zone and never gets here,
+	 * except for its first query after a reload, which moddone blocks. */
+	j.use_tracker = msg != NULL;
 	judge_name(fe, &j, qname, now);
 	if(msg)
 		judge_answer(fe, &j, msg, now);

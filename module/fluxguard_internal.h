@@ -117,8 +117,9 @@ struct fluxguard_block {
 };
 
 /**
- * Judge the names of a query before it is resolved (qname only) or after
- * (qname, CNAME targets and address owners of \p msg, which may be NULL).
+ * Judge the names of a query before it is resolved (\p msg NULL: the qname
+ * against the allow and deny lists only) or after (qname, CNAME targets and
+ * address owners of \p msg, against the lists and the tracker's verdicts).
  * \return 1 if \p out holds a block decision, 0 if the answer may pass.
  */
 int fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
