@@ -4,9 +4,12 @@
  * of unbound-control. It maps the tracker's shared-memory segment directly (no
  * daemon round trip), so it works while Unbound is under load and never blocks
  * it: readers copy records out under the tracker's seqlock protocol, and every
- * value read from the segment is bounds-checked by the tracker's readers.
- * Operator commands write a verdict and a journal entry; every running
- * Unbound applies the journal within a second.
+ * value read from the segment is bounds-checked by the tracker's readers. It
+ * trusts the segment no further than its owner and mode allow (segment_check),
+ * prints text out of it with control characters replaced, and runs a command
+ * again when a resolver replaced the segment under it. Operator commands
+ * write a verdict and a journal entry; every running Unbound applies the
+ * journal within a second.
  *
  * The command table below drives the usage text and the man page
  * (fluxguard-control --man > doc/fluxguard-control.8, checked by
@@ -27,13 +30,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +67,12 @@ struct control {
 	int flagged_only;
 	long top;
 	const char* sort;
+	/** check-config: print the effective config too */
+	int verbose;
+	/** the segment's file as attach found it (to notice a replacement) */
+	struct stat seg_st;
+	/** whether seg_st is known */
+	int seg_st_ok;
 };
 
 /** A command. */
@@ -92,21 +106,194 @@ die(int code, const char* fmt, ...)
 	exit(code);
 }
 
-/** Attach, or exit with unbound-control's codes. */
+/** Times a command re-runs when the segment was replaced under it. */
+#define SEGMENT_RETRIES 3
+
+/**
+ * Where the segment lives in the file system: a file segment is its own path;
+ * a POSIX shared-memory object "/name" (no other '/', the tracker's rule) is
+ * /dev/shm/name on Linux.
+ */
+static void
+segment_path(const char* segment, char* buf, size_t len)
+{
+	if(segment[0] == '/' && strchr(segment + 1, '/') == NULL)
+		snprintf(buf, len, "/dev/shm%s", segment);
+	else
+		snprintf(buf, len, "%s", segment);
+}
+
+static const char*
+user_name(uid_t uid, char* buf, size_t len)
+{
+	struct passwd* pw = getpwuid(uid);
+	if(pw)
+		snprintf(buf, len, "user %s", pw->pw_name);
+	else
+		snprintf(buf, len, "uid %lu", (unsigned long)uid);
+	return buf;
+}
+
+/** Whether this process is in group \p gid. */
+static int
+in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n, i;
+	if(getegid() == gid)
+		return 1;
+	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
+	for(i = 0; i < n; i++)
+		if(groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/**
+ * Refuse a segment this user should not trust, or cannot use, before mapping
+ * it: one that others could have written (its contents could be forged), or
+ * one owned by another unprivileged user. Trusted: our own, root's, anything
+ * for root, and for reading, a segment our group may read (the operators'
+ * group of segment-mode 0640). fg_tracker_attach then refuses a damaged
+ * segment or one of another format version.
+ * \return 1 with \p st filled, 0 if there is nothing to stat (missing, or no
+ *	file system path for it): attach then says why.
+ */
+static int
+segment_check(const char* segment, int writable, struct stat* st)
+{
+	char path[1100], owner[300];
+	uid_t euid = geteuid();
+	segment_path(segment, path, sizeof(path));
+	if(stat(path, st) != 0)
+		return 0;
+	if(!S_ISREG(st->st_mode))
+		die(EXIT_FAILURE, "segment %s: %s is not a regular file", segment,
+			path);
+	user_name(st->st_uid, owner, sizeof(owner));
+	if(st->st_mode & (S_IWGRP | S_IWOTH))
+		die(EXIT_FAILURE, "segment %s: writable by %s (mode %04o, owner "
+			"%s): its contents could be forged, refusing it (fluxguard "
+			"creates segments 0600 or 0640)", segment,
+			st->st_mode & S_IWOTH ? "everyone" : "its group",
+			(unsigned)(st->st_mode & 07777), owner);
+	if(euid == 0 || st->st_uid == euid || st->st_uid == 0)
+		return 1;
+	if(!writable && (st->st_mode & S_IRGRP) && in_group(st->st_gid))
+		return 1;
+	die(EXIT_FAILURE, "segment %s: owned by %s (mode %04o), not by you or "
+		"root: %s", segment, owner, (unsigned)(st->st_mode & 07777),
+		writable ? "writing commands need that user or root" :
+		"run as that user or root, or let an operators' group read it "
+		"(segment-mode: 0640, segment-group:)");
+	return 0;
+}
+
+/**
+ * Attach, or exit with unbound-control's codes. The segment is checked before
+ * it is mapped, and again after: /dev/shm is writable by everyone, so a
+ * segment that was missing at the first check could have been planted before
+ * the attach opened it (the sticky bit keeps anyone but its owner from
+ * swapping an existing one).
+ */
 static struct fg_tracker*
 attach(struct control* c, int writable)
 {
 	char err[512];
-	int missing = 0;
-	struct fg_tracker* t = fg_tracker_attach(c->segment, writable, &missing,
-		err, sizeof(err));
-	if(!t) {
-		if(!missing && writable && strstr(err, "ermission"))
-			die(EXIT_FAILURE, "%s (writing commands need Unbound's user)",
-				err);
-		die(missing ? EXIT_NO_SEGMENT : EXIT_FAILURE, "%s", err);
+	int missing, had, attempt;
+	struct fg_tracker* t;
+	struct stat before;
+	for(attempt = 1; ; attempt++) {
+		missing = 0;
+		had = segment_check(c->segment, writable, &before);
+		t = fg_tracker_attach(c->segment, writable, &missing, err,
+			sizeof(err));
+		if(!t) {
+			if(!missing && strstr(err, "ermission") && had) {
+				char owner[300];
+				die(EXIT_FAILURE, "%s (owner %s, mode %04o: %s)", err,
+					user_name(before.st_uid, owner, sizeof(owner)),
+					(unsigned)(before.st_mode & 07777), writable ?
+					"writing commands need that user or root" :
+					"run as that user or root, or let an operators' "
+					"group read it (segment-mode: 0640, "
+					"segment-group:)");
+			}
+			die(missing ? EXIT_NO_SEGMENT : EXIT_FAILURE, "%s", err);
+		}
+		c->seg_st_ok = segment_check(c->segment, writable, &c->seg_st);
+		if(!c->seg_st_ok && !had)
+			return t; /* no file system view of it (not Linux) */
+		if(c->seg_st_ok && (!had || (before.st_dev == c->seg_st.st_dev &&
+			before.st_ino == c->seg_st.st_ino)))
+			return t;
+		fg_tracker_close(t);
+		if(attempt == SEGMENT_RETRIES)
+			die(EXIT_FAILURE, "segment %s: replaced while attaching, "
+				"%d times in a row; try again", c->segment, attempt);
 	}
-	return t;
+}
+
+/**
+ * Whether the segment was replaced since attach (a resolver rebuilt it under
+ * a new object, as Varnish's readers notice a restarted writer): what was
+ * read or written went to the old one, and the command runs again.
+ */
+static int
+segment_replaced(const struct control* c)
+{
+	char path[1100];
+	struct stat st;
+	if(!c->seg_st_ok)
+		return 0;
+	segment_path(c->segment, path, sizeof(path));
+	if(stat(path, &st) != 0)
+		return 1;
+	return st.st_dev != c->seg_st.st_dev || st.st_ino != c->seg_st.st_ino;
+}
+
+/** Print text that came out of the segment: control characters (a forged
+ * segment could hold terminal escapes) become '?'. */
+static void
+print_clean(const char* s)
+{
+	for(; *s; s++)
+		putchar(((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') ||
+			(unsigned char)*s == 0x7f ? '?' : *s);
+}
+
+/** A JSON string, quoted and escaped. */
+static void
+print_json_str(const char* s)
+{
+	putchar('"');
+	for(; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if(ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if(ch < 0x20 || ch == 0x7f)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/** Seconds since the epoch with the UTC time, for status and show. */
+static void
+print_time(const char* label, uint64_t t)
+{
+	char buf[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if(t == 0) {
+		printf("%s: never\n", label);
+		return;
+	}
+	if(t > (uint64_t)INT32_MAX * 4 || !gmtime_r(&tt, &tm) ||
+		!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, sizeof(buf), "?");
+	printf("%s: %" PRIu64 " (%s)\n", label, t, buf);
 }
 
 static const char*
@@ -208,94 +395,257 @@ prom_name(const char* prefix, const char* name, const char* suffix, char* buf,
 			buf[i] = '_';
 }
 
-/** Run unbound-control stats_noreset and print its lines in \p format. */
-static int
-print_unbound_stats(const struct control* c)
+/** A Prometheus HELP text: backslash and newline escaped, as the format says. */
+static void
+print_prom_help(const char* s)
 {
-	char cmd[2048], line[1024];
-	FILE* p;
-	int status;
-	if(c->unbound_config)
-		snprintf(cmd, sizeof(cmd), "'%s' -c '%s' stats_noreset",
-			c->unbound_control, c->unbound_config);
-	else
-		snprintf(cmd, sizeof(cmd), "'%s' stats_noreset", c->unbound_control);
-	if(strchr(c->unbound_control, '\'') || (c->unbound_config &&
-		strchr(c->unbound_config, '\'')))
-		die(EXIT_FAILURE, "--unbound-control/--unbound-config: no quotes, please");
-	p = popen(cmd, "r");
-	if(!p)
-		die(EXIT_FAILURE, "cannot run %s: %s", c->unbound_control, strerror(errno));
-	while(fgets(line, sizeof(line), p)) {
-		char* eq = strchr(line, '=');
-		char* end;
+	for(; *s; s++) {
+		if(*s == '\\')
+			fputs("\\\\", stdout);
+		else if(*s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/** Unbound's own statistics: the output of unbound-control stats_noreset. */
+struct unbound_stats {
+	/** the output, NUL-terminated */
+	char* text;
+	/** its length */
+	size_t len;
+};
+
+/**
+ * Run unbound-control [-c FILE] stats_noreset (no shell: the paths are passed
+ * as they are) and keep its output. Its own errors go to standard error.
+ */
+static void
+unbound_stats_read(const struct control* c, struct unbound_stats* out)
+{
+	const char* args[5];
+	size_t cap = 65536, n = 0;
+	int fd[2], status, i = 0;
+	pid_t pid;
+	ssize_t r;
+	args[i++] = c->unbound_control;
+	if(c->unbound_config) {
+		args[i++] = "-c";
+		args[i++] = c->unbound_config;
+	}
+	args[i++] = "stats_noreset";
+	args[i] = NULL;
+	fflush(stdout);
+	if(pipe(fd) != 0)
+		die(EXIT_FAILURE, "pipe: %s", strerror(errno));
+	pid = fork();
+	if(pid < 0)
+		die(EXIT_FAILURE, "fork: %s", strerror(errno));
+	if(pid == 0) {
+		close(fd[0]);
+		if(dup2(fd[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close(fd[1]);
+		execvp(args[0], (char* const*)args);
+		fprintf(stderr, "fluxguard-control: cannot run %s: %s\n",
+			args[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	out->text = malloc(cap);
+	if(!out->text)
+		die(EXIT_FAILURE, "out of memory");
+	for(;;) {
+		if(n + 1 == cap) {
+			char* p = realloc(out->text, cap * 2);
+			if(!p)
+				die(EXIT_FAILURE, "out of memory");
+			out->text = p;
+			cap *= 2;
+		}
+		r = read(fd[0], out->text + n, cap - 1 - n);
+		if(r < 0 && errno == EINTR)
+			continue;
+		if(r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd[0]);
+	out->text[n] = 0;
+	out->len = n;
+	while(waitpid(pid, &status, 0) < 0)
+		if(errno != EINTR)
+			die(EXIT_FAILURE, "waitpid: %s", strerror(errno));
+	if(WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		exit(EXIT_FAILURE); /* the child said why */
+	if(!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die(EXIT_FAILURE, "%s stats_noreset failed (%s %d)", c->unbound_control,
+			WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
+			WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+/** Whether \p v is a plain finite number (what Unbound prints), as strtod
+ * reads it. */
+static int
+stat_number(const char* v, double* d)
+{
+	char* end;
+	if(!*v || strspn(v, "0123456789.eE+-") != strlen(v))
+		return 0;
+	*d = strtod(v, &end);
+	return *end == 0 && isfinite(*d);
+}
+
+/** Whether \p v is already a JSON number in the form Unbound prints
+ * (digits, maybe a fraction), so it can be copied as it is. */
+static int
+json_number(const char* v)
+{
+	if(*v == '0' && v[1] && v[1] != '.')
+		return 0;
+	if(!(*v >= '0' && *v <= '9'))
+		return 0;
+	v += strspn(v, "0123456789");
+	if(*v == '.') {
+		v++;
+		if(!(*v >= '0' && *v <= '9'))
+			return 0;
+		v += strspn(v, "0123456789");
+	}
+	return *v == 0;
+}
+
+/**
+ * Print Unbound's name=value lines: as they are for text; as untyped metrics
+ * unbound_NAME for Prometheus (the histogram lines are buckets of one
+ * histogram, which name-per-line cannot express: exporters rebuild it, this
+ * leaves it out; a name that maps onto one already printed is left out, as
+ * the format allows each once); as members of a JSON object.
+ */
+static void
+unbound_stats_print(const struct control* c, const struct unbound_stats* u)
+{
+	char* line, *next, *eq;
+	char** seen = NULL;
+	size_t n_seen = 0, i;
+	int first = 1;
+	if(c->format == 0) {
+		fwrite(u->text, 1, u->len, stdout);
+		if(u->len && u->text[u->len - 1] != '\n')
+			putchar('\n');
+		return;
+	}
+	for(line = u->text; *line; line = next) {
 		char name[512];
 		double v;
-		line[strcspn(line, "\n")] = 0;
-		if(c->format == 0) {
-			printf("%s\n", line);
-			continue;
-		}
-		if(!eq)
+		next = line + strcspn(line, "\n");
+		if(*next)
+			*next++ = 0;
+		eq = strchr(line, '=');
+		if(!eq || eq == line)
 			continue;
 		*eq = 0;
-		/* Unbound's histogram lines are buckets of one histogram, which
-		 * name-per-line cannot express; exporters rebuild it, we leave it */
+		if(!stat_number(eq + 1, &v))
+			continue; /* not a number: nothing either format can take */
+		if(c->format == 2) {
+			printf("%s", first ? "" : ",");
+			print_json_str(line);
+			if(json_number(eq + 1))
+				printf(":%s", eq + 1);
+			else
+				printf(":%.17g", v);
+			first = 0;
+			continue;
+		}
 		if(strncmp(line, "histogram.", 10) == 0)
 			continue;
-		v = strtod(eq + 1, &end);
-		if(end == eq + 1 || *end)
-			continue; /* not a number: nothing Prometheus can take */
 		prom_name("unbound_", line, "", name, sizeof(name));
-		if(c->format == 1)
-			printf("# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
-				"# TYPE %s untyped\n%s %.17g\n", name, line, name, name, v);
+		for(i = 0; i < n_seen; i++)
+			if(strcmp(seen[i], name) == 0)
+				break;
+		if(i < n_seen)
+			continue;
+		seen = realloc(seen, (n_seen + 1) * sizeof(*seen));
+		if(!seen || !(seen[n_seen++] = strdup(name)))
+			die(EXIT_FAILURE, "out of memory");
+		printf("# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
+			"# TYPE %s untyped\n%s %s\n", name, line, name, name, eq + 1);
 	}
-	status = pclose(p);
-	if(status != 0)
-		die(EXIT_FAILURE, "%s stats_noreset failed (exit %d)",
-			c->unbound_control, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 0;
+	for(i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+}
+
+/** Everything stats prints, read from the segment in one attach. */
+struct stats_read {
+	/** the counters */
+	uint64_t v[FG_CTR_COUNT];
+	/** what the gauges are computed from */
+	struct gauge_input in;
+};
+
+static void
+stats_read(struct control* c, int reset, struct stats_read* r)
+{
+	unsigned char resettable[FG_CTR_COUNT];
+	struct fg_tracker* t;
+	size_t i;
+	int attempt;
+	for(i = 0; i < FG_CTR_COUNT; i++)
+		resettable[i] = (unsigned char)fg_counter_descs[i].resettable;
+	for(attempt = 1; ; attempt++) {
+		t = attach(c, reset);
+		memset(r, 0, sizeof(*r));
+		r->in.now = (uint64_t)time(NULL);
+		fg_tracker_get_info(t, &r->in.info);
+		fg_tracker_foreach(t, r->in.now, count_verdicts, &r->in);
+		fg_tracker_counters_read(t, r->v, FG_CTR_COUNT, reset, resettable);
+		fg_tracker_close(t);
+		/* after a reset, what was read is the old segment's final tally:
+		 * print it, as unbound-control does after a restart */
+		if(reset || attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
+	}
 }
 
 static int
 stats(struct control* c, int reset)
 {
-	struct fg_tracker* t = attach(c, reset);
-	uint64_t v[FG_CTR_COUNT];
-	unsigned char resettable[FG_CTR_COUNT];
-	struct gauge_input in;
+	struct stats_read r;
+	struct unbound_stats ub;
 	size_t i;
 	char name[256];
-	for(i = 0; i < FG_CTR_COUNT; i++)
-		resettable[i] = (unsigned char)fg_counter_descs[i].resettable;
-	memset(&in, 0, sizeof(in));
-	in.now = (uint64_t)time(NULL);
-	fg_tracker_get_info(t, &in.info);
-	fg_tracker_foreach(t, in.now, count_verdicts, &in);
-	fg_tracker_counters_read(t, v, FG_CTR_COUNT, reset, resettable);
-	fg_tracker_close(t);
-	if(c->with_unbound && c->format != 2)
-		print_unbound_stats(c);
-	if(c->format == 2)
-		printf("{\"version\":%d,\"segment\":\"%s\",\"counters\":{",
-			CONTROL_JSON_VERSION, in.info.segment);
+	stats_read(c, reset, &r);
+	memset(&ub, 0, sizeof(ub));
+	if(c->with_unbound)
+		unbound_stats_read(c, &ub);
+	if(c->format == 2) {
+		printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
+		print_json_str(r.in.info.segment);
+		printf(",\"time\":%" PRIu64 ",\"counters\":{", r.in.now);
+	} else if(c->with_unbound) {
+		unbound_stats_print(c, &ub);
+	}
 	for(i = 0; i < FG_CTR_COUNT; i++) {
 		const struct fg_counter_desc* d = &fg_counter_descs[i];
 		if(c->format == 0) {
-			printf("fluxguard.%s=%" PRIu64 "\n", d->name, v[i]);
+			printf("fluxguard.%s=%" PRIu64 "\n", d->name, r.v[i]);
 		} else if(c->format == 1) {
 			prom_name("fluxguard_", d->name, "_total", name, sizeof(name));
-			printf("# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n",
-				name, d->doc, name, name, v[i]);
+			printf("# HELP %s ", name);
+			print_prom_help(d->doc);
+			printf("\n# TYPE %s counter\n%s %" PRIu64 "\n", name, name,
+				r.v[i]);
 		} else {
-			printf("%s\"fluxguard.%s\":%" PRIu64, i ? "," : "", d->name, v[i]);
+			printf("%s\"fluxguard.%s\":%" PRIu64, i ? "," : "", d->name,
+				r.v[i]);
 		}
 	}
 	if(c->format == 2)
 		printf("},\"gauges\":{");
 	for(i = 0; i < N_GAUGES; i++) {
-		double g = gauges[i].value(&in);
+		double g = gauges[i].value(&r.in);
 		if(c->format == 0) {
 			if(gauges[i].fraction)
 				printf("fluxguard.%s=%.6f\n", gauges[i].name, g);
@@ -303,14 +653,24 @@ stats(struct control* c, int reset)
 				printf("fluxguard.%s=%.0f\n", gauges[i].name, g);
 		} else if(c->format == 1) {
 			prom_name("fluxguard_", gauges[i].name, "", name, sizeof(name));
-			printf("# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", name,
-				gauges[i].doc, name, name, g);
+			printf("# HELP %s ", name);
+			print_prom_help(gauges[i].doc);
+			printf("\n# TYPE %s gauge\n%s %.17g\n", name, name, g);
 		} else {
-			printf("%s\"fluxguard.%s\":%.17g", i ? "," : "", gauges[i].name, g);
+			printf("%s\"fluxguard.%s\":%.17g", i ? "," : "",
+				gauges[i].name, g);
 		}
 	}
-	if(c->format == 2)
-		printf("}}\n");
+	if(c->format == 2) {
+		printf("}");
+		if(c->with_unbound) {
+			printf(",\"unbound\":{");
+			unbound_stats_print(c, &ub);
+			printf("}");
+		}
+		printf("}\n");
+	}
+	free(ub.text);
 	return 0;
 }
 
@@ -344,17 +704,26 @@ pid_alive(int64_t pid)
 static int
 cmd_status(struct control* c, char** argv, int argc)
 {
-	struct fg_tracker* t = attach(c, 0);
+	struct fg_tracker* t;
 	struct fg_tracker_info info;
 	char text[4096];
 	int64_t pid = 0;
 	uint64_t started = 0;
-	int alive;
+	int alive, published, attempt;
 	(void)argv; (void)argc;
-	fg_tracker_get_info(t, &info);
-	printf("segment: %s\n", info.segment);
-	printf("format-version: %" PRIu32 "\n", info.version);
-	printf("created: %" PRIu64 "\n", info.created);
+	for(attempt = 1; ; attempt++) {
+		t = attach(c, 0);
+		fg_tracker_get_info(t, &info);
+		published = fg_tracker_read_config(t, &pid, &started, text,
+			sizeof(text));
+		fg_tracker_close(t);
+		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
+	}
+	printf("segment: ");
+	print_clean(info.segment);
+	printf("\nformat-version: %" PRIu32 "\n", info.version);
+	print_time("created", info.created);
 	printf("generation: %" PRIu64 "\n", info.generation);
 	alive = pid_alive(info.writer_pid);
 	printf("writer-pid: %" PRId64 " (%s)\n", info.writer_pid,
@@ -366,19 +735,19 @@ cmd_status(struct control* c, char** argv, int argc)
 	printf("window: %" PRIu32 "\n", info.window);
 	printf("bytes: %" PRIu64 "\n", info.bytes);
 	printf("evictions: %" PRIu64 "\n", info.evictions);
-	if(fg_tracker_read_config(t, &pid, &started, text, sizeof(text))) {
+	if(published) {
 		alive = pid_alive(pid);
 		printf("module-pid: %" PRId64 " (%s)\n", pid,
 			alive > 0 ? "running" : alive == 0 ? "not running" : "unknown");
-		printf("module-started: %" PRIu64 "\n", started);
-		printf("config in force:\n%s", text);
+		print_time("module-started", started);
+		printf("config in force:\n");
+		print_clean(text);
 		if(text[0] && text[strlen(text) - 1] != '\n')
 			printf("\n");
 	} else {
 		printf("config in force: none published (no fluxguard module has "
 			"started on this segment)\n");
 	}
-	fg_tracker_close(t);
 	return 0;
 }
 
@@ -412,11 +781,20 @@ collect(const struct fg_record_view* rec, void* arg)
 	return 1;
 }
 
+/** A score to sort by: a NaN out of the segment sorts last, so that the
+ * comparison stays a total order (glibc's qsort misbehaves without one). */
+static double
+sort_score(float f)
+{
+	return isnan(f) ? -HUGE_VAL : (double)f;
+}
+
 static int
 by_score(const void* a, const void* b)
 {
-	const struct fg_record_view* x = a, *y = b;
-	return (x->score < y->score) - (x->score > y->score);
+	double x = sort_score(((const struct fg_record_view*)a)->score);
+	double y = sort_score(((const struct fg_record_view*)b)->score);
+	return (x < y) - (x > y);
 }
 
 static int
@@ -436,28 +814,44 @@ by_answers(const void* a, const void* b)
 static int
 cmd_list(struct control* c, char** argv, int argc)
 {
-	struct fg_tracker* t = attach(c, 0);
+	struct fg_tracker* t;
 	struct collected col;
-	size_t i;
+	size_t i, n, width = 6;
+	char (*names)[FG_NAME_MAX_STR];
+	int attempt;
 	(void)argv; (void)argc;
 	memset(&col, 0, sizeof(col));
-	col.flagged_only = c->flagged_only;
-	fg_tracker_foreach(t, (uint64_t)time(NULL), collect, &col);
-	fg_tracker_close(t);
+	for(attempt = 1; ; attempt++) {
+		col.n = 0;
+		col.flagged_only = c->flagged_only;
+		t = attach(c, 0);
+		fg_tracker_foreach(t, (uint64_t)time(NULL), collect, &col);
+		fg_tracker_close(t);
+		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
+	}
 	if(col.n)
 		qsort(col.v, col.n, sizeof(col.v[0]),
 			strcmp(c->sort, "last") == 0 ? by_last :
 			strcmp(c->sort, "answers") == 0 ? by_answers : by_score);
-	printf("%-40s %7s %-8s %8s %9s %11s\n", "domain", "score", "verdict",
-		"answers", "addresses", "last-seen");
-	for(i = 0; i < col.n && (c->top <= 0 || (long)i < c->top); i++) {
-		char name[FG_NAME_MAX_STR];
-		if(!fg_name_to_str(col.v[i].name, name, sizeof(name)))
-			continue;
-		printf("%-40s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64 "\n",
-			name, (double)col.v[i].score, verdict_name(col.v[i].verdict),
-			col.v[i].answers, col.v[i].addr_distinct, col.v[i].last_seen);
+	n = c->top > 0 && (size_t)c->top < col.n ? (size_t)c->top : col.n;
+	names = calloc(n ? n : 1, sizeof(*names));
+	if(!names)
+		die(EXIT_FAILURE, "out of memory");
+	for(i = 0; i < n; i++) {
+		if(!fg_name_to_str(col.v[i].name, names[i], sizeof(names[i])))
+			snprintf(names[i], sizeof(names[i]), "?");
+		if(strlen(names[i]) > width)
+			width = strlen(names[i]);
 	}
+	printf("%-*s %7s %-8s %8s %9s %11s\n", (int)width, "domain", "score",
+		"verdict", "answers", "addresses", "last-seen");
+	for(i = 0; i < n; i++)
+		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64 "\n",
+			(int)width, names[i], (double)col.v[i].score,
+			verdict_name(col.v[i].verdict), col.v[i].answers,
+			col.v[i].addr_distinct, col.v[i].last_seen);
+	free(names);
 	free(col.v);
 	return 0;
 }
@@ -477,6 +871,21 @@ zone_of(struct fg_tracker* t, const uint8_t* name, uint64_t now,
 	return 0;
 }
 
+/** A country code out of the segment: two letters, or "??". */
+static const char*
+country_str(const char* cc)
+{
+	static char buf[3];
+	if(cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z') {
+		buf[0] = cc[0];
+		buf[1] = cc[1];
+	} else {
+		buf[0] = buf[1] = '?';
+	}
+	buf[2] = 0;
+	return buf;
+}
+
 static void
 print_addr(const char* what, const struct fg_addr* a, const uint32_t* hits)
 {
@@ -487,7 +896,7 @@ print_addr(const char* what, const struct fg_addr* a, const uint32_t* hits)
 	if(a->asn)
 		printf(" AS%" PRIu32, a->asn);
 	if(a->country[0])
-		printf(" %.2s", a->country);
+		printf(" %s", country_str(a->country));
 	if(hits)
 		printf(" seen %" PRIu32, *hits);
 	printf("\n");
@@ -502,26 +911,29 @@ cmd_show(struct control* c, char** argv, int argc)
 	struct fg_score_explain ex;
 	struct fg_tracker* t;
 	uint64_t now = (uint64_t)time(NULL);
-	int has_zone;
+	int has_zone, found, attempt;
 	uint32_t i;
 	(void)argc;
 	parse_domain(argv[0], name, str);
-	t = attach(c, 0);
-	if(!fg_tracker_lookup(t, name, now, &rec)) {
+	for(attempt = 1; ; attempt++) {
+		t = attach(c, 0);
+		found = fg_tracker_lookup(t, name, now, &rec);
+		has_zone = found && zone_of(t, name, now, &zone);
 		fg_tracker_close(t);
-		die(EXIT_FAILURE, "show: %s is not tracked", str);
+		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
 	}
-	has_zone = zone_of(t, name, now, &zone);
-	fg_tracker_close(t);
+	if(!found)
+		die(EXIT_FAILURE, "show: %s is not tracked", str);
 	printf("domain: %s\n", str);
 	printf("verdict: %s\n", verdict_name(rec.verdict));
 	printf("score: %.2f\n", (double)rec.score);
-	printf("flagged-at: %" PRIu64 "\n", rec.flagged_at);
+	print_time("flagged-at", rec.flagged_at);
 	printf("unflagged-by-operator: %s\n",
 		rec.flags & FG_REC_UNFLAGGED_BY_OPERATOR ? "yes" : "no");
-	printf("first-seen: %" PRIu64 "\n", rec.first_seen);
-	printf("last-seen: %" PRIu64 "\n", rec.last_seen);
-	printf("window-start: %" PRIu64 "\n", rec.window_start);
+	print_time("first-seen", rec.first_seen);
+	print_time("last-seen", rec.last_seen);
+	print_time("window-start", rec.window_start);
 	printf("answers: %" PRIu32 "\n", rec.answers);
 	printf("addresses-distinct: %" PRIu32 "\n", rec.addr_distinct);
 	printf("addresses-new: %" PRIu32 "\n", rec.addr_new_total);
@@ -542,7 +954,7 @@ cmd_show(struct control* c, char** argv, int argc)
 	for(i = 0; i < rec.n_asns && i < FG_TRACK_ASNS; i++)
 		printf("asn: AS%" PRIu32 "\n", rec.asns[i]);
 	for(i = 0; i < rec.n_countries && i < FG_TRACK_COUNTRIES; i++)
-		printf("country: %.2s\n", rec.countries[i]);
+		printf("country: %s\n", country_str(rec.countries[i]));
 	for(i = 0; i < rec.n_glue && i < FG_TRACK_GLUE; i++)
 		print_addr("glue", &rec.glue[i], NULL);
 	/* the explanation: the same scorer the module runs, on this copy */
@@ -555,6 +967,12 @@ cmd_show(struct control* c, char** argv, int argc)
 
 /* ------------------------------------------------- operator commands */
 
+/*
+ * A write that went to a segment replaced meanwhile (a resolver rebuilt it)
+ * reached no resolver: the operator commands are idempotent, so they run
+ * again on the new one.
+ */
+
 static int
 set_verdict(struct control* c, const char* arg, enum fg_verdict verdict,
 	const char* done)
@@ -563,16 +981,22 @@ set_verdict(struct control* c, const char* arg, enum fg_verdict verdict,
 	char str[FG_NAME_MAX_STR];
 	struct fg_record_view before;
 	struct fg_tracker* t;
-	int had;
+	int had = 0, attempt;
 	parse_domain(arg, name, str);
-	t = attach(c, 1);
-	had = fg_tracker_lookup(t, name, (uint64_t)time(NULL), &before);
-	if(!fg_tracker_set_operator_verdict(t, name, (uint64_t)time(NULL), verdict)) {
+	for(attempt = 1; ; attempt++) {
+		uint64_t now = (uint64_t)time(NULL);
+		t = attach(c, 1);
+		if(attempt == 1)
+			had = fg_tracker_lookup(t, name, now, &before);
+		if(!fg_tracker_set_operator_verdict(t, name, now, verdict)) {
+			fg_tracker_close(t);
+			die(EXIT_FAILURE, "%s: no room in its bucket (full of "
+				"operator decisions)", str);
+		}
 		fg_tracker_close(t);
-		die(EXIT_FAILURE, "%s: no room in its bucket (full of operator "
-			"decisions)", str);
+		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
 	}
-	fg_tracker_close(t);
 	if(had && before.verdict == FG_VERDICT_FLAGGED)
 		printf("%s %s (was flagged, score %.1f)\n", done, str,
 			(double)before.score);
@@ -608,25 +1032,30 @@ static int
 cmd_flush(struct control* c, char** argv, int argc)
 {
 	struct fg_tracker* t;
-	if(argc == 0) {
-		struct fg_tracker_info info;
-		t = attach(c, 1);
-		fg_tracker_get_info(t, &info);
-		fg_tracker_flush(t);
-		(void)fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL);
-		fg_tracker_close(t);
-		printf("flushed %" PRIu32 " domains\n", info.used);
-	} else {
-		uint8_t name[FG_NAME_MAX_WIRE];
-		char str[FG_NAME_MAX_STR];
-		int had;
+	struct fg_tracker_info info;
+	uint8_t name[FG_NAME_MAX_WIRE];
+	char str[FG_NAME_MAX_STR];
+	int had = 0, attempt;
+	if(argc > 0)
 		parse_domain(argv[0], name, str);
+	for(attempt = 1; ; attempt++) {
 		t = attach(c, 1);
-		had = fg_tracker_forget(t, name);
-		(void)fg_tracker_journal_append(t, FG_JOURNAL_FORGET, name);
+		if(argc == 0) {
+			fg_tracker_get_info(t, &info);
+			fg_tracker_flush(t);
+			(void)fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL);
+		} else {
+			had |= fg_tracker_forget(t, name);
+			(void)fg_tracker_journal_append(t, FG_JOURNAL_FORGET, name);
+		}
 		fg_tracker_close(t);
-		printf(had ? "flushed %s\n" : "flushed %s (was not tracked)\n", str);
+		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
+			break;
 	}
+	if(argc == 0)
+		printf("flushed %" PRIu32 " domains\n", info.used);
+	else
+		printf(had ? "flushed %s\n" : "flushed %s (was not tracked)\n", str);
 	return 0;
 }
 
@@ -635,10 +1064,12 @@ cmd_check_config(struct control* c, char** argv, int argc)
 {
 	struct fg_config cfg;
 	char err[1024];
-	(void)c; (void)argc;
+	(void)argc;
 	if(!fg_conf_load(argv[0], &cfg, err, sizeof(err)))
 		die(EXIT_FAILURE, "%s", err);
 	printf("%s: ok\n", argv[0]);
+	if(c->verbose)
+		fg_conf_print(stdout, &cfg);
 	fg_conf_free(&cfg);
 	return 0;
 }
@@ -671,8 +1102,9 @@ static const struct command commands[] = {
 	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain, and lift "
 	  "the blocks that came from them", cmd_flush },
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
-	  "Unbound; errors are reported as FILE:LINE: option: what is wrong",
-	  cmd_check_config },
+	  "Unbound and print FILE: ok (with -v, the effective config too, every "
+	  "option with its default filled in); errors are reported as "
+	  "FILE:LINE: option: what is wrong", cmd_check_config },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -688,16 +1120,22 @@ static const struct {
 	  "embedded defaults)" },
 	{ "-s, --segment SEGMENT", "the tracker segment, /name for POSIX shared "
 	  "memory or a file path (default: the config's segment, /fluxguard)" },
-	{ "--prometheus", "stats: Prometheus text exposition format" },
-	{ "--json", "stats: one JSON object, with a version field" },
-	{ "--with-unbound", "stats: prepend Unbound's own unbound-control "
-	  "stats_noreset output (not with --json)" },
+	{ "--prometheus", "stats: Prometheus text exposition format; counters "
+	  "are named fluxguard_NAME_total, gauges fluxguard_NAME, dots "
+	  "becoming underscores" },
+	{ "--json", "stats: one JSON object with a version field (1), the "
+	  "segment, the time, and counters, gauges (and unbound) objects" },
+	{ "-u, --with-unbound", "stats: also run unbound-control stats_noreset "
+	  "and print Unbound's numbers first (as untyped unbound_NAME metrics "
+	  "with --prometheus, without the histogram lines; as an unbound object "
+	  "with --json)" },
 	{ "--unbound-control PATH", "the unbound-control to run (default: "
 	  "unbound-control on PATH)" },
 	{ "--unbound-config FILE", "passed to unbound-control as -c FILE" },
 	{ "--flagged", "list: flagged domains only" },
 	{ "--top N", "list: the first N only" },
 	{ "--sort score|last|answers", "list: order (default score)" },
+	{ "-v, --verbose", "check-config: print the effective config" },
 	{ "-h, --help", "this text" },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -787,10 +1225,36 @@ man(void)
 		roff(gauges[i].doc);
 		printf(" (gauge).\n");
 	}
+	printf(".PP\nThe gauges are computed when read;\n.B time.up\ncounts from the "
+		"creation of the segment (which survives Unbound's restarts and "
+		"reloads), not from the start of the module: see\n.B status\nfor "
+		"that.\n"
+		".SH SEGMENT ACCESS\n"
+		"The segment is refused, with one line saying why, when it is "
+		"damaged or of another format version, when its group or others may "
+		"write it (its contents could be forged), or when it belongs to "
+		"another user than the caller or root and the caller is not root; "
+		"a member of the segment's group may read a segment of mode 0640 "
+		"(segment\\-mode and segment\\-group in\n.BR fluxguard.conf (5)).\n"
+		"Writing commands, and\n.B stats\nwhich resets counters, need the "
+		"owner (Unbound's user) or root.\n"
+		"Everything read from the segment is bounds\\-checked, and text "
+		"out of it is printed with control characters replaced.\n"
+		"A command that finds the segment was replaced while it ran (a "
+		"resolver rebuilt it) runs again on the new one.\n"
+		".SH ENVIRONMENT\n.TP\n.B FLUXGUARD_CONF\nthe fluxguard.conf to read "
+		"when\n.B \\-c\nis not given.\n");
 	printf(".SH EXIT STATUS\n0 on success, 1 on an error, 3 when no fluxguard "
 		"segment exists (as\n.BR unbound\\-control (8)\nreturns 3 when no "
 		"Unbound runs).\n.SH SEE ALSO\n.BR fluxguard.conf (5),\n"
 		".BR unbound\\-control (8),\n.BR unbound.conf (5)\n");
+}
+
+/** Whether command \p cmd is one of the stats commands. */
+static int
+is_stats(const struct command* cmd)
+{
+	return cmd->run == cmd_stats || cmd->run == cmd_stats_noreset;
 }
 
 int
@@ -799,21 +1263,23 @@ main(int argc, char** argv)
 	struct control c;
 	char path[1024], err[1024];
 	const char* config = NULL;
+	const struct command* cmd;
+	int opt, stats_opts = 0, list_opts = 0;
 	size_t i;
-	int opt;
-	enum { O_PROM = 256, O_JSON, O_WITH_UB, O_UB_CTL, O_UB_CONF, O_FLAGGED,
+	enum { O_PROM = 256, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
 		O_TOP, O_SORT, O_MAN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
 		{ "prometheus", no_argument, NULL, O_PROM },
 		{ "json", no_argument, NULL, O_JSON },
-		{ "with-unbound", no_argument, NULL, O_WITH_UB },
+		{ "with-unbound", no_argument, NULL, 'u' },
 		{ "unbound-control", required_argument, NULL, O_UB_CTL },
 		{ "unbound-config", required_argument, NULL, O_UB_CONF },
 		{ "flagged", no_argument, NULL, O_FLAGGED },
 		{ "top", required_argument, NULL, O_TOP },
 		{ "sort", required_argument, NULL, O_SORT },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "man", no_argument, NULL, O_MAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -821,24 +1287,26 @@ main(int argc, char** argv)
 	memset(&c, 0, sizeof(c));
 	c.unbound_control = "unbound-control";
 	c.sort = "score";
+	opterr = 0; /* our own one-line messages */
 	/* options may come before or after the command, as with unbound-control */
-	while((opt = getopt_long(argc, argv, "c:s:h", longopts, NULL)) != -1) {
+	while((opt = getopt_long(argc, argv, ":c:s:uvh", longopts, NULL)) != -1) {
 		char* end;
 		switch(opt) {
 		case 'c': config = optarg; break;
 		case 's': c.segment = optarg; break;
-		case O_PROM: c.format = 1; break;
-		case O_JSON: c.format = 2; break;
-		case O_WITH_UB: c.with_unbound = 1; break;
-		case O_UB_CTL: c.unbound_control = optarg; break;
-		case O_UB_CONF: c.unbound_config = optarg; break;
-		case O_FLAGGED: c.flagged_only = 1; break;
+		case O_PROM: c.format = 1; stats_opts = 1; break;
+		case O_JSON: c.format = 2; stats_opts = 1; break;
+		case 'u': c.with_unbound = 1; stats_opts = 1; break;
+		case O_UB_CTL: c.unbound_control = optarg; stats_opts = 1; break;
+		case O_UB_CONF: c.unbound_config = optarg; stats_opts = 1; break;
+		case O_FLAGGED: c.flagged_only = 1; list_opts = 1; break;
 		case O_TOP:
 			errno = 0;
 			c.top = strtol(optarg, &end, 10);
-			if(errno || *end || c.top <= 0)
+			if(errno || end == optarg || *end || c.top <= 0)
 				die(EXIT_FAILURE, "--top: expected a positive number, got \"%s\"",
 					optarg);
+			list_opts = 1;
 			break;
 		case O_SORT:
 			if(strcmp(optarg, "score") && strcmp(optarg, "last") &&
@@ -846,11 +1314,19 @@ main(int argc, char** argv)
 				die(EXIT_FAILURE, "--sort: expected score, last or answers, "
 					"got \"%s\"", optarg);
 			c.sort = optarg;
+			list_opts = 1;
 			break;
+		case 'v': c.verbose = 1; break;
 		case O_MAN: man(); return 0;
 		case 'h': usage(stdout); return 0;
+		case ':':
+			die(EXIT_FAILURE, "option %s needs an argument (try --help)",
+				argv[optind - 1]);
 		default:
-			die(EXIT_FAILURE, "bad option (try --help)");
+			if(optopt && optopt < 256)
+				die(EXIT_FAILURE, "unknown option -%c (try --help)", optopt);
+			die(EXIT_FAILURE, "unknown option %s (try --help)",
+				argv[optind - 1]);
 		}
 	}
 	if(optind >= argc)
@@ -860,16 +1336,23 @@ main(int argc, char** argv)
 			break;
 	if(i == N_COMMANDS)
 		die(EXIT_FAILURE, "unknown command \"%s\" (try --help)", argv[optind]);
-	if(argc - optind - 1 < commands[i].min_args ||
-		argc - optind - 1 > commands[i].max_args)
-		die(EXIT_FAILURE, "%s: expected %s%s", commands[i].name,
-			commands[i].args[0] ? commands[i].args : "no arguments",
-			commands[i].args[0] ? " as arguments" : "");
-	if(c.with_unbound && c.format == 2)
-		die(EXIT_FAILURE, "--with-unbound does not mix with --json");
+	cmd = &commands[i];
+	if(argc - optind - 1 < cmd->min_args || argc - optind - 1 > cmd->max_args)
+		die(EXIT_FAILURE, "%s: expected %s%s", cmd->name,
+			cmd->args[0] ? cmd->args : "no arguments",
+			cmd->args[0] ? " as arguments" : "");
+	if(stats_opts && !is_stats(cmd))
+		die(EXIT_FAILURE, "%s: --prometheus, --json, --with-unbound, "
+			"--unbound-control and --unbound-config are stats options",
+			cmd->name);
+	if(list_opts && cmd->run != cmd_list)
+		die(EXIT_FAILURE, "%s: --flagged, --top and --sort are list options",
+			cmd->name);
+	if(c.verbose && cmd->run != cmd_check_config)
+		die(EXIT_FAILURE, "%s: -v is a check-config option", cmd->name);
 	/* the config: segment name and score parameters */
 	fg_conf_defaults(&c.cfg);
-	if(commands[i].run != cmd_check_config) {
+	if(cmd->run != cmd_check_config) {
 		if(!config) {
 			if(!fg_conf_locate(NULL, path, sizeof(path), err, sizeof(err)))
 				die(EXIT_FAILURE, "%s", err);
@@ -880,7 +1363,7 @@ main(int argc, char** argv)
 	}
 	if(!c.segment)
 		c.segment = c.cfg.segment;
-	opt = commands[i].run(&c, argv + optind + 1, argc - optind - 1);
+	opt = cmd->run(&c, argv + optind + 1, argc - optind - 1);
 	fg_conf_free(&c.cfg);
 	if(fflush(stdout) != 0 || ferror(stdout))
 		die(EXIT_FAILURE, "writing the output: %s", strerror(errno));

@@ -11,8 +11,11 @@ fg_start_flux_stack
 ctl() { "$CONTROL" -s "$FG_SEGMENT" "$@"; }
 
 out=$(ctl status) || fg_fail "status: $out"
-for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: 2" "clean-close: no"; do
-    echo "$out" | grep -qx "$want" || fg_fail "status lacks '$want': $out"
+for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: 2" "clean-close: no" \
+    "used: 0" "window: [0-9]+" "bytes: [0-9]+" "evictions: 0" "generation: [0-9]+" \
+    "created: [0-9]+ \([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)" "fill: 0\.000000" \
+    "module-pid: $FG_UNBOUND_PID \(running\)" "module-started: [0-9]+ \(.*Z\)" "config in force:"; do
+    echo "$out" | grep -Eqx "$want" || fg_fail "status lacks '$want': $out"
 done
 echo "$out" | grep -Eq "^writer-pid: $FG_UNBOUND_PID \(running\)$" || fg_fail "status writer: $out"
 echo "$out" | grep -q "action: refuse" || fg_fail "status lacks the config in force: $out"
@@ -27,6 +30,11 @@ out=$(ctl show bot.flux.test) || fg_fail "show: $out"
 echo "$out" | grep -qx 'verdict: flagged' || fg_fail "show verdict: $out"
 echo "$out" | grep -Eq '^address: 45\.[0-9.]+ AS65[0-9]+ [A-Z]{2} seen 1$' || fg_fail "show addresses: $out"
 echo "$out" | grep -q 'asns' || fg_fail "show has no explanation: $out"
+for want in 'domain: bot\.flux\.test\.' 'score: [0-9]+\.[0-9]{2}' 'answers: 2' 'addresses-distinct: [0-9]+' \
+    'flagged-at: [0-9]+ \(.*Z\)' 'first-seen: [0-9]+ \(.*Z\)' 'unflagged-by-operator: no' \
+    'asn: AS65[0-9]+' 'country: [A-Z]{2}' 'explanation:'; do
+    echo "$out" | grep -Eqx "$want" || fg_fail "show lacks '$want': $out"
+done
 
 # allow: the flagged domain and its alias resolve again, the cache path too
 out=$(ctl allow bot.flux.test) || fg_fail "allow: $out"
@@ -70,6 +78,15 @@ echo "$out" | grep -Eq '^flushed [0-9]+ domains$' || fg_fail "flush said: $out"
 printf 'fluxguard:\n    action: nxdomain\n' > "$FG_WORK/good.conf"
 printf 'fluxguard:\n    threshold: 101\n' > "$FG_WORK/bad.conf"
 [ "$("$CONTROL" check-config "$FG_WORK/good.conf")" = "$FG_WORK/good.conf: ok" ] || fg_fail "check-config good"
+# -v prints the effective config, which loads and gives the same config again
+"$CONTROL" check-config -v "$FG_WORK/good.conf" >"$FG_WORK/verbose.out" || fg_fail "check-config -v"
+[ "$(head -n 1 "$FG_WORK/verbose.out")" = "$FG_WORK/good.conf: ok" ] || fg_fail "check-config -v first line"
+tail -n +2 "$FG_WORK/verbose.out" >"$FG_WORK/effective.conf"
+grep -Eq '^[[:space:]]+action: nxdomain$' "$FG_WORK/effective.conf" || fg_fail "effective config lacks the action: $(cat "$FG_WORK/effective.conf")"
+grep -Eq '^[[:space:]]+threshold: [0-9]' "$FG_WORK/effective.conf" || fg_fail "effective config lacks the defaults"
+"$CONTROL" check-config -v "$FG_WORK/effective.conf" | tail -n +2 | grep -v '^# read ' >"$FG_WORK/again.conf"
+grep -v '^# read ' "$FG_WORK/effective.conf" | diff - "$FG_WORK/again.conf" >&2 ||
+    fg_fail "the effective config does not load back to itself"
 set +e
 err=$("$CONTROL" check-config "$FG_WORK/bad.conf" 2>&1); rc=$?
 set -e
@@ -104,13 +121,16 @@ cp "/dev/shm/${FG_SEGMENT#/}" "$FG_WORK/old.seg"
 printf '\001' | dd of="$FG_WORK/old.seg" bs=1 seek=8 conv=notrunc status=none
 expect_rc 1 -s "$FG_WORK/old.seg" status
 echo "$err" | grep -q "format version 1, this build reads version 2" || fg_fail "old version message: $err"
-# a segment this user may not read is refused with a clear message
+# a segment this user may not read is refused with a clear message (no config
+# file: the test's own sits in a private directory nobody cannot read)
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
     set +e
-    err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CONTROL" -s "$FG_SEGMENT" status 2>&1 >/dev/null); rc=$?
+    err=$(env -u FLUXGUARD_CONF setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$CONTROL" -s "$FG_SEGMENT" status 2>&1 >/dev/null); rc=$?
     set -e
     [ $rc = 1 ] || fg_fail "another user's segment: exit $rc ($err)"
-    echo "$err" | grep -q "Permission denied" || fg_fail "another user's segment: $err"
+    echo "$err" | grep -q "^fluxguard-control: segment $FG_SEGMENT: Permission denied (owner user $(id -un), mode 0600: " ||
+        fg_fail "another user's segment: $err"
 else
     fg_fail "setpriv and user nobody are needed for the permission test"
 fi

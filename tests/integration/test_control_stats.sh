@@ -33,8 +33,18 @@ echo "$prom" | grep -qx 'fluxguard_action_refuse_total 2' || fg_fail "prometheus
 echo "$prom" | grep -qx '# TYPE fluxguard_domains_flagged gauge' || fg_fail "gauge TYPE line"
 
 json=$(ctl stats_noreset --json) || fg_fail "--json failed"
-echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["version"]==1; assert d["counters"]["fluxguard.action.refuse"]==2; assert d["gauges"]["fluxguard.domains.flagged"]==1' ||
-    fg_fail "json: $json"
+echo "$json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["version"] == 1 and d["segment"] == sys.argv[1], d
+assert d["counters"]["fluxguard.action.refuse"] == 2
+assert d["gauges"]["fluxguard.domains.flagged"] == 1
+assert "unbound" not in d
+' "$FG_SEGMENT" || fg_fail "json: $json"
+# the text, Prometheus and JSON outputs carry the same counters and gauges
+[ "$(echo "$out" | wc -l)" = "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["counters"])+len(d["gauges"]))')" ] ||
+    fg_fail "text and JSON differ in number"
+[ "$(echo "$out" | wc -l)" = "$(echo "$prom" | grep -c '^fluxguard_')" ] || fg_fail "text and Prometheus differ in number"
 
 both=$(ctl stats_noreset --with-unbound --unbound-control "$FG_UNBOUND_CONTROL" \
     --unbound-config "$FG_WORK/unbound.conf") || fg_fail "--with-unbound failed"
@@ -45,6 +55,20 @@ bothp=$(ctl stats_noreset --prometheus --with-unbound --unbound-control "$FG_UNB
     --unbound-config "$FG_WORK/unbound.conf")
 echo "$bothp" | promtool check metrics || fg_fail "promtool rejects the combined exposition"
 echo "$bothp" | grep -q '^unbound_total_num_queries [0-9]' || fg_fail "no unbound_total_num_queries"
+echo "$bothp" | grep -q '^unbound_histogram' && fg_fail "histogram lines in the exposition"
+# -u is --with-unbound; --json puts Unbound's numbers in an "unbound" object
+both=$(ctl stats_noreset -u --unbound-control "$FG_UNBOUND_CONTROL" --unbound-config "$FG_WORK/unbound.conf")
+echo "$both" | grep -q '^total\.num\.queries=' || fg_fail "-u: no Unbound stats in: $both"
+json=$(ctl stats_noreset --json -u --unbound-control "$FG_UNBOUND_CONTROL" \
+    --unbound-config "$FG_WORK/unbound.conf") || fg_fail "--json --with-unbound failed"
+echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["version"]==1; assert d["unbound"]["total.num.queries"]>=3; assert d["counters"]["fluxguard.action.refuse"]==2' ||
+    fg_fail "json with unbound: $json"
+# an unbound-control that fails: one line of ours, exit 1
+set +e
+err=$(ctl stats_noreset -u --unbound-control /nonexistent/unbound-control 2>&1 >/dev/null); rc=$?
+set -e
+[ $rc = 1 ] && [ "$err" = "fluxguard-control: cannot run /nonexistent/unbound-control: No such file or directory" ] ||
+    fg_fail "a missing unbound-control: exit $rc, $err"
 
 # stats resets the resettable counters, as unbound-control stats does
 out=$(ctl stats) || fg_fail "stats failed"
