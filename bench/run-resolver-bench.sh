@@ -9,25 +9,33 @@
 # (bench/passthrough.c: the floor any plugin pays), C with fluxguard blocking
 # (action refuse) on a tracker pre-filled with --prefill domains. Unbound runs on
 # core 0, dnsperf on core 1; the instances' runs alternate, round after round,
-# and the medians are reported with the ratios C/B, C/A, B/A, latency
-# percentiles (from dnsperf -v), each instance's resident memory, and the
-# tracker micro-benchmarks (bench/bench_tracker).
+# and the medians are reported with the ratios C/B, C/A, B/A, each run's
+# Unbound CPU time and cache-miss share (unbound-control stats), latency
+# percentiles at a fixed sub-saturation rate (dnsperf -v -Q, after the
+# throughput rounds), each instance's resident memory, and the tracker
+# micro-benchmarks (bench/bench_tracker).
 #
 # Usage: bench/run-resolver-bench.sh [--smoke] [--rounds N] [--duration S]
 #          [--names N] [--prefill N] [--asn-db F] [--country-db F] [--out FILE]
+#          [--profile]
 # Default: 5 rounds x 10 s per instance and workload, 100000 short-TTL names,
 # 1000000 pre-filled domains; the table goes to stdout and into bench/RESULTS.md
 # (section "Resolver benchmark"). --smoke: a few seconds, small sizes, checks
-# every step works (make check runs it), writes no RESULTS.md.
+# every step works (make check runs it), writes no RESULTS.md. --profile: one
+# more cache-miss run per instance under `perf record -e cpu-clock`, reported
+# as CPU samples per 1000 queries by object and by function, A, B and C side by
+# side, so that what C spends beyond B shows where it goes.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-smoke=0 rounds=5 duration=10 names=100000 prefill=1000000 asn_db="" country_db=""
+smoke=0 profile=0 rounds=5 duration=10 names=100000 prefill=1000000 asn_db="" country_db=""
+# dnsperf's -t: how long it waits for a late answer, at the end of a run too
+timeout=2
 out=$top/bench/RESULTS.md
 builddir=${FG_BENCH_BUILDDIR:-$top/build/bench}
 while [ $# -gt 0 ]; do
     case "$1" in
-    --smoke) smoke=1; rounds=1; duration=1; names=2000; prefill=5000 ;;
+    --smoke) smoke=1; rounds=1; duration=1; names=2000; prefill=5000; timeout=0.5 ;;
     --rounds) rounds=$2; shift ;;
     --duration) duration=$2; shift ;;
     --names) names=$2; shift ;;
@@ -35,6 +43,7 @@ while [ $# -gt 0 ]; do
     --asn-db) asn_db=$2; shift ;;
     --country-db) country_db=$2; shift ;;
     --out) out=$2; shift ;;
+    --profile) profile=1 ;;
     *) echo "run-resolver-bench: unknown option $1" >&2; exit 1 ;;
     esac
     shift
@@ -134,7 +143,7 @@ zone:
 CONF
 $pin_client nsd -d -c "$work/nsd.conf" >>"$work/nsd.log" 2>&1 &
 pids+=($!)
-wait_for NSD sh -c "drill -p $nsd_port bench.test SOA @127.0.0.1 | grep -q NOERROR"
+wait_for NSD sh -c "timeout 1 drill -p $nsd_port bench.test SOA @127.0.0.1 | grep -q NOERROR"
 
 # --- the tracker, pre-filled --------------------------------------------------------
 capacity=$((prefill + prefill / 4 + 1024))
@@ -152,8 +161,9 @@ capacity=$((prefill + prefill / 4 + 1024))
 # --- three Unbound instances, one config ---------------------------------------------
 declare -A port pid_of
 start_unbound() { # NAME MODULE-CONFIG DYNLIB-FILE
-    local name=$1 modules=$2 dynlib=$3 p
+    local name=$1 modules=$2 dynlib=$3 p cp
     p=$(free_port)
+    cp=$(free_port)
     port[$name]=$p
     {
         cat <<CONF
@@ -178,6 +188,11 @@ server:
 stub-zone:
     name: "bench.test."
     stub-addr: 127.0.0.1@$nsd_port
+remote-control:
+    control-enable: yes
+    control-interface: 127.0.0.1
+    control-port: $cp
+    control-use-cert: no
 CONF
         [ -n "$dynlib" ] && printf 'dynlib:\n    dynlib-file: "%s"\n' "$dynlib"
     } > "$work/unbound-$name.conf"
@@ -185,7 +200,7 @@ CONF
         >>"$work/unbound-$name.log" 2>&1 &
     pid_of[$name]=$!
     pids+=($!)
-    wait_for "Unbound $name" sh -c "drill -p $p h0.bench.test A @127.0.0.1 | grep -q NOERROR"
+    wait_for "Unbound $name" sh -c "timeout 1 drill -p $p h0.bench.test A @127.0.0.1 | grep -q NOERROR"
 }
 start_unbound A "validator iterator" ""
 start_unbound B "dynlib validator iterator" "$builddir/bench/.libs/passthrough.so"
@@ -199,12 +214,32 @@ for name in A B C; do
 done
 
 # --- the runs ---------------------------------------------------------------------------
-run() { # NAME WORKLOAD ROUND
-    local name=$1 w=$2 r=$3 log
-    log=$work/run-$w-$name-$r
-    $pin_client dnsperf -s 127.0.0.1 -p "${port[$name]}" -d "$work/$w.q" -l "$duration" \
-        -c 8 -q 200 -t 2 -v >"$log.out" 2>"$log.err" || die "dnsperf against $name failed"
+control() { # NAME ARGS...
+    local name=$1; shift
+    "$prefix/sbin/unbound-control" -c "$work/unbound-$name.conf" "$@"
 }
+# CPU ticks (user + system) of a process, and busy ticks of core 0: a run
+# where Unbound got well under a full core was limited by something else
+# (the client, or another process on the machine), and says so.
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+core0_busy() { awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# run NAME WORKLOAD TAG [dnsperf options...]: one dnsperf run against NAME,
+# with Unbound's counters reset before and read after (statistics are not
+# cumulative, so each `stats` resets them).
+run() {
+    local name=$1 w=$2 tag=$3 log c0 c1 k0 k1 t0 t1
+    shift 3
+    log=$work/run-$w-$name-$tag
+    control "$name" stats >/dev/null || die "unbound-control stats on $name failed"
+    c0=$(proc_ticks "${pid_of[$name]}"); k0=$(core0_busy); t0=$(date +%s.%N)
+    $pin_client dnsperf -s 127.0.0.1 -p "${port[$name]}" -d "$work/$w.q" -l "$duration" \
+        -c 8 -q 200 -t "$timeout" "$@" >"$log.out" 2>"$log.err" || die "dnsperf against $name failed"
+    c1=$(proc_ticks "${pid_of[$name]}"); k1=$(core0_busy); t1=$(date +%s.%N)
+    control "$name" stats >"$log.stats" || die "unbound-control stats on $name failed"
+    echo "unbound_ticks $((c1 - c0)) core0_ticks $((k1 - k0)) wall $(echo "$t1 - $t0" | bc) hz $(getconf CLK_TCK)" >"$log.cpu"
+}
+# Throughput: the client keeps 200 queries in flight, no per-query output (it
+# would make dnsperf, not Unbound, the bottleneck of the cache-hit runs).
 order=(A B C)
 for r in $(seq "$rounds"); do
     for w in hit miss; do
@@ -212,6 +247,33 @@ for r in $(seq "$rounds"); do
     done
     order=("${order[@]:1}" "${order[0]}")   # rotate who goes first
 done
+# Latency: at a fixed rate of half the slowest instance's median throughput,
+# where queueing in the client and the socket no longer dominates, with
+# per-query output (-v) for the percentiles. One run per instance and workload.
+median_qps() { # WORKLOAD NAME
+    cat "$work"/run-"$1"-"$2"-[0-9]*.out | sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' |
+        sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : 0}'
+}
+for w in hit miss; do
+    rate=$(for name in A B C; do median_qps "$w" "$name"; done | sort -n | head -n 1)
+    rate=$(awk -v q="$rate" 'BEGIN {r = int(q / 2); print (r > 100 ? r : 100)}')
+    echo "$rate" >"$work/latency-rate-$w"
+    for name in "${order[@]}"; do run "$name" "$w" lat -Q "$rate" -v; done
+done
+# Profile: samples are counted per query handled, so instances with different
+# throughput compare directly.
+if [ $profile = 1 ]; then
+    command -v perf >/dev/null || die "--profile needs perf (apt-get install linux-perf)"
+    for name in "${order[@]}"; do
+        perf record -q -e cpu-clock -F 4000 -p "${pid_of[$name]}" -o "$work/perf-$name.data" \
+            -- sleep "$duration" >"$work/perf-$name.log" 2>&1 &
+        perf_pid=$!
+        run "$name" miss prof
+        wait "$perf_pid" || die "perf record on $name failed: $(cat "$work/perf-$name.log")"
+        perf report -i "$work/perf-$name.data" --stdio -n --no-children --sort dso,sym \
+            >"$work/perf-$name.txt" 2>>"$work/perf-$name.log" || die "perf report on $name failed"
+    done
+fi
 rss=""
 for name in A B C; do
     rss="$rss $name=$(awk '/^VmRSS/ {print $2}' "/proc/${pid_of[$name]}/status"):$(awk '/^RssShmem/ {print $2}' "/proc/${pid_of[$name]}/status")"
@@ -221,62 +283,143 @@ done
 
 # --- the table ------------------------------------------------------------------------------
 python3 - "$work" "$rounds" "$smoke" "$rss" "$duration" "$names" "$prefill" > "$work/table.md" <<'PY'
-import re, statistics, sys, glob, os
+import os, re, statistics, sys
 work, rounds, smoke, rss, duration, names, prefill = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
-res = {}
 bad = []
-lost = {}
-for w in ("hit", "miss"):
-    for n in "ABC":
-        qps, lat = [], []
-        for r in range(1, rounds + 1):
-            base = f"{work}/run-{w}-{n}-{r}"
-            text = open(base + ".out").read()
-            m = re.search(r"Queries per second:\s+([\d.]+)", text)
-            if not m:
-                bad.append(f"{n} {w} round {r}: no QPS")
-                continue
-            qps.append(float(m.group(1)))
-            comp = re.search(r"Queries completed:\s+(\d+)", text)
-            if not comp or int(comp.group(1)) == 0:
-                bad.append(f"{n} {w} round {r}: nothing completed")
-            for line in text.splitlines():
-                # -v lines: "> NOERROR m1.bench.test A 0.000123", or
-                # "> T name A" for a query lost (timed out) under full load
-                if line.startswith(">"):
-                    f = line.split()
-                    if f[1] == "T":
-                        lost[(w, n)] = lost.get((w, n), 0) + 1
-                        continue
-                    if f[1] != "NOERROR":
-                        bad.append(f"{n} {w}: {line}")
-                        break
-                    lat.append(float(f[-1]))
-        lat.sort()
-        pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1e6 if lat else float("nan")
-        res[(w, n)] = (statistics.median(qps) if qps else 0.0, pct(0.5), pct(0.99), pct(0.999))
+label = {"A": "A: validator iterator", "B": "B: + pass-through dynlib", "C": "C: + fluxguard (refuse)"}
+wname = {"hit": "cache hit", "miss": "cache miss"}
+
+def num(pattern, text, cast=float):
+    m = re.search(pattern, text)
+    return cast(m.group(1)) if m else None
+
+def load(w, n, tag):
+    """One run: dnsperf's summary, Unbound's CPU share and counters."""
+    base = f"{work}/run-{w}-{n}-{tag}"
+    out = open(base + ".out").read()
+    run = {"qps": num(r"Queries per second:\s+([\d.]+)", out),
+           "done": num(r"Queries completed:\s+(\d+)", out, int) or 0,
+           "lost": num(r"Queries lost:\s+(\d+)", out, int) or 0,
+           "mean": num(r"Average Latency \(s\):\s+([\d.]+)", out)}
+    if run["qps"] is None or run["done"] == 0:
+        bad.append(f"{n} {w} {tag}: nothing completed")
+    codes = re.search(r"Response codes:\s+(.*)", out)
+    if codes and re.sub(r"NOERROR \d+ \([\d.]+%\)", "", codes.group(1)).strip(", "):
+        bad.append(f"{n} {w} {tag}: answers other than NOERROR: {codes.group(1)}")
+    # CPU ticks are taken around the whole dnsperf process, whose run time
+    # excludes its start and the wait for late answers: shares are of the
+    # run time, capped at 1
+    cpu = dict(zip(*[iter(open(base + ".cpu").read().split())] * 2))
+    hz = float(cpu["hz"])
+    runtime = num(r"Run time \(s\):\s+([\d.]+)", out) or float(cpu["wall"])
+    cpu_s = int(cpu["unbound_ticks"]) / hz
+    run["cpu"] = min(1.0, cpu_s / runtime)
+    run["core0"] = min(1.0, int(cpu["core0_ticks"]) / hz / runtime)
+    stats = open(base + ".stats").read()
+    q = num(r"(?m)^total\.num\.queries=(\d+)", stats, int) or 0
+    miss = num(r"(?m)^total\.num\.cachemiss=(\d+)", stats, int) or 0
+    run["miss_share"] = miss / q if q else 0.0
+    # queries Unbound handled per second of its own CPU time: less sensitive
+    # than QPS to other processes taking core 0 now and then
+    run["per_cpu"] = q / cpu_s if cpu_s else 0.0
+    run["lat"] = []
+    for line in out.splitlines():
+        # -v lines: "> NOERROR m1.bench.test A 0.000123"; "> T ..." is lost
+        if line.startswith(">"):
+            f = line.split()
+            if f[1] == "NOERROR":
+                run["lat"].append(float(f[-1]))
+    return run
+
+med = statistics.median
+res = {(w, n): [load(w, n, r) for r in range(1, rounds + 1)] for w in wname for n in "ABC"}
+lat = {(w, n): load(w, n, "lat") for w in wname for n in "ABC"}
 if bad:
     sys.stderr.write("run-resolver-bench: " + "; ".join(bad[:5]) + "\n")
     sys.exit(1)
-label = {"A": "A: validator iterator", "B": "B: + pass-through dynlib", "C": "C: + fluxguard (refuse)"}
-print(f"Median of {rounds} alternating run(s) of {duration} s per instance and workload; "
-      f"{names} short-TTL names (cache miss), their 1/200 (at least 50) long-TTL names warmed (cache hit); "
-      f"fluxguard's tracker pre-filled with {prefill} domains.\n")
-print("| workload | instance | median QPS | p50 latency (µs) | p99 (µs) | p99.9 (µs) | lost (all runs) |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for w, wl in (("hit", "cache hit"), ("miss", "cache miss")):
+
+def m(w, n, key):
+    return med([r[key] for r in res[(w, n)]])
+
+print(f"Median of {rounds} alternating run(s) of {duration} s per instance and workload, "
+      f"200 queries in flight; {names} names with a 1 s TTL (cache miss), {names}/200 (at least 50) "
+      f"86400 s TTL names warmed (cache hit); fluxguard's tracker pre-filled with {prefill} domains. "
+      f"Unbound CPU: its share of core 0 during the run; core 0 busy: all of core 0's "
+      f"non-idle time, the network stack's softirq work included. Miss share: Unbound's "
+      f"total.num.cachemiss / total.num.queries for the run.\n")
+print("| workload | instance | median QPS | min – max | Unbound CPU | core 0 busy | QPS per CPU-second | miss share | lost |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for w in wname:
     for n in "ABC":
-        q, p50, p99, p999 = res[(w, n)]
-        print(f"| {wl} | {label[n]} | {q:.0f} | {p50:.0f} | {p99:.0f} | {p999:.0f} | {lost.get((w, n), 0)} |")
+        rs = res[(w, n)]
+        print(f"| {wname[w]} | {label[n]} | {m(w, n, 'qps'):.0f} | "
+              f"{min(r['qps'] for r in rs):.0f} – {max(r['qps'] for r in rs):.0f} | "
+              f"{m(w, n, 'cpu') * 100:.0f} % | {m(w, n, 'core0') * 100:.0f} % | {m(w, n, 'per_cpu'):.0f} | "
+              f"{m(w, n, 'miss_share'):.3f} | {sum(r['lost'] for r in rs)} |")
 print()
-print("| workload | fluxguard / pass-through (C/B) | target | fluxguard / none (C/A) | pass-through / none (B/A) |")
-print("|---|---:|---:|---:|---:|")
-for w, wl, target in (("hit", "cache hit", 0.99), ("miss", "cache miss", 0.97)):
-    a, b, c = (res[(w, n)][0] for n in "ABC")
+print("Ratios: of the median QPS (the targets are judged on these), the median of "
+      "each round's own ratio (runs next to each other in time), and of the "
+      "queries per CPU-second.\n")
+print("| workload | C/B | target | C/B per round | C/B per CPU-s | C/A | B/A | C/A per CPU-s |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for w, target in (("hit", 0.99), ("miss", 0.97)):
+    a, b, c = (m(w, n, "qps") for n in "ABC")
+    pa, pb, pc = (m(w, n, "per_cpu") for n in "ABC")
+    paired = med([rc["qps"] / rb["qps"] for rb, rc in zip(res[(w, "B")], res[(w, "C")]) if rb["qps"]])
     ok = "met" if b and c / b >= target else "**missed**"
-    print(f"| {wl} | {c / b if b else 0:.3f} | ≥ {target} ({ok}) | {c / a if a else 0:.3f} | {b / a if a else 0:.3f} |")
+    print(f"| {wname[w]} | {c / b:.3f} | ≥ {target} ({ok}) | {paired:.3f} | {pc / pb:.3f} | "
+          f"{c / a:.3f} | {b / a:.3f} | {pc / pa:.3f} |")
 print()
-print("| instance | VmRSS (KiB) | of which shared memory (KiB) |")
+print("Latency at a fixed rate (dnsperf -Q, half the slowest instance's median "
+      "throughput), one run per instance and workload, from each answered "
+      "query's latency (dnsperf -v):\n")
+print("| workload | instance | rate (QPS) | mean (µs) | p50 (µs) | p99 (µs) | p99.9 (µs) | lost |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for w in wname:
+    for n in "ABC":
+        r = lat[(w, n)]
+        ls = sorted(r["lat"])
+        pct = lambda p: ls[min(len(ls) - 1, int(p * len(ls)))] * 1e6 if ls else float("nan")
+        print(f"| {wname[w]} | {label[n]} | {r['qps']:.0f} | {(r['mean'] or 0) * 1e6:.0f} | "
+              f"{pct(0.5):.0f} | {pct(0.99):.0f} | {pct(0.999):.0f} | {r['lost']} |")
+if os.path.exists(f"{work}/perf-C.txt"):
+    prof, queries = {}, {}
+    for n in "ABC":
+        queries[n] = int(re.search(r"(?m)^total\.num\.queries=(\d+)",
+            open(f"{work}/run-miss-{n}-prof.stats").read()).group(1))
+        prof[n] = {}
+        for line in open(f"{work}/perf-{n}.txt"):
+            # "    12.34%  1234  unbound  [.] function"
+            f = re.match(r"\s+[\d.]+%\s+(\d+)\s+(\S+)\s+\[.\]\s+(.*\S)", line)
+            if f:
+                prof[n][(f.group(2), f.group(3))] = int(f.group(1))
+    per_k = lambda n, samples: samples * 1000.0 / queries[n] if queries[n] else 0.0
+    print("\nProfile of one more cache-miss run per instance (`perf record -e cpu-clock "
+          "-F 4000`, 0.25 ms per sample): samples per 1000 queries, by object, then the "
+          "functions where C spends most beyond B.\n")
+    print("| object | A | B | C | C − B |")
+    print("|---|---:|---:|---:|---:|")
+    dsos = {}
+    for n in "ABC":
+        for (dso, _), v in prof[n].items():
+            dsos.setdefault(dso, {}).setdefault(n, 0)
+            dsos[dso][n] += v
+    rows = sorted(dsos, key=lambda d: -sum(dsos[d].values()))
+    tot = {n: per_k(n, sum(v for v in prof[n].values())) for n in "ABC"}
+    for d in rows[:8]:
+        a, b, c = (per_k(n, dsos[d].get(n, 0)) for n in "ABC")
+        print(f"| {d} | {a:.0f} | {b:.0f} | {c:.0f} | {c - b:+.0f} |")
+    print(f"| all | {tot['A']:.0f} | {tot['B']:.0f} | {tot['C']:.0f} | {tot['C'] - tot['B']:+.0f} |")
+    print()
+    print("| function (object) | B | C | C − B |")
+    print("|---|---:|---:|---:|")
+    keys = set(prof["B"]) | set(prof["C"])
+    diff = sorted(keys, key=lambda k: -(per_k("C", prof["C"].get(k, 0)) - per_k("B", prof["B"].get(k, 0))))
+    for k in diff[:15]:
+        b, c = per_k("B", prof["B"].get(k, 0)), per_k("C", prof["C"].get(k, 0))
+        print(f"| `{k[1]}` ({k[0]}) | {b:.1f} | {c:.1f} | {c - b:+.1f} |")
+print()
+print("| instance | VmRSS after the runs (KiB) | of which shared memory (KiB) |")
 print("|---|---:|---:|")
 for item in rss.split():
     n, v = item.split("=")
@@ -285,7 +428,7 @@ for item in rss.split():
 PY
 {
     echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), kernel $(uname -r), $(date -u +%Y-%m-%d)."
-    echo "Command: \`bench/run-resolver-bench.sh --rounds $rounds --duration $duration --names $names --prefill $prefill${asn_db:+ --asn-db $asn_db}\`"
+    echo "Command: \`bench/run-resolver-bench.sh --rounds $rounds --duration $duration --names $names --prefill $prefill$([ $profile = 1 ] && echo " --profile")${asn_db:+ --asn-db $asn_db}${country_db:+ --country-db $country_db}\`"
     echo
     cat "$work/table.md"
     echo
