@@ -4,6 +4,10 @@
  * one fg_tracker_record_addrs on a table pre-filled with a million random
  * names (1 to 8 addresses each, one answer in ten rotating an address, as a
  * flux domain would), update throughput with 1 and 2 threads, lookup time,
+ * the detector's whole cost per answer (fg_detect_addrs: record, score,
+ * verdict; every name's zone has NS evidence, as in a resolver), the
+ * machine's own latency for one dependent load from a table as large as the
+ * segment (the floor under any update of a name not in the CPU's caches),
  * and the segment's size per tracked domain. bench/RESULTS.md holds the
  * figures and the command that reproduces them. Names are drawn uniformly
  * (every update a cold cache miss: the worst case) and Zipf(1)-distributed
@@ -11,7 +15,13 @@
  * at a tiny size so that `make check` keeps this program working.
  *
  *	bench_tracker [--smoke] [--domains N] [--capacity N] [--ops N]
+ *	              [--segment NAME-OR-PATH]
+ *
+ * --segment puts the table somewhere else than a fresh POSIX object, e.g. a
+ * file on a tmpfs mounted with huge=within_size, to measure what huge pages
+ * buy (the segment is removed afterwards).
  */
+#include "fluxguard/detect.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/tracker_layout.h"
@@ -207,6 +217,76 @@ bench_lookup(struct bench* b)
 	return med;
 }
 
+/** Median ns of one fg_detect_addrs (the module's work per address RRset). */
+static double
+bench_detect(struct bench* b)
+{
+	uint64_t* d = malloc(b->ops * sizeof(*d));
+	uint64_t rng = 777, over = timer_overhead();
+	uint32_t i, next = pick(b, &rng);
+	struct fg_detector det;
+	struct fg_decision out;
+	struct fg_addr a[8];
+	double med;
+	if(!d)
+		exit(1);
+	fg_detector_init(&det, b->t, NULL, NULL, NULL, 0);
+	for(i = 0; i < b->ops; i++) {
+		uint32_t dom = next;
+		size_t n = make_answer(dom, xorshift(&rng) % 10 == 0, &rng, a);
+		uint64_t t0, t1;
+		next = pick(b, &rng);
+		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
+		t0 = now_ns();
+		if(!fg_detect_addrs(&det, b->names + (size_t)dom * NAME_ROOM,
+			b->now, a, n, 300, &out) || out.source == FG_SRC_UNTRACKED) {
+			fprintf(stderr, "bench_tracker: detect failed\n");
+			exit(1);
+		}
+		t1 = now_ns();
+		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
+	}
+	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
+	med = (double)d[b->ops / 2];
+	free(d);
+	return med;
+}
+
+/** Median ns of one dependent load at random from \p size octets: what one
+ * access to memory not in any cache costs on this machine. */
+static double
+memory_latency(size_t size)
+{
+	size_t n = size / 64, i, p;
+	uint64_t rng = 99, t0;
+	uint64_t* m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t* perm = malloc(n * sizeof(*perm));
+	const uint32_t loads = 2000000;
+	double ns;
+	if(m == MAP_FAILED || !perm)
+		exit(1);
+	/* one random cycle through every cache line */
+	for(i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for(i = n - 1; i > 0; i--) {
+		size_t j = xorshift(&rng) % (i + 1);
+		uint32_t x = perm[i];
+		perm[i] = perm[j];
+		perm[j] = x;
+	}
+	for(i = 0; i < n; i++)
+		m[(size_t)perm[i] * 8] = (uint64_t)perm[(i + 1) % n] * 8;
+	free(perm);
+	p = 0;
+	t0 = now_ns();
+	for(i = 0; i < loads; i++)
+		p = m[p];
+	ns = (double)(now_ns() - t0) / loads;
+	munmap(m, size);
+	return p == 1 ? ns + 0 : ns;
+}
+
 /** One throughput thread. */
 struct tput_arg {
 	/** the benchmark */
@@ -258,11 +338,21 @@ bench_throughput(struct bench* b, int nthreads)
 	return (double)b->ops * nthreads / ((double)(t1 - t0) / 1e9);
 }
 
+/** Remove the segment \p seg: a POSIX object or a file. */
+static void
+remove_segment(const char* seg)
+{
+	if(seg[0] == '/' && strchr(seg + 1, '/') == NULL)
+		shm_unlink(seg);
+	else
+		unlink(seg);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_tracker [--smoke] [--domains N] "
-		"[--capacity N] [--ops N]\n");
+		"[--capacity N] [--ops N] [--segment NAME-OR-PATH]\n");
 	exit(2);
 }
 
@@ -272,9 +362,10 @@ main(int argc, char** argv)
 	struct bench b;
 	struct fg_tracker_options o;
 	struct fg_tracker_info info;
-	char seg[64], err[512];
+	char seg[512], err[512];
+	const char* segment = NULL;
 	uint64_t rng = 42, t0;
-	double med, mean, lk, tp1, tp2;
+	double med, mean, lk, tp1, tp2, det;
 	uint32_t i;
 	int smoke = 0;
 
@@ -290,6 +381,8 @@ main(int argc, char** argv)
 			b.capacity = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if(strcmp(argv[i], "--ops") == 0 && i + 1 < (uint32_t)argc)
 			b.ops = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if(strcmp(argv[i], "--segment") == 0 && i + 1 < (uint32_t)argc)
+			segment = argv[++i];
 		else
 			usage();
 	}
@@ -305,8 +398,11 @@ main(int argc, char** argv)
 		b.capacity = b.domains / 4 * 5 + 16;
 	b.now = 1700000000;
 
-	snprintf(seg, sizeof(seg), "/fg-bench-tracker-%d", (int)getpid());
-	shm_unlink(seg);
+	if(segment)
+		snprintf(seg, sizeof(seg), "%s", segment);
+	else
+		snprintf(seg, sizeof(seg), "/fg-bench-tracker-%d", (int)getpid());
+	remove_segment(seg);
 	memset(&o, 0, sizeof(o));
 	o.segment = seg;
 	o.capacity = b.capacity;
@@ -331,6 +427,19 @@ main(int argc, char** argv)
 		fg_tracker_record_addrs(b.t, b.names + (size_t)i * NAME_ROOM,
 			b.now, a, n, 300);
 	}
+	/* every zone z<i>.com has NS evidence, as the referrals of a
+	 * resolver's cache misses give it */
+	for(i = 0; i < 5000 && i < b.domains; i++) {
+		uint8_t zone[NAME_ROOM], ns1[] = "\3ns1\4host\3net", ns2[] =
+			"\3ns2\4host\3net";
+		const uint8_t* ns[2] = { ns1, ns2 };
+		char zs[16];
+		unsigned zl = (unsigned)snprintf(zs, sizeof(zs), "z%u", i);
+		zone[0] = (uint8_t)zl;
+		memcpy(zone + 1, zs, zl);
+		memcpy(zone + 1 + zl, "\3com", 5);
+		fg_tracker_record_ns(b.t, zone, b.now, ns, 2, NULL, 0, 3600);
+	}
 	fg_tracker_get_info(b.t, &info);
 	printf("%-34s %u domains into capacity %u (%u held, %llu evicted) "
 		"in %.2f s\n", "prefill", b.domains, info.capacity, info.used,
@@ -341,6 +450,7 @@ main(int argc, char** argv)
 		char label[64];
 		bench_update_latency(&b, &med, &mean);
 		lk = bench_lookup(&b);
+		det = bench_detect(&b);
 		tp1 = bench_throughput(&b, 1);
 		tp2 = bench_throughput(&b, 2);
 		snprintf(label, sizeof(label), "%s: update, median (1 thread)", d);
@@ -348,11 +458,17 @@ main(int argc, char** argv)
 			med, mean, b.ops);
 		snprintf(label, sizeof(label), "%s: lookup, median", d);
 		printf("%-34s %8.0f ns\n", label, lk);
+		snprintf(label, sizeof(label), "%s: detect, median", d);
+		printf("%-34s %8.0f ns   (record, score, verdict: one answer)\n",
+			label, det);
 		snprintf(label, sizeof(label), "%s: updates/s, 1 thread", d);
 		printf("%-34s %8.2f M/s\n", label, tp1 / 1e6);
 		snprintf(label, sizeof(label), "%s: updates/s, 2 threads", d);
 		printf("%-34s %8.2f M/s   (%.2fx)\n", label, tp2 / 1e6, tp2 / tp1);
 	}
+	printf("%-34s %8.0f ns   (one dependent load, random, %.0f MiB)\n",
+		"memory latency", memory_latency(info.bytes), (double)info.bytes /
+		1048576.0);
 	fg_tracker_get_info(b.t, &info);
 	printf("%-34s %8.1f B    (segment %.1f MiB / capacity %u)\n",
 		"bytes per tracked domain", (double)info.bytes / info.capacity,
@@ -361,7 +477,7 @@ main(int argc, char** argv)
 		"bytes per domain held", (double)info.bytes / info.used, info.used);
 
 	fg_tracker_close(b.t);
-	shm_unlink(seg);
+	remove_segment(seg);
 	free(b.names);
 	/* The smoke table is small, so the fixed parts of the segment (header,
 	 * journal) weigh on the ratio: judge the per-domain part there. */

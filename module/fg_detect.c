@@ -10,7 +10,12 @@
 #include "fluxguard/name.h"
 #include "fluxguard/policy.h"
 
+#include <math.h>
 #include <string.h>
+
+/** How far the stored score may lag behind the last one computed before the
+ * detector writes it back (scores are shown with one decimal). */
+#define FG_DETECT_SCORE_SLACK 0.05
 
 /** NS targets of one response we match glue against. */
 #define DETECT_MAX_NS FG_UPSTREAM_MAX_NAMES
@@ -110,8 +115,8 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 		}
 	}
 
-	if(!fg_tracker_record_addrs(d->tracker, owner, now, addrs, n, ttl) ||
-		!fg_tracker_lookup(d->tracker, owner, now, &rec)) {
+	if(!fg_tracker_record_addrs_view(d->tracker, owner, now, addrs, n, ttl,
+		&rec)) {
 		out->source = FG_SRC_UNTRACKED;
 		return 1;
 	}
@@ -137,6 +142,13 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 		rec.verdict != FG_VERDICT_FLAGGED;
 	out->flagged_at = v != FG_VERDICT_FLAGGED ? 0 :
 		out->newly_flagged ? now : rec.flagged_at;
+	/* Most answers change neither the verdict nor the score as shown (one
+	 * decimal): those leave the record alone, which saves a second visit
+	 * to the slot on the resolver's path. The stored score stays within
+	 * FG_DETECT_SCORE_SLACK of the last one computed. */
+	if(v == (enum fg_verdict)rec.verdict &&
+		fabs(out->score - (double)rec.score) < FG_DETECT_SCORE_SLACK)
+		return 1;
 	if(!fg_tracker_set_verdict(d->tracker, owner, now, (float)out->score,
 		v)) {
 		/* evicted between record and now by another thread: the next

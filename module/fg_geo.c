@@ -239,75 +239,77 @@ fg_geo_annotate(struct fg_geo* geo, struct fg_addr* a)
 	memcpy(e->country, a->country, 2);
 }
 
-/** A special-purpose prefix: the first \p bits of \p net. */
+/**
+ * A special-purpose prefix, at most 32 bits long in either family, as the
+ * first four octets of the network read big-endian and its length: a check
+ * is a mask and a compare (the scorer asks it for every kept address of every
+ * answer).
+ */
 struct special_prefix {
-	/** network, in network byte order (IPv4 in the first 4 octets) */
-	uint8_t net[16];
-	/** prefix length */
+	/** first four octets of the network, big-endian */
+	uint32_t net;
+	/** prefix length, 1..32 */
 	uint8_t bits;
 };
 
+/** The first four octets \p a..\p d as a big-endian word. */
+#define SPECIAL_NET(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
+	(uint32_t)(c) << 8 | (uint32_t)(d))
+
 /** IPv4 special-purpose blocks (RFC 6890, RFC 5737, RFC 6598, RFC 7526). */
 static const struct special_prefix special_v4[] = {
-	{ { 0 }, 8 },			/* "this network" */
-	{ { 10 }, 8 },			/* private */
-	{ { 100, 64 }, 10 },		/* shared address space (CGNAT) */
-	{ { 127 }, 8 },			/* loopback */
-	{ { 169, 254 }, 16 },		/* link-local */
-	{ { 172, 16 }, 12 },		/* private */
-	{ { 192, 0, 0 }, 24 },		/* IETF protocol assignments */
-	{ { 192, 0, 2 }, 24 },		/* documentation TEST-NET-1 */
-	{ { 192, 88, 99 }, 24 },	/* 6to4 relay anycast (deprecated) */
-	{ { 192, 168 }, 16 },		/* private */
-	{ { 198, 18 }, 15 },		/* benchmarking */
-	{ { 198, 51, 100 }, 24 },	/* documentation TEST-NET-2 */
-	{ { 203, 0, 113 }, 24 },	/* documentation TEST-NET-3 */
-	{ { 224 }, 4 },			/* multicast */
-	{ { 240 }, 4 }			/* reserved, and broadcast */
+	{ SPECIAL_NET(0, 0, 0, 0), 8 },		/* "this network" */
+	{ SPECIAL_NET(10, 0, 0, 0), 8 },	/* private */
+	{ SPECIAL_NET(100, 64, 0, 0), 10 },	/* shared address space (CGNAT) */
+	{ SPECIAL_NET(127, 0, 0, 0), 8 },	/* loopback */
+	{ SPECIAL_NET(169, 254, 0, 0), 16 },	/* link-local */
+	{ SPECIAL_NET(172, 16, 0, 0), 12 },	/* private */
+	{ SPECIAL_NET(192, 0, 0, 0), 24 },	/* IETF protocol assignments */
+	{ SPECIAL_NET(192, 0, 2, 0), 24 },	/* documentation TEST-NET-1 */
+	{ SPECIAL_NET(192, 88, 99, 0), 24 },	/* 6to4 relay anycast (deprecated) */
+	{ SPECIAL_NET(192, 168, 0, 0), 16 },	/* private */
+	{ SPECIAL_NET(198, 18, 0, 0), 15 },	/* benchmarking */
+	{ SPECIAL_NET(198, 51, 100, 0), 24 },	/* documentation TEST-NET-2 */
+	{ SPECIAL_NET(203, 0, 113, 0), 24 },	/* documentation TEST-NET-3 */
+	{ SPECIAL_NET(224, 0, 0, 0), 4 },	/* multicast */
+	{ SPECIAL_NET(240, 0, 0, 0), 4 }	/* reserved, and broadcast */
 };
 
 /** IPv6 special-purpose blocks inside global unicast 2000::/3; everything
  * outside 2000::/3 is special anyway. */
 static const struct special_prefix special_v6[] = {
-	{ { 0x20, 0x01, 0x00, 0x00 }, 23 },	/* IETF protocol assignments,
-						 * benchmarking 2001:2::/48 */
-	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32 },	/* documentation */
-	{ { 0x3f, 0xff, 0x00 }, 20 }		/* documentation (RFC 9637) */
+	{ SPECIAL_NET(0x20, 0x01, 0x00, 0x00), 23 },	/* IETF protocol
+						 * assignments, benchmarking
+						 * 2001:2::/48 */
+	{ SPECIAL_NET(0x20, 0x01, 0x0d, 0xb8), 32 },	/* documentation */
+	{ SPECIAL_NET(0x3f, 0xff, 0x00, 0x00), 20 }	/* documentation (RFC 9637) */
 };
 
-/** Whether the first \p p->bits of \p addr equal \p p->net. */
+/** Whether \p word (an address's first four octets) is inside one of the
+ * \p n prefixes. */
 static int
-prefix_match(const uint8_t* addr, const struct special_prefix* p)
+special_match(uint32_t word, const struct special_prefix* p, size_t n)
 {
-	int full = p->bits / 8, rest = p->bits % 8;
-	if(memcmp(addr, p->net, (size_t)full) != 0)
-		return 0;
-	if(rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-		if((addr[full] & mask) != (p->net[full] & mask))
-			return 0;
+	size_t i;
+	for(i = 0; i < n; i++) {
+		uint32_t mask = 0xffffffffu << (32 - p[i].bits);
+		if((word & mask) == p[i].net)
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 int
 fg_addr_is_special(const struct fg_addr* a)
 {
-	size_t i;
-	if(a->family == FG_AF_INET) {
-		for(i = 0; i < sizeof(special_v4) / sizeof(special_v4[0]); i++)
-			if(prefix_match(a->addr, &special_v4[i]))
-				return 1;
-		return 0;
-	}
-	if(a->family == FG_AF_INET6) {
-		if((a->addr[0] & 0xe0) != 0x20)
-			return 1;
-		for(i = 0; i < sizeof(special_v6) / sizeof(special_v6[0]); i++)
-			if(prefix_match(a->addr, &special_v6[i]))
-				return 1;
-		return 0;
-	}
+	uint32_t word = SPECIAL_NET(a->addr[0], a->addr[1], a->addr[2],
+		a->addr[3]);
+	if(a->family == FG_AF_INET)
+		return special_match(word, special_v4,
+			sizeof(special_v4) / sizeof(special_v4[0]));
+	if(a->family == FG_AF_INET6)
+		return (a->addr[0] & 0xe0) != 0x20 || special_match(word,
+			special_v6, sizeof(special_v6) / sizeof(special_v6[0]));
 	/* an unknown family is nothing we can count */
 	return 1;
 }

@@ -115,24 +115,34 @@ lc(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-/** FNV-1a over the lower-cased octets. */
+/**
+ * FNV-1a over \p name's octets, lower-cased, from the last to the first,
+ * continuing from \p h. Backwards, so that the hash of a name continues the
+ * hash of its parent: fg_policy_match_name gets every suffix's hash in one
+ * pass over the name.
+ */
 static uint32_t
-name_hash(const uint8_t* name, size_t len)
+name_hash_step(uint32_t h, const uint8_t* name, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-	for(i = 0; i < len; i++) {
-		h ^= lc(name[i]);
+	while(len > 0) {
+		h ^= lc(name[--len]);
 		h *= 16777619u;
 	}
 	return h;
 }
 
+/** The hash a name's slot is found by. */
+static uint32_t
+name_hash(const uint8_t* name, size_t len)
+{
+	return name_hash_step(2166136261u, name, len);
+}
+
 /** The slot holding \p name (any case), or NULL. */
 static const struct name_slot*
-slot_find(const struct fg_policy* p, const uint8_t* name, size_t len)
+slot_find_hashed(const struct fg_policy* p, const uint8_t* name, size_t len,
+	uint32_t h)
 {
-	uint32_t h = name_hash(name, len);
 	size_t i = h & (p->cap - 1);
 	for(;;) {
 		const struct name_slot* s = &p->slots[i];
@@ -147,6 +157,13 @@ slot_find(const struct fg_policy* p, const uint8_t* name, size_t len)
 		}
 		i = (i + 1) & (p->cap - 1);
 	}
+}
+
+/** The slot holding \p name (any case), or NULL. */
+static const struct name_slot*
+slot_find(const struct fg_policy* p, const uint8_t* name, size_t len)
+{
+	return slot_find_hashed(p, name, len, name_hash(name, len));
 }
 
 /** Put a slot into a table known to have room and not to hold it. */
@@ -747,27 +764,39 @@ fg_policy_from_config(const struct fg_config* cfg, char* err, size_t errlen)
 enum fg_list
 fg_policy_match_name(const struct fg_policy* p, const uint8_t* wire_name)
 {
-	size_t len, off = 0;
+	size_t len, off = 0, n, k, starts[FG_NAME_MAX_LABELS];
+	uint32_t h, hashes[FG_NAME_MAX_LABELS];
 	if(!p || p->used == 0)
 		return FG_LIST_NONE;
 	len = fg_name_wire_len(wire_name, FG_NAME_MAX_WIRE);
 	if(len == 0)
 		return FG_LIST_NONE;
+	/* every suffix's hash in one backward pass (see name_hash_step) */
+	n = 0;
+	while(wire_name[off] != 0 && n < FG_NAME_MAX_LABELS) {
+		starts[n++] = off;
+		off += (size_t)wire_name[off] + 1;
+	}
+	h = name_hash_step(2166136261u, wire_name + off, len - off);
+	for(k = n; k-- > 0; ) {
+		size_t end = k + 1 < n ? starts[k + 1] : off;
+		h = name_hash_step(h, wire_name + starts[k], end - starts[k]);
+		hashes[k] = h;
+	}
 	/* longest suffix first: the first hit is the most specific */
-	while(wire_name[off] != 0) {
-		const struct name_slot* s = slot_find(p, wire_name + off,
-			len - off);
+	for(k = 0; k < n; k++) {
+		const struct name_slot* s = slot_find_hashed(p,
+			wire_name + starts[k], len - starts[k], hashes[k]);
 		if(s) {
-			if(off == 0 && (s->flags & PF_DENY_EXACT))
+			if(k == 0 && (s->flags & PF_DENY_EXACT))
 				return FG_LIST_DENY;
-			if(off == 0 && (s->flags & PF_ALLOW_EXACT))
+			if(k == 0 && (s->flags & PF_ALLOW_EXACT))
 				return FG_LIST_ALLOW;
 			if(s->flags & PF_DENY_SUB)
 				return FG_LIST_DENY;
 			if(s->flags & PF_ALLOW_SUB)
 				return FG_LIST_ALLOW;
 		}
-		off += (size_t)wire_name[off] + 1;
 	}
 	return FG_LIST_NONE;
 }

@@ -199,16 +199,17 @@ loc_prepare(const struct fg_tracker* t, const uint8_t* name, struct track_loc* l
 
 /* -------------------------------------------------------- pool entries */
 
+/** Entry sizes by kind (FG_SEG_ENT_KIND bits), 0 for no entry: a table,
+ * not a switch, because every pool walk steps through it. */
+static const uint8_t ent_sizes[FG_SEG_ENT_KIND + 1] = {
+	0, FG_SEG_ENT_A4_SIZE, FG_SEG_ENT_A6_SIZE, FG_SEG_ENT_G4_SIZE,
+	FG_SEG_ENT_G6_SIZE, 0, 0, 0
+};
+
 static unsigned
 ent_size(uint8_t tag)
 {
-	switch(tag & FG_SEG_ENT_KIND) {
-	case FG_SEG_ENT_A4: return FG_SEG_ENT_A4_SIZE;
-	case FG_SEG_ENT_A6: return FG_SEG_ENT_A6_SIZE;
-	case FG_SEG_ENT_G4: return FG_SEG_ENT_G4_SIZE;
-	case FG_SEG_ENT_G6: return FG_SEG_ENT_G6_SIZE;
-	default: return 0;
-	}
+	return ent_sizes[tag & FG_SEG_ENT_KIND];
 }
 
 static int
@@ -255,16 +256,16 @@ ent_find(const struct fg_seg_slot* s, uint8_t kind, const uint8_t* addr)
 	return -1;
 }
 
-/** Clear the LAST bit of every answer (glue = 0) or glue (glue = 1) entry. */
+/** Clear the LAST bit of every glue entry. */
 static void
-ent_clear_last(struct fg_seg_slot* s, int glue)
+ent_clear_last_glue(struct fg_seg_slot* s)
 {
 	unsigned off = s->name_len;
 	while(off < s->pool_used && off < FG_SEG_POOL_SIZE) {
 		unsigned sz = ent_size(s->pool[off]);
 		if(sz == 0)
 			return;
-		if(ent_is_glue(s->pool[off]) == glue)
+		if(ent_is_glue(s->pool[off]))
 			s->pool[off] &= (uint8_t)~FG_SEG_ENT_LAST;
 		off += sz;
 	}
@@ -281,6 +282,39 @@ ent_set_hits(uint8_t* e, uint16_t hits)
 {
 	e[2] = (uint8_t)(hits & 0xff);
 	e[3] = (uint8_t)(hits >> 8);
+}
+
+/** \p a + \p b, saturating at 65535 like every hit count. */
+static uint16_t
+hits_add(uint16_t a, uint16_t b)
+{
+	return (uint32_t)a + b > UINT16_MAX ? UINT16_MAX : (uint16_t)(a + b);
+}
+
+/**
+ * Fold hits_pending into the answer entries marked LAST and, with \p clear,
+ * take their marks away: one walk, before a writer changes the marks.
+ */
+static void
+ent_settle_last(struct fg_seg_slot* s, int clear)
+{
+	unsigned off = s->name_len;
+	while(off < s->pool_used && off < FG_SEG_POOL_SIZE) {
+		uint8_t* e = s->pool + off;
+		unsigned sz = ent_size(*e);
+		if(sz == 0 || off + sz > FG_SEG_POOL_SIZE)
+			break;
+		if(!ent_is_glue(*e) && (*e & FG_SEG_ENT_LAST)) {
+			if(s->hits_pending)
+				ent_set_hits(e, hits_add(ent_hits(e), s->hits_pending));
+			if(clear)
+				*e &= (uint8_t)~FG_SEG_ENT_LAST;
+		}
+		off += sz;
+	}
+	s->hits_pending = 0;
+	if(clear)
+		s->n_last = 0;
 }
 
 /* ---------------------------------------------------------- geo lists */
@@ -362,6 +396,9 @@ slot_age(const struct fg_segment* seg, struct fg_seg_slot* s, uint32_t now,
 	memset(s->sk_prefix, 0, sizeof(s->sk_prefix));
 	s->sk_asn = s->sk_country = s->sk_ns = s->sk_glue = 0;
 	s->n_addrs = s->n_glue = 0;
+	/* the kept answer entries are the LAST ones, their hits start at 0 */
+	s->hits_pending = 0;
+	s->n_last = 0;
 
 	off = w = s->name_len;
 	end = s->pool_used <= FG_SEG_POOL_SIZE ? s->pool_used : FG_SEG_POOL_SIZE;
@@ -391,6 +428,8 @@ slot_age(const struct fg_segment* seg, struct fg_seg_slot* s, uint32_t now,
 				sketch_set(s->sk_addr, 2, addr_hash(seg, family, addr));
 				sketch_set(s->sk_prefix, 2, prefix_hash(seg, family, addr));
 				s->n_addrs++;
+				if(s->n_last < UINT8_MAX)
+					s->n_last++;
 			}
 			if(w != off)
 				memmove(s->pool + w, e, sz);
@@ -449,34 +488,18 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 		valid++;
 	}
 
-	/* fast path: the same set as last time, all of it kept exactly */
-	if((s->bits & FG_SEG_HAVE_ADDR_SET) && set == s->addr_set_hash) {
-		unsigned off = s->name_len, last = 0;
-		while(off < s->pool_used) {
-			unsigned sz = ent_size(s->pool[off]);
-			if(sz == 0 || off + sz > s->pool_used)
-				break;
-			if(!ent_is_glue(s->pool[off]) && (s->pool[off] & FG_SEG_ENT_LAST))
-				last++;
-			off += sz;
-		}
-		if(last == valid) {
-			off = s->name_len;
-			while(off < s->pool_used) {
-				uint8_t* e = s->pool + off;
-				unsigned sz = ent_size(*e);
-				if(sz == 0 || off + sz > s->pool_used)
-					break;
-				if(!ent_is_glue(*e) && (*e & FG_SEG_ENT_LAST) &&
-					ent_hits(e) < UINT16_MAX)
-					ent_set_hits(e, (uint16_t)(ent_hits(e) + 1));
-				off += sz;
-			}
-			return;
-		}
+	/* fast path: the same set as last time, all of it kept exactly (as
+	 * many LAST entries as valid addresses): one more pending hit for
+	 * each of them, no walk through the pool */
+	if((s->bits & FG_SEG_HAVE_ADDR_SET) && set == s->addr_set_hash &&
+		s->n_last == valid) {
+		if(s->hits_pending == UINT16_MAX)
+			ent_settle_last(s, 0);
+		s->hits_pending++;
+		return;
 	}
 
-	ent_clear_last(s, 0);
+	ent_settle_last(s, 1);
 	for(i = 0; i < m; i++) {
 		const struct fg_addr* a = &addrs[i];
 		uint8_t kind;
@@ -490,6 +513,8 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 			if(*e & FG_SEG_ENT_LAST)
 				continue; /* listed twice in one RRset */
 			*e |= FG_SEG_ENT_LAST;
+			if(s->n_last < UINT8_MAX)
+				s->n_last++;
 			if(ent_hits(e) < UINT16_MAX)
 				ent_set_hits(e, (uint16_t)(ent_hits(e) + 1));
 			continue;
@@ -506,6 +531,8 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 				e[0] = (uint8_t)(kind | FG_SEG_ENT_LAST);
 				e[1] = (uint8_t)(ai << 4 | ci);
 				ent_set_hits(e, 1);
+				if(s->n_last < UINT8_MAX)
+					s->n_last++;
 				memcpy(e + 4, a->addr, sz - 4);
 				s->pool_used = (uint16_t)(s->pool_used + sz);
 				s->n_addrs++;
@@ -588,7 +615,7 @@ slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 	s->ns_set_hash = set;
 	s->bits |= FG_SEG_HAVE_NS_SET;
 
-	ent_clear_last(s, 1);
+	ent_clear_last_glue(s);
 	for(i = 0; i < n_glue && i < TRACK_ANSWER_MAX; i++) {
 		const struct fg_addr* g = &glue[i];
 		uint8_t kind;
@@ -783,6 +810,8 @@ slot_init(struct fg_seg_slot* s, const struct track_loc* l, uint32_t now)
 	s->first_seen = s->last_seen = s->window_start = now;
 }
 
+static int slot_to_view(const struct fg_seg_slot* c, struct fg_record_view* v);
+
 /** What a record operation does to its slot. */
 struct track_update {
 	/** address answer, or NULL */
@@ -801,6 +830,8 @@ struct track_update {
 	size_t n_glue;
 	/** TTL of the RRset */
 	uint32_t ttl;
+	/** if not NULL, the record after the update is copied here */
+	struct fg_record_view* view;
 };
 
 static int
@@ -811,7 +842,7 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	struct fg_seg_bucket* bk;
 	struct fg_seg_slot* s;
 	uint32_t now = time32(now64), window;
-	int i, fresh = 0;
+	int i, fresh = 0, ok;
 	if(!t || !t->seg.writable || !loc_prepare(t, owner, &l))
 		return 0;
 	window = window_of(t);
@@ -848,8 +879,11 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	slot_write_end(s);
 	if(fresh)
 		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
+	/* the stripe is still held: no writer can change the slot, so it is
+	 * read in place; slot_to_view checks it like any copy */
+	ok = !u->view || slot_to_view(s, u->view);
 	fg_segment_unlock(&t->seg, l.stripe);
-	return 1;
+	return ok;
 }
 
 int
@@ -863,6 +897,22 @@ fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
 	u.addrs = addrs;
 	u.n_addrs = n;
 	u.ttl = ttl;
+	return tracker_record(t, owner, now, &u);
+}
+
+int
+fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	struct fg_record_view* out)
+{
+	struct track_update u;
+	if((n > 0 && !addrs) || !out)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	u.addrs = addrs;
+	u.n_addrs = n;
+	u.ttl = ttl;
+	u.view = out;
 	return tracker_record(t, owner, now, &u);
 }
 
@@ -972,7 +1022,8 @@ slot_to_view(const struct fg_seg_slot* c, struct fg_record_view* v)
 				a->asn = v->asns[ai];
 			if(ci < v->n_countries)
 				memcpy(a->country, v->countries[ci], 2);
-			v->addr_hits[v->n_addrs++] = ent_hits(e);
+			v->addr_hits[v->n_addrs++] = (tag & FG_SEG_ENT_LAST) ?
+				hits_add(ent_hits(e), c->hits_pending) : ent_hits(e);
 		} else if(ent_is_glue(tag) && v->n_glue < FG_TRACK_GLUE) {
 			struct fg_addr* g = &v->glue[v->n_glue++];
 			g->family = family_of_kind(kind);

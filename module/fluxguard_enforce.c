@@ -114,7 +114,7 @@ rr_rdata(const struct packed_rrset_data* d, size_t i, size_t* rdlen)
 /** Judge the answer section of \p msg: CNAME targets, owners, addresses. */
 static void
 judge_answer(struct fluxguard_env* fe, struct judgement* j,
-	const struct dns_msg* msg, time_t now)
+	const uint8_t* qname, const struct dns_msg* msg, time_t now)
 {
 	struct fg_addr addrs[JUDGE_MAX_ADDRS];
 	size_t n_addrs = 0, i, k;
@@ -131,7 +131,9 @@ judge_answer(struct fluxguard_env* fe, struct judgement* j,
 		if(type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA &&
 			type != LDNS_RR_TYPE_CNAME)
 			continue;
-		judge_name(fe, j, key->rk.dname, now);
+		/* the query name was judged already; it owns most answers */
+		if(!fg_name_equal(key->rk.dname, qname))
+			judge_name(fe, j, key->rk.dname, now);
 		for(k = 0; k < d->count; k++) {
 			size_t rdlen;
 			const uint8_t* rd = rr_rdata(d, k, &rdlen);
@@ -186,7 +188,7 @@ fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
 	j.use_tracker = msg != NULL;
 	judge_name(fe, &j, qname, now);
 	if(msg)
-		judge_answer(fe, &j, msg, now);
+		judge_answer(fe, &j, qname, msg, now);
 	if(j.allowed) {
 		out->list = FG_LIST_ALLOW;
 		return 0;

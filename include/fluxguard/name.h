@@ -13,6 +13,9 @@
 
 /** Longest wire-format name, root label included (RFC 1035 2.3.4). */
 #define FG_NAME_MAX_WIRE 255
+/** Most labels of a wire name, the root not counted: 255 octets hold at
+ * most 127 one-octet labels and the root. */
+#define FG_NAME_MAX_LABELS 127
 /** Longest label. */
 #define FG_LABEL_MAX 63
 /** Buffer that holds any name in presentation format: every octet escaped as

@@ -181,6 +181,16 @@ int fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
 	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl);
 
 /**
+ * fg_tracker_record_addrs, and the record as it stands afterwards copied into
+ * \p out (what fg_tracker_lookup would return) in the same visit: the
+ * detector's path, one hash and one lock instead of two.
+ * \return 1 if recorded and \p out filled, 0 if not stored.
+ */
+int fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	struct fg_record_view* out);
+
+/**
  * Record one NS RRset of a zone and the glue addresses that came with it.
  * \param ns_names wire-format NS target names
  */

@@ -143,7 +143,7 @@
  * host of the other byte order reads as a wrong magic. */
 #define FG_SEG_MAGIC 0x314b5254584c5546ULL
 /** Format version; bump it on any change to this file. */
-#define FG_SEG_VERSION 2u
+#define FG_SEG_VERSION 3u
 
 /** Size of the header region. */
 #define FG_SEG_HEADER_SIZE 8192u
@@ -453,8 +453,15 @@ struct fg_seg_slot {
 	uint16_t ns_hashes[FG_SEG_NS_HASHES];
 	/** bit i set: ns_hashes[i] was in the last NS answer */
 	uint8_t ns_last_mask;
-	/** explicit padding: aligns the sketches to 8 octets */
-	uint8_t pad[3];
+	/** answer entries of the pool marked FG_SEG_ENT_LAST: with
+	 * addr_set_hash, lets a writer see an answer repeat the last one
+	 * without walking the pool */
+	uint8_t n_last;
+	/** answers that repeated the last one and are not yet added to the
+	 * hit counts of its (FG_SEG_ENT_LAST) entries: a repeat costs one
+	 * increment here; readers add it to those entries' hits, writers fold
+	 * it in before they change the marks */
+	uint16_t hits_pending;
 	/** linear-counting bitmap of the answer addresses */
 	uint64_t sk_addr[2];
 	/** of their IPv4 /16 and IPv6 /32 prefixes */
@@ -477,6 +484,7 @@ _Static_assert(offsetof(struct fg_seg_slot, pool_used) == 50, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, asns) == 84, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, countries) == 116, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, ns_hashes) == 132, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, hits_pending) == 150, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, sk_addr) == 152, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, pool) == 216, "slot layout");
 _Static_assert(sizeof(struct fg_seg_slot) == FG_SEG_SLOT_SIZE, "slot size");

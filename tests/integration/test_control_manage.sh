@@ -11,7 +11,10 @@ fg_start_flux_stack
 ctl() { "$CONTROL" -s "$FG_SEGMENT" "$@"; }
 
 out=$(ctl status) || fg_fail "status: $out"
-for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: 2" "clean-close: no" \
+# the format version this build writes, from the layout header
+version=$(sed -n 's/^#define FG_SEG_VERSION \([0-9]*\)u$/\1/p' "$FG_SRCDIR/include/fluxguard/tracker_layout.h")
+[ -n "$version" ] || fg_fail "no FG_SEG_VERSION in tracker_layout.h"
+for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: $version" "clean-close: no" \
     "used: 0" "window: [0-9]+" "bytes: [0-9]+" "evictions: 0" "generation: [0-9]+" \
     "created: [0-9]+ \([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)" "fill: 0\.000000" \
     "module-pid: $FG_UNBOUND_PID \(running\)" "module-started: [0-9]+ \(.*Z\)" "config in force:"; do
@@ -120,7 +123,7 @@ echo "$err" | grep -q "damaged.seg" || fg_fail "damaged segment message: $err"
 cp "/dev/shm/${FG_SEGMENT#/}" "$FG_WORK/old.seg"
 printf '\001' | dd of="$FG_WORK/old.seg" bs=1 seek=8 conv=notrunc status=none
 expect_rc 1 -s "$FG_WORK/old.seg" status
-echo "$err" | grep -q "format version 1, this build reads version 2" || fg_fail "old version message: $err"
+echo "$err" | grep -q "format version 1, this build reads version $version" || fg_fail "old version message: $err"
 # a segment this user may not read is refused with a clear message (no config
 # file: the test's own sits in a private directory nobody cannot read)
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then

@@ -213,6 +213,56 @@ START_TEST(test_update)
 }
 END_TEST
 
+/* Repeated answers are counted without a walk through the pool (pending
+ * hits); what a reader sees must be the same as if each were counted at once,
+ * through a change of set, the 16-bit saturation and a new window. */
+START_TEST(test_repeats_and_view)
+{
+	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_record_view v, w;
+	struct fg_addr a[2], b[1];
+	uint32_t i;
+	a[0] = v4(10, 1, 0, 1, 1, "US");
+	a[1] = v4(10, 1, 0, 2, 1, "US");
+	b[0] = v4(10, 1, 0, 2, 1, "US");
+	for(i = 0; i < 5; i++)
+		ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 100 + i, a, 2, 60));
+	/* the view returned by the update is what a lookup returns */
+	ck_assert(fg_tracker_record_addrs_view(t, wire("rep.test"), 105, a, 2, 60, &v));
+	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 105, &w));
+	ck_assert_mem_eq(&v, &w, sizeof(v));
+	ck_assert_uint_eq(v.answers, 6);
+	ck_assert_uint_eq(v.addr_hits[0], 6);
+	ck_assert_uint_eq(v.addr_hits[1], 6);
+	/* a change folds the pending hits into the old set's entries first */
+	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 106, b, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 107, b, 1, 60));
+	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 107, &v));
+	ck_assert_uint_eq(v.addr_hits[0], 6);
+	ck_assert_uint_eq(v.addr_hits[1], 8);
+	ck_assert_uint_eq(v.addr_changes, 1);
+	/* back to the first set: a[1] was last too, so only a[0] is re-marked */
+	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 108, a, 2, 60));
+	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 108, &v));
+	ck_assert_uint_eq(v.addr_hits[0], 7);
+	ck_assert_uint_eq(v.addr_hits[1], 9);
+	/* hit counts saturate at 65535, pending ones included */
+	for(i = 0; i < 70000; i++)
+		ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 109, b, 1, 60));
+	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 109, &v));
+	ck_assert_uint_eq(v.addr_hits[0], 7);
+	ck_assert_uint_eq(v.addr_hits[1], 65535);
+	ck_assert_uint_eq(v.answers, 70009);
+	/* a new window starts the kept addresses' hits again */
+	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 109 + 3600, b, 1, 60));
+	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 109 + 3600, &v));
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.n_addrs, 1);
+	ck_assert_uint_eq(v.addr_hits[0], 1);
+	fg_tracker_close(t);
+}
+END_TEST
+
 START_TEST(test_many_addresses_estimated)
 {
 	struct fg_tracker* t = open_tracker(1024, 3600);
@@ -1002,6 +1052,7 @@ tracker_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_insert_and_lookup);
 	tcase_add_test(tc, test_update);
+	tcase_add_test(tc, test_repeats_and_view);
 	tcase_add_test(tc, test_many_addresses_estimated);
 	tcase_add_test(tc, test_long_name_and_ipv6);
 	tcase_add_test(tc, test_window_expiry);
