@@ -304,9 +304,19 @@ fg_addr_is_special(const struct fg_addr* a)
 {
 	uint32_t word = SPECIAL_NET(a->addr[0], a->addr[1], a->addr[2],
 		a->addr[3]);
-	if(a->family == FG_AF_INET)
+	if(a->family == FG_AF_INET) {
+		/* most addresses start with none of the blocks' first octets */
+		switch(a->addr[0]) {
+		case 0: case 10: case 100: case 127: case 169: case 172:
+		case 192: case 198: case 203:
+			break;
+		default:
+			if(a->addr[0] < 224)
+				return 0;
+		}
 		return special_match(word, special_v4,
 			sizeof(special_v4) / sizeof(special_v4[0]));
+	}
 	if(a->family == FG_AF_INET6)
 		return (a->addr[0] & 0xe0) != 0x20 || special_match(word,
 			special_v6, sizeof(special_v6) / sizeof(special_v6[0]));

@@ -140,7 +140,8 @@ const struct fg_option fg_options[] = {
 	  .offset = offsetof(struct fg_config, segment_group) },
 	{ .name = "capacity", .type = FG_OPT_UINT, .min = 1024, .max = 16777216,
 	  .def = "262144",
-	  .doc = "most domains the tracker holds",
+	  .doc = "most domains the tracker holds: 500 octets each (125 MiB at "
+		"the default), reserved in full when the segment is created",
 	  .offset = offsetof(struct fg_config, capacity) },
 	{ .name = "window", .type = FG_OPT_DURATION, .min = 60, .max = 7 * 86400,
 	  .def = "6h",

@@ -63,7 +63,7 @@ int fg_segment_attach(struct fg_segment* seg, const char* name, int writable,
  * segment clean. */
 void fg_segment_close(struct fg_segment* seg);
 
-/** Keyed hash (SipHash-2-4) of a lower-case wire name of \p len octets. */
+/** Keyed hash (SipHash-1-3) of a lower-case wire name of \p len octets. */
 uint64_t fg_segment_hash(const uint8_t key[16], const uint8_t* name, size_t len);
 
 /** Bucket of a name hash. */

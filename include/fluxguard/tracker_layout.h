@@ -30,7 +30,7 @@
  *
  * Hashing and probing
  * -------------------
- * A domain's key is SipHash-2-4, keyed with the segment's random hash_key
+ * A domain's key is SipHash-1-3, keyed with the segment's random hash_key
  * (getrandom() at creation), of its lower-cased wire name. The low 32 bits
  * choose the bucket, the high 32 bits are its tag (0 is remapped to 1; a tag
  * of 0 marks a free slot). A domain lives in its bucket or nowhere: probing is
