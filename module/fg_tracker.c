@@ -687,23 +687,25 @@ slot_read(const struct fg_seg_slot* s, struct fg_seg_slot* out)
 	return 0;
 }
 
-/** Ask for every cache line of a slot at once: the walk through it would
- * otherwise miss on them one after the other. */
+/** Ask for the cache lines of a slot's first \p len octets at once: the walk
+ * through it would otherwise miss on them one after the other. */
 static void
-slot_prefetch(const struct fg_seg_slot* s, int write)
+slot_prefetch(const struct fg_seg_slot* s, size_t len, int write)
 {
 	const uint8_t* p = (const uint8_t*)s;
-	unsigned off;
-	for(off = 0; off < sizeof(*s); off += 64) {
+	size_t off;
+	for(off = 0; off < len; off += 64) {
 		if(write)
 			__builtin_prefetch(p + off, 1);
 		else
 			__builtin_prefetch(p + off, 0);
 	}
+	/* slots are not line-aligned: the range's last octet may sit on one
+	 * more line */
 	if(write)
-		__builtin_prefetch(p + sizeof(*s) - 1, 1);
+		__builtin_prefetch(p + len - 1, 1);
 	else
-		__builtin_prefetch(p + sizeof(*s) - 1, 0);
+		__builtin_prefetch(p + len - 1, 0);
 }
 
 /** A name's home slot in its bucket: where it goes if that slot is free, so
@@ -715,17 +717,18 @@ home_of(uint32_t tag)
 	return tag % FG_SEG_BUCKET_SLOTS;
 }
 
-/** Prefetch the tags and the home slot together (only a hint: no lock, and
- * no load that would wait for the tags). */
+/** Prefetch the tags and the first \p len octets of the home slot together
+ * (only a hint: no lock, and no load that would wait for the tags). */
 static void
-bucket_prefetch(const struct fg_seg_bucket* bk, uint32_t tag, int write)
+bucket_prefetch(const struct fg_seg_bucket* bk, uint32_t tag, size_t len,
+	int write)
 {
 	unsigned home = home_of(tag);
 	if(write)
 		__builtin_prefetch(bk->tags, 1);
 	else
 		__builtin_prefetch(bk->tags, 0);
-	slot_prefetch(&bk->slots[home], write);
+	slot_prefetch(&bk->slots[home], len, write);
 }
 
 /** Index of the slot holding the name in its bucket, or -1 (stripe held). */
@@ -850,7 +853,10 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	/* the stripe's line comes in while the tags are read and the slot's
 	 * lines are requested; the lock is taken once they are on their way */
 	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
-	bucket_prefetch(bk, l.tag, 1);
+	/* a repeated address answer touches only the hot part; an NS answer
+	 * or a caller that wants the whole record reads all of it */
+	bucket_prefetch(bk, l.tag, u->view || u->is_ns ? sizeof(*bk->slots) :
+		FG_SEG_SLOT_HOT, 1);
 	if(!fg_segment_lock(&t->seg, l.stripe))
 		return 0;
 	i = bucket_find(bk, &l);
@@ -1098,7 +1104,7 @@ fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
 		return 0;
 	window = window_of(t);
 	bk = &t->seg.buckets[l.bucket];
-	bucket_prefetch(bk, l.tag, 0);
+	bucket_prefetch(bk, l.tag, sizeof(*bk->slots), 0);
 	for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++) {
 		struct fg_seg_slot c;
 		if(__atomic_load_n(&bk->tags[i], __ATOMIC_ACQUIRE) != l.tag)
@@ -1128,7 +1134,7 @@ fg_tracker_peek(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
 		return 0;
 	window = window_of(t);
 	bk = &t->seg.buckets[l.bucket];
-	bucket_prefetch(bk, l.tag, 0);
+	bucket_prefetch(bk, l.tag, FG_SEG_SLOT_HOT, 0);
 	for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++) {
 		const struct fg_seg_slot* s = &bk->slots[i];
 		int tries;

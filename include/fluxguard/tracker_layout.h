@@ -37,8 +37,10 @@
  * bounded to the bucket's 16 slots, whose tags share one cache line, and since
  * the key is secret, names an attacker picks cannot be aimed at one bucket.
  * A new name takes its home slot (tag % 16) if that one is free, else any
- * free one: writers prefetch the tag line and the home slot together, so a
- * name at home costs one round trip to memory instead of two.
+ * free one: writers prefetch the tag line and the home slot together (its
+ * first FG_SEG_SLOT_HOT octets for an address answer, all of it when the whole
+ * record is wanted), so a name at home costs one round trip to memory
+ * instead of two.
  *
  * Eviction
  * --------
@@ -67,8 +69,8 @@
  *
  * Exact and approximate counts
  * ----------------------------
- * The slot's tail is a pool shared by the owner name and variable-size entries:
- * an answer address (FG_SEG_ENT_A4/A6: tag, geo index, 16-bit hit count,
+ * A pool in the middle of the slot is shared by the owner name and
+ * variable-size entries: an answer address (FG_SEG_ENT_A4/A6: tag, geo index, 16-bit hit count,
  * address; 8 or 20 octets) or a glue address (FG_SEG_ENT_G4/G6: tag, country,
  * ASN, address; 11 or 23 octets). Up to FG_TRACK_ADDRS answer and FG_TRACK_GLUE
  * glue addresses are kept exactly while they fit: with a name of up to 64
@@ -143,7 +145,7 @@
  * host of the other byte order reads as a wrong magic. */
 #define FG_SEG_MAGIC 0x314b5254584c5546ULL
 /** Format version; bump it on any change to this file. */
-#define FG_SEG_VERSION 3u
+#define FG_SEG_VERSION 4u
 
 /** Size of the header region. */
 #define FG_SEG_HEADER_SIZE 8192u
@@ -366,7 +368,7 @@ _Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
 
 /** Distinct NS target names kept (as 16-bit hashes) per zone. */
 #define FG_SEG_NS_HASHES 8
-/** Size of the pool at the end of the slot. */
+/** Size of the pool (the owner name and the entries). */
 #define FG_SEG_POOL_SIZE 280
 
 /** Pool entry tags (low 3 bits of an entry's first octet). */
@@ -387,8 +389,19 @@ _Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
 /** Geo index meaning "not in the record's list". */
 #define FG_SEG_GEO_NONE 0x0f
 
-/** One tracked domain. All times are 32-bit UNIX seconds. */
+/**
+ * One tracked domain. All times are 32-bit UNIX seconds.
+ *
+ * Field order follows use: the first 64 octets hold everything an answer that
+ * repeats the last one reads or writes (seq, times, counts, TTLs, the last
+ * set's hash, the pending hits); the pool, which starts with the owner name
+ * that every probe compares, comes right after; the fields only a changed
+ * answer, an NS answer or a reader touches (exact lists, sketches) come last.
+ * An update of a repeated answer, the common case, so touches the slot's
+ * first two or three cache lines instead of all eight.
+ */
 struct fg_seg_slot {
+	/* --- octets 0..63: the hot header --- */
 	/** seqlock: odd while a writer changes the slot */
 	uint32_t seq;
 	/** FG_SEG_SLOT_EMPTY or FG_SEG_SLOT_USED */
@@ -411,14 +424,21 @@ struct fg_seg_slot {
 	float score;
 	/** address answers in the window */
 	uint32_t answers;
-	/** sum of new addresses per answer in the window */
-	uint32_t addr_new_total;
-	/** answers whose address set differed from the one before */
-	uint32_t addr_changes;
+	/** minimum, last and running mean TTL of the address answers */
+	uint32_t ttl_min, ttl_last, ttl_mean;
+	/** order-independent hash of the last answer's address set */
+	uint32_t addr_set_hash;
 	/** most addresses in one answer in the window (saturating) */
 	uint16_t apa_max;
 	/** addresses in the last answer (saturating) */
 	uint16_t apa_last;
+	/** octets of pool in use: the name plus the entries, <= FG_SEG_POOL_SIZE */
+	uint16_t pool_used;
+	/** answers that repeated the last one and are not yet added to the
+	 * hit counts of its (FG_SEG_ENT_LAST) entries: a repeat costs one
+	 * increment here; readers add it to those entries' hits, writers fold
+	 * it in before they change the marks */
+	uint16_t hits_pending;
 	/** answer-address entries in the pool, <= FG_TRACK_ADDRS */
 	uint8_t n_addrs;
 	/** glue entries in the pool, <= FG_TRACK_GLUE */
@@ -431,18 +451,26 @@ struct fg_seg_slot {
 	uint8_t n_ns;
 	/** FG_SEG_OVF_* and FG_SEG_HAVE_* */
 	uint8_t bits;
-	/** octets of pool in use: the name plus the entries, <= FG_SEG_POOL_SIZE */
-	uint16_t pool_used;
-	/** minimum, last and running mean TTL of the address answers */
-	uint32_t ttl_min, ttl_last, ttl_mean;
+	/** answer entries of the pool marked FG_SEG_ENT_LAST: with
+	 * addr_set_hash, lets a writer see an answer repeat the last one
+	 * without walking the pool */
+	uint8_t n_last;
+	/** bit i set: ns_hashes[i] was in the last NS answer */
+	uint8_t ns_last_mask;
+	/* --- octets 64..343: the name and the entries --- */
+	/** owner name (name_len octets), then the address and glue entries */
+	uint8_t pool[FG_SEG_POOL_SIZE];
+	/* --- octets 344..495: what only changes, NS answers and readers use --- */
+	/** sum of new addresses per answer in the window */
+	uint32_t addr_new_total;
+	/** answers whose address set differed from the one before */
+	uint32_t addr_changes;
 	/** NS answers in the window */
 	uint32_t ns_answers;
 	/** NS answers whose set differed from the one before */
 	uint32_t ns_changes;
 	/** minimum TTL of the NS answers in the window */
 	uint32_t ns_ttl_min;
-	/** order-independent hash of the last answer's address set */
-	uint32_t addr_set_hash;
 	/** order-independent hash of the last NS answer's name set */
 	uint32_t ns_set_hash;
 	/** distinct ASNs, exactly, in order of first appearance */
@@ -451,17 +479,6 @@ struct fg_seg_slot {
 	char countries[FG_TRACK_COUNTRIES][2];
 	/** 16-bit hashes of the distinct NS names */
 	uint16_t ns_hashes[FG_SEG_NS_HASHES];
-	/** bit i set: ns_hashes[i] was in the last NS answer */
-	uint8_t ns_last_mask;
-	/** answer entries of the pool marked FG_SEG_ENT_LAST: with
-	 * addr_set_hash, lets a writer see an answer repeat the last one
-	 * without walking the pool */
-	uint8_t n_last;
-	/** answers that repeated the last one and are not yet added to the
-	 * hit counts of its (FG_SEG_ENT_LAST) entries: a repeat costs one
-	 * increment here; readers add it to those entries' hits, writers fold
-	 * it in before they change the marks */
-	uint16_t hits_pending;
 	/** linear-counting bitmap of the answer addresses */
 	uint64_t sk_addr[2];
 	/** of their IPv4 /16 and IPv6 /32 prefixes */
@@ -474,19 +491,23 @@ struct fg_seg_slot {
 	uint64_t sk_ns;
 	/** of the glue addresses */
 	uint64_t sk_glue;
-	/** owner name (name_len octets), then the address and glue entries */
-	uint8_t pool[FG_SEG_POOL_SIZE];
 };
 
+/** Octets of a slot a repeated answer touches: the hot header and the pool's
+ * first line, where the name of most domains ends. */
+#define FG_SEG_SLOT_HOT 128u
+
 _Static_assert(offsetof(struct fg_seg_slot, first_seen) == 8, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, apa_max) == 40, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, pool_used) == 50, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, asns) == 84, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, countries) == 116, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, ns_hashes) == 132, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, hits_pending) == 150, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, sk_addr) == 152, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, pool) == 216, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, addr_set_hash) == 44, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, pool_used) == 52, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, hits_pending) == 54, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, ns_last_mask) == 63, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, pool) == 64, "the name follows the hot header");
+_Static_assert(offsetof(struct fg_seg_slot, addr_new_total) == 344, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, asns) == 368, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, countries) == 400, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, ns_hashes) == 416, "slot layout");
+_Static_assert(offsetof(struct fg_seg_slot, sk_addr) == 432, "slot layout");
 _Static_assert(sizeof(struct fg_seg_slot) == FG_SEG_SLOT_SIZE, "slot size");
 _Static_assert(FG_SEG_POOL_SIZE >= FG_NAME_MAX_WIRE + FG_SEG_ENT_A6_SIZE,
 	"a full-length name and one IPv6 address fit the pool");
