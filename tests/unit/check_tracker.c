@@ -881,6 +881,26 @@ START_TEST(test_operator_verdict)
 }
 END_TEST
 
+/* A new segment's memory is reserved at creation, not on first write: a
+ * sparse object on a tmpfs that fills up would be a SIGBUS in the resolver. */
+START_TEST(test_memory_reserved)
+{
+	struct fg_tracker* t = open_tracker(100000, 3600);
+	struct fg_tracker_info info;
+	struct stat st;
+	char path[256];
+	fg_tracker_get_info(t, &info);
+	snprintf(path, sizeof(path), "%s%s", seg_is_file ? "" : "/dev/shm",
+		seg_name);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq((uint64_t)st.st_size, info.bytes);
+	ck_assert_msg((uint64_t)st.st_blocks * 512 >= info.bytes,
+		"%llu of %llu octets reserved", (unsigned long long)st.st_blocks *
+		512, (unsigned long long)info.bytes);
+	fg_tracker_close(t);
+}
+END_TEST
+
 START_TEST(test_permissions)
 {
 	struct fg_tracker_options o;
@@ -1065,6 +1085,7 @@ tracker_suite(void)
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_operator_verdict);
 	tcase_add_test(tc, test_permissions);
+	tcase_add_test(tc, test_memory_reserved);
 	tcase_add_test(tc, test_peek);
 	tcase_add_test(tc, test_journal_ring);
 	tcase_add_test(tc, test_counters_and_config);
