@@ -150,13 +150,23 @@ timer_overhead(void)
 	return d[2000];
 }
 
-/** Median and mean ns of single updates of random pre-filled names. */
-static void
-bench_update_latency(struct bench* b, double* median, double* mean)
+/** One timed operation on domain \p dom whose answer is \p a (\p n
+ * addresses). \return 0 if it failed. */
+typedef int (*bench_op)(struct bench* b, const uint8_t* name,
+	struct fg_addr* a, size_t n, void* ctx);
+
+/**
+ * Time b->ops single operations on random pre-filled names (drawn as b->zipf
+ * says, from \p seed); the median in ns goes to *\p median and the mean to
+ * *\p mean (if not NULL). \return the operations that succeeded.
+ */
+static uint32_t
+bench_time(struct bench* b, uint64_t seed, bench_op op, void* ctx,
+	double* median, double* mean)
 {
 	uint64_t* d = malloc(b->ops * sizeof(*d));
-	uint64_t rng = 0x9e3779b97f4a7c15ULL, over = timer_overhead(), sum = 0;
-	uint32_t i, next = pick(b, &rng);
+	uint64_t rng = seed, over = timer_overhead(), sum = 0;
+	uint32_t i, next = pick(b, &rng), ok = 0;
 	struct fg_addr a[8];
 	if(!d)
 		exit(1);
@@ -169,51 +179,70 @@ bench_update_latency(struct bench* b, double* median, double* mean)
 		next = pick(b, &rng);
 		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
 		t0 = now_ns();
-		if(!fg_tracker_record_addrs(b->t, b->names + (size_t)dom * NAME_ROOM,
-			b->now, a, n, 300)) {
-			fprintf(stderr, "bench_tracker: update failed\n");
-			exit(1);
-		}
+		ok += (uint32_t)(op(b, b->names + (size_t)dom * NAME_ROOM, a, n,
+			ctx) != 0);
 		t1 = now_ns();
 		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
 		sum += d[i];
 	}
 	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
 	*median = (double)d[b->ops / 2];
-	*mean = (double)sum / b->ops;
+	if(mean)
+		*mean = (double)sum / b->ops;
 	free(d);
+	return ok;
+}
+
+static int
+op_update(struct bench* b, const uint8_t* name, struct fg_addr* a, size_t n,
+	void* ctx)
+{
+	(void)ctx;
+	return fg_tracker_record_addrs(b->t, name, b->now, a, n, 300);
+}
+
+static int
+op_lookup(struct bench* b, const uint8_t* name, struct fg_addr* a, size_t n,
+	void* ctx)
+{
+	struct fg_record_view v;
+	(void)a;
+	(void)n;
+	(void)ctx;
+	return fg_tracker_lookup(b->t, name, b->now, &v);
+}
+
+static int
+op_detect(struct bench* b, const uint8_t* name, struct fg_addr* a, size_t n,
+	void* ctx)
+{
+	struct fg_decision out;
+	return fg_detect_addrs(ctx, name, b->now, a, n, 300, &out) &&
+		out.source != FG_SRC_UNTRACKED;
+}
+
+/** Median and mean ns of single updates of random pre-filled names. */
+static void
+bench_update_latency(struct bench* b, double* median, double* mean)
+{
+	if(bench_time(b, 0x9e3779b97f4a7c15ULL, op_update, NULL, median,
+		mean) != b->ops) {
+		fprintf(stderr, "bench_tracker: update failed\n");
+		exit(1);
+	}
 }
 
 /** Median ns of a lookup of a random pre-filled name. */
 static double
 bench_lookup(struct bench* b)
 {
-	uint64_t* d = malloc(b->ops * sizeof(*d));
-	uint64_t rng = 12345, over = timer_overhead();
-	uint32_t i, next = pick(b, &rng), found = 0;
-	struct fg_record_view v;
 	double med;
-	if(!d)
-		exit(1);
-	for(i = 0; i < b->ops; i++) {
-		uint32_t dom = next;
-		uint64_t t0, t1;
-		next = pick(b, &rng);
-		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
-		t0 = now_ns();
-		found += (uint32_t)fg_tracker_lookup(b->t, b->names +
-			(size_t)dom * NAME_ROOM, b->now, &v);
-		t1 = now_ns();
-		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
-	}
+	uint32_t found = bench_time(b, 12345, op_lookup, NULL, &med, NULL);
 	if(found < b->ops / 2) {
 		fprintf(stderr, "bench_tracker: only %u of %u lookups found\n",
 			found, b->ops);
 		exit(1);
 	}
-	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
-	med = (double)d[b->ops / 2];
-	free(d);
 	return med;
 }
 
@@ -221,34 +250,13 @@ bench_lookup(struct bench* b)
 static double
 bench_detect(struct bench* b)
 {
-	uint64_t* d = malloc(b->ops * sizeof(*d));
-	uint64_t rng = 777, over = timer_overhead();
-	uint32_t i, next = pick(b, &rng);
 	struct fg_detector det;
-	struct fg_decision out;
-	struct fg_addr a[8];
 	double med;
-	if(!d)
-		exit(1);
 	fg_detector_init(&det, b->t, NULL, NULL, NULL, 0);
-	for(i = 0; i < b->ops; i++) {
-		uint32_t dom = next;
-		size_t n = make_answer(dom, xorshift(&rng) % 10 == 0, &rng, a);
-		uint64_t t0, t1;
-		next = pick(b, &rng);
-		__builtin_prefetch(b->names + (size_t)next * NAME_ROOM);
-		t0 = now_ns();
-		if(!fg_detect_addrs(&det, b->names + (size_t)dom * NAME_ROOM,
-			b->now, a, n, 300, &out) || out.source == FG_SRC_UNTRACKED) {
-			fprintf(stderr, "bench_tracker: detect failed\n");
-			exit(1);
-		}
-		t1 = now_ns();
-		d[i] = t1 - t0 > over ? t1 - t0 - over : 0;
+	if(bench_time(b, 777, op_detect, &det, &med, NULL) != b->ops) {
+		fprintf(stderr, "bench_tracker: detect failed\n");
+		exit(1);
 	}
-	qsort(d, b->ops, sizeof(d[0]), cmp_u64);
-	med = (double)d[b->ops / 2];
-	free(d);
 	return med;
 }
 
