@@ -16,25 +16,11 @@
 #include "fluxguard/counters.h"
 #include "fluxguard/options.h"
 
+#include "fg_roff.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/** Print text for roff: backslashes and hyphens escaped, no control line. */
-static void
-roff(const char* s)
-{
-	if(*s == '.' || *s == '\'')
-		fputs("\\&", stdout);
-	for(; *s; s++) {
-		if(*s == '\\')
-			fputs("\\e", stdout);
-		else if(*s == '-')
-			fputs("\\-", stdout);
-		else
-			putchar(*s);
-	}
-}
 
 /** Describe an option's type and range, e.g. "number from 0 to 100". */
 static void
@@ -290,19 +276,19 @@ gen_man(void)
 		const struct fg_option* opt = &fg_options[i];
 		type_doc(opt, type, sizeof(type));
 		printf(".TP\n.B ");
-		roff(opt->name);
+		fg_roff_text(opt->name);
 		printf(":\n");
-		roff(opt->doc);
+		fg_roff_text(opt->doc);
 		printf(".\n.br\nType: ");
-		roff(type);
+		fg_roff_text(type);
 		printf(". Default: ");
-		roff(default_doc(opt));
+		fg_roff_text(default_doc(opt));
 		printf(".\n");
 		if(opt->example) {
 			printf(".br\nExample: ");
-			roff(opt->name);
+			fg_roff_text(opt->name);
 			printf(quoted(opt) ? ": \\(dq" : ": ");
-			roff(opt->example);
+			fg_roff_text(opt->example);
 			printf(quoted(opt) ? "\\(dq\n" : "\n");
 		}
 	}

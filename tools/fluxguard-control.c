@@ -27,6 +27,7 @@
 #include "fluxguard/name.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
+#include "fg_roff.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -1157,20 +1158,6 @@ usage(FILE* out)
 	fprintf(out, "exit status: 0 success, 1 error, 3 no fluxguard segment\n");
 }
 
-/** roff text: backslashes and hyphens escaped. */
-static void
-roff(const char* s)
-{
-	for(; *s; s++) {
-		if(*s == '\\')
-			fputs("\\e", stdout);
-		else if(*s == '-')
-			fputs("\\-", stdout);
-		else
-			putchar(*s);
-	}
-}
-
 /** The man page, from the tables. */
 static void
 man(void)
@@ -1191,38 +1178,38 @@ man(void)
 		".SH OPTIONS\n");
 	for(i = 0; i < N_OPTIONS; i++) {
 		printf(".TP\n.B ");
-		roff(options[i].flags);
+		fg_roff_text(options[i].flags);
 		printf("\n");
-		roff(options[i].doc);
+		fg_roff_text(options[i].doc);
 		printf("\n");
 	}
 	printf(".SH COMMANDS\n");
 	for(i = 0; i < N_COMMANDS; i++) {
 		printf(".TP\n.B ");
-		roff(commands[i].name);
+		fg_roff_text(commands[i].name);
 		if(commands[i].args[0]) {
 			printf(" \\fI");
-			roff(commands[i].args);
+			fg_roff_text(commands[i].args);
 			printf("\\fR");
 		}
 		printf("\n");
-		roff(commands[i].doc);
+		fg_roff_text(commands[i].doc);
 		printf(".\n");
 	}
 	printf(".SH STATISTICS\nCounters (reset by\n.B stats\nwhere marked) and "
 		"gauges, printed as\n.I fluxguard.name=value\nlines:\n");
 	for(i = 0; i < FG_CTR_COUNT; i++) {
 		printf(".TP\n.B fluxguard.");
-		roff(fg_counter_descs[i].name);
+		fg_roff_text(fg_counter_descs[i].name);
 		printf("\n");
-		roff(fg_counter_descs[i].doc);
+		fg_roff_text(fg_counter_descs[i].doc);
 		printf("%s\n", fg_counter_descs[i].resettable ? " (reset by stats)." : ".");
 	}
 	for(i = 0; i < N_GAUGES; i++) {
 		printf(".TP\n.B fluxguard.");
-		roff(gauges[i].name);
+		fg_roff_text(gauges[i].name);
 		printf("\n");
-		roff(gauges[i].doc);
+		fg_roff_text(gauges[i].doc);
 		printf(" (gauge).\n");
 	}
 	printf(".PP\nThe gauges are computed when read;\n.B time.up\ncounts from the "

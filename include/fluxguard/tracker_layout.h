@@ -70,22 +70,23 @@
  * Exact and approximate counts
  * ----------------------------
  * A pool in the middle of the slot is shared by the owner name and
- * variable-size entries: an answer address (FG_SEG_ENT_A4/A6: tag, geo index, 16-bit hit count,
- * address; 8 or 20 octets) or a glue address (FG_SEG_ENT_G4/G6: tag, country,
- * ASN, address; 11 or 23 octets). Up to FG_TRACK_ADDRS answer and FG_TRACK_GLUE
- * glue addresses are kept exactly while they fit: with a name of up to 64
- * octets, 16 IPv4 answer addresses and 8 IPv4 glue addresses always fit; a
- * longer name or IPv6 leaves room for fewer. Addresses, /16 and /32 prefixes,
- * ASNs, countries, NS names and glue beyond what is kept are counted in
- * per-record linear-counting bitmaps (128 or 64 bits), so the distinct counts
- * stay exact while nothing overflowed and are estimates (a few percent off,
- * saturating near 600 and 260) after. Whether an address that was not kept
- * is new is known only to the sketch: addr_new_total then grows by what the
- * address estimate grows by, so it stays an estimate of the addresses first
- * seen in the window. An answer address's ASN and country are
- * stored as an index into the record's ASN and country lists; an address whose
- * ASN did not make it into the list reads back with ASN 0. Hit counts saturate
- * at 65535. Times are stored as 32-bit UNIX seconds (valid until 2106).
+ * variable-size entries: an answer address (FG_SEG_ENT_A4/A6: tag, geo index,
+ * 16-bit hit count, address; 8 or 20 octets) or a glue address
+ * (FG_SEG_ENT_G4/G6: tag, country, ASN, address; 11 or 23 octets). Up to
+ * FG_TRACK_ADDRS answer and FG_TRACK_GLUE glue addresses are kept exactly while
+ * they fit: with a name of up to 64 octets, 16 IPv4 answer addresses and 8 IPv4
+ * glue addresses always fit; a longer name or IPv6 leaves room for fewer.
+ * Addresses, /16 and /32 prefixes, ASNs, countries, NS names and glue beyond
+ * what is kept are counted in per-record linear-counting bitmaps (128 or 64
+ * bits), so the distinct counts stay exact while nothing overflowed and are
+ * estimates (a few percent off, saturating near 600 and 260) after. Whether an
+ * address that was not kept is new is known only to the sketch: addr_new_total
+ * then grows by what the address estimate grows by, so it stays an estimate of
+ * the addresses first seen in the window. An answer address's ASN and country
+ * are stored as an index into the record's ASN and country lists; an address
+ * whose ASN did not make it into the list reads back with ASN 0. Hit counts
+ * saturate at 65535. Times are stored as 32-bit UNIX seconds (valid until
+ * 2106).
  *
  * Locking, and the lock order
  * ---------------------------
@@ -502,7 +503,8 @@ _Static_assert(offsetof(struct fg_seg_slot, addr_set_hash) == 44, "slot layout")
 _Static_assert(offsetof(struct fg_seg_slot, pool_used) == 52, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, hits_pending) == 54, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, ns_last_mask) == 63, "slot layout");
-_Static_assert(offsetof(struct fg_seg_slot, pool) == 64, "the name follows the hot header");
+_Static_assert(offsetof(struct fg_seg_slot, pool) == 64,
+	"the name follows the hot header");
 _Static_assert(offsetof(struct fg_seg_slot, addr_new_total) == 344, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, asns) == 368, "slot layout");
 _Static_assert(offsetof(struct fg_seg_slot, countries) == 400, "slot layout");
