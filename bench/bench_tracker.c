@@ -15,8 +15,10 @@
  * at a tiny size so that `make check` keeps this program working.
  *
  *	bench_tracker [--smoke] [--domains N] [--capacity N] [--ops N]
- *	              [--segment NAME-OR-PATH]
+ *	              [--segment NAME-OR-PATH] [--small-pages]
  *
+ * The table is mapped with 2 MiB pages where the kernel can, as the module
+ * does by default (option huge-pages); --small-pages keeps 4 KiB pages.
  * --segment puts the table somewhere else than a fresh POSIX object, e.g. a
  * file on a tmpfs mounted with huge=within_size, to measure what huge pages
  * buy (the segment is removed afterwards).
@@ -360,7 +362,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_tracker [--smoke] [--domains N] "
-		"[--capacity N] [--ops N] [--segment NAME-OR-PATH]\n");
+		"[--capacity N] [--ops N] [--segment NAME-OR-PATH] "
+		"[--small-pages]\n");
 	exit(2);
 }
 
@@ -375,7 +378,7 @@ main(int argc, char** argv)
 	uint64_t rng = 42, t0;
 	double med, mean, lk, tp1, tp2, det;
 	uint32_t i;
-	int smoke = 0;
+	int smoke = 0, small_pages = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.domains = 1000000;
@@ -391,6 +394,8 @@ main(int argc, char** argv)
 			b.ops = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if(strcmp(argv[i], "--segment") == 0 && i + 1 < (uint32_t)argc)
 			segment = argv[++i];
+		else if(strcmp(argv[i], "--small-pages") == 0)
+			small_pages = 1;
 		else
 			usage();
 	}
@@ -417,11 +422,16 @@ main(int argc, char** argv)
 	o.window = 6 * 3600;
 	o.mode = 0600;
 	o.group = (gid_t)-1;
+	o.huge_pages = !small_pages;
+	t0 = now_ns();
 	b.t = fg_tracker_open(&o, err, sizeof(err));
 	if(!b.t) {
 		fprintf(stderr, "bench_tracker: %s\n", err);
 		return 1;
 	}
+	printf("%-34s %s   (segment created and mapped in %.2f s)\n", "pages",
+		fg_tracker_huge_pages(b.t) ? "2 MiB" : "4 KiB",
+		(double)(now_ns() - t0) / 1e9);
 	b.names = malloc((size_t)b.domains * NAME_ROOM);
 	if(!b.names)
 		return 1;

@@ -143,6 +143,12 @@ const struct fg_option fg_options[] = {
 	  .doc = "most domains the tracker holds: 500 octets each (125 MiB at "
 		"the default), reserved in full when the segment is created",
 	  .offset = offsetof(struct fg_config, capacity) },
+	{ .name = "huge-pages", .type = FG_OPT_BOOL, .def = "yes",
+	  .doc = "map the tracker with 2 MiB pages (Linux 6.1 or later), so "
+		"that one TLB entry covers about 4,000 records instead of 8; "
+		"setting up a new segment takes about 1 s longer per 300 MiB; "
+		"where the kernel cannot, 4 KiB pages and one warning",
+	  .offset = offsetof(struct fg_config, huge_pages) },
 	{ .name = "window", .type = FG_OPT_DURATION, .min = 60, .max = 7 * 86400,
 	  .def = "6h",
 	  .doc = "how long evidence about a domain is kept",

@@ -93,7 +93,16 @@ struct entry {
 	struct range6 r6;
 };
 
+/** Bits of the name filter: 512 octets, about 1 % false hits per suffix
+ * with the built-in allow list, saturating (probing every suffix, as
+ * without it) only with lists of many thousand names. */
+#define FILTER_BITS 4096
+
 struct fg_policy {
+	/** one bit per name hash (filter_bit): a suffix whose bit is clear
+	 * is in no list, and most suffixes of most names are in none, so
+	 * their probes into slots (cold on the resolver's path) are skipped */
+	uint64_t filter[FILTER_BITS / 64];
 	/** name hash table, capacity a power of two */
 	struct name_slot* slots;
 	/** capacity and filled slots of slots */
@@ -136,6 +145,30 @@ static uint32_t
 name_hash(const uint8_t* name, size_t len)
 {
 	return name_hash_step(2166136261u, name, len);
+}
+
+/** The filter bit of a name hash: its top bits after a multiplicative
+ * mix, independent of the low bits that pick the slot. */
+static unsigned
+filter_bit(uint32_t h)
+{
+	return (unsigned)((h * 2654435761u) >> 20) & (FILTER_BITS - 1);
+}
+
+/** Whether \p h may be in the table (no false "no"). */
+static int
+filter_may_hold(const struct fg_policy* p, uint32_t h)
+{
+	unsigned b = filter_bit(h);
+	return (p->filter[b / 64] >> (b % 64)) & 1;
+}
+
+/** Note \p h in the filter. */
+static void
+filter_add(struct fg_policy* p, uint32_t h)
+{
+	unsigned b = filter_bit(h);
+	p->filter[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
 /** The slot holding \p name (any case), or NULL. */
@@ -449,6 +482,7 @@ add_name(struct fg_policy* p, enum fg_list which, const struct entry* e)
 	ns.hash = name_hash(e->name, e->name_len);
 	ns.flags = flag;
 	slot_place(p->slots, p->cap, &ns);
+	filter_add(p, ns.hash);
 	p->used++;
 	p->n_names[which]++;
 	return 1;
@@ -785,7 +819,10 @@ fg_policy_match_name(const struct fg_policy* p, const uint8_t* wire_name)
 	}
 	/* longest suffix first: the first hit is the most specific */
 	for(k = 0; k < n; k++) {
-		const struct name_slot* s = slot_find_hashed(p,
+		const struct name_slot* s;
+		if(!filter_may_hold(p, hashes[k]))
+			continue;
+		s = slot_find_hashed(p,
 			wire_name + starts[k], len - starts[k], hashes[k]);
 		if(s) {
 			if(k == 0 && (s->flags & PF_DENY_EXACT))

@@ -248,7 +248,27 @@ static int
 seg_map(struct fg_segment* seg, size_t size, char* err, size_t errlen)
 {
 	int prot = PROT_READ | (seg->writable ? PROT_WRITE : 0);
-	void* p = mmap(NULL, size, prot, MAP_SHARED, seg->fd, 0);
+	void* p = MAP_FAILED;
+	/* At a 2 MiB boundary, so that the table can be mapped with huge
+	 * pages (fg_segment_use_huge_pages): reserve a range one huge page
+	 * longer, map over its aligned part and give the rest back. */
+	uint8_t* r = mmap(NULL, size + FG_SEG_HUGE_PAGE, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if(r != MAP_FAILED) {
+		uint8_t* a = (uint8_t*)(((uintptr_t)r + FG_SEG_HUGE_PAGE - 1) &
+			~(uintptr_t)(FG_SEG_HUGE_PAGE - 1));
+		p = mmap(a, size, prot, MAP_SHARED | MAP_FIXED, seg->fd, 0);
+		if(p == MAP_FAILED) {
+			munmap(r, size + FG_SEG_HUGE_PAGE);
+		} else {
+			if(a > r)
+				munmap(r, (size_t)(a - r));
+			if(a + size < r + size + FG_SEG_HUGE_PAGE)
+				munmap(a + size, (size_t)(r + FG_SEG_HUGE_PAGE - a));
+		}
+	}
+	if(p == MAP_FAILED)
+		p = mmap(NULL, size, prot, MAP_SHARED, seg->fd, 0);
 	if(p == MAP_FAILED) {
 		snprintf(err, errlen, "segment %s: cannot map %zu octets: %s",
 			seg->name, size, strerror(errno));
@@ -593,6 +613,38 @@ fail:
 		close(seg->fd);
 	seg->fd = -1;
 	return 0;
+}
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; older kernels answer EINVAL */
+#endif
+
+int
+fg_segment_use_huge_pages(struct fg_segment* seg, char* why, size_t whylen)
+{
+	/* The resolver touches one random record per answer in a table far
+	 * larger than the TLB covers: with 4 KiB pages each touch also walks
+	 * the page tables (a second trip to memory, two under a hypervisor).
+	 * MADV_COLLAPSE makes the object's pages huge and maps them so,
+	 * whatever transparent_hugepage/shmem_enabled says, and is undone by
+	 * nothing but memory pressure. It needs free 2 MiB blocks and, the
+	 * first time, copies the table; a failure leaves 4 KiB pages. */
+	if(!seg->base || ((uintptr_t)seg->base & (FG_SEG_HUGE_PAGE - 1)) != 0) {
+		snprintf(why, whylen, "mapping not at a 2 MiB boundary");
+		return 0;
+	}
+	if(seg->size < FG_SEG_HUGE_PAGE) {
+		snprintf(why, whylen, "segment smaller than one huge page");
+		return 0;
+	}
+	if(madvise(seg->base, seg->size & ~(FG_SEG_HUGE_PAGE - 1),
+		MADV_COLLAPSE) != 0) {
+		snprintf(why, whylen, "madvise(MADV_COLLAPSE): %s%s",
+			strerror(errno), errno == EINVAL ? " (kernel before "
+			"6.1, or a file system without huge pages)" : "");
+		return 0;
+	}
+	return 1;
 }
 
 int

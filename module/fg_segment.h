@@ -52,6 +52,17 @@ struct fg_segment {
 int fg_segment_open(struct fg_segment* seg, const struct fg_tracker_options* opts,
 	char* err, size_t errlen);
 
+/** The huge page size the table is aligned for (x86-64 and arm64 PMD). */
+#define FG_SEG_HUGE_PAGE ((size_t)2 << 20)
+
+/**
+ * Map the segment with 2 MiB pages (MADV_COLLAPSE). Only a hint: on failure
+ * the mapping keeps its 4 KiB pages and works as before.
+ * \return 1 if every huge-page-sized range is now mapped huge, else 0 with
+ *	the reason in \p why.
+ */
+int fg_segment_use_huge_pages(struct fg_segment* seg, char* why, size_t whylen);
+
 /**
  * Attach for a tool: never create or rebuild.
  * \return 1, or 0 with a message in \p err (and *\p missing = 1 if absent).

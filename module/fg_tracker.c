@@ -37,6 +37,8 @@
 struct fg_tracker {
 	/** the mapped segment */
 	struct fg_segment seg;
+	/** this process maps the table with 2 MiB pages */
+	int huge_pages;
 };
 
 /** Where a name lives. */
@@ -1092,6 +1094,18 @@ slot_visible(const struct fg_seg_slot* c, uint32_t now, uint32_t window)
 	return !(now >= c->last_seen && now - c->last_seen >= window);
 }
 
+void
+fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name)
+{
+	struct track_loc l;
+	struct fg_seg_bucket* bk;
+	if(!t || !loc_prepare(t, name, &l))
+		return;
+	bk = &t->seg.buckets[l.bucket];
+	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
+	bucket_prefetch(bk, l.tag, sizeof(*bk->slots), 1);
+}
+
 int
 fg_tracker_lookup(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
 	struct fg_record_view* out)
@@ -1571,6 +1585,16 @@ fg_tracker_open(const struct fg_tracker_options* opts, char* err, size_t errlen)
 		free(t);
 		return NULL;
 	}
+	/* a table below one huge page fits the TLB anyway */
+	if(opts->huge_pages && t->seg.size >= FG_SEG_HUGE_PAGE) {
+		char why[160];
+		t->huge_pages = fg_segment_use_huge_pages(&t->seg, why,
+			sizeof(why));
+		if(!t->huge_pages)
+			fg_log(FG_LOG_WARN, "tracker: segment %s: 2 MiB pages "
+				"not available, 4 KiB pages used: %s",
+				t->seg.name, why);
+	}
 	return t;
 }
 
@@ -1590,6 +1614,12 @@ fg_tracker_attach(const char* segment, int writable, int* missing, char* err,
 		return NULL;
 	}
 	return t;
+}
+
+int
+fg_tracker_huge_pages(const struct fg_tracker* t)
+{
+	return t ? t->huge_pages : 0;
 }
 
 void

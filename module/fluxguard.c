@@ -154,6 +154,7 @@ open_resources(struct fluxguard_env* fe)
 	opts.segment = fe->cfg.segment;
 	opts.capacity = fe->cfg.capacity;
 	opts.window = fe->cfg.window;
+	opts.huge_pages = fe->cfg.huge_pages;
 	opts.mode = (mode_t)fe->cfg.segment_mode;
 	opts.group = fe->cfg.segment_group ? fe->cfg.segment_gid : (gid_t)-1;
 	fe->tracker = fg_tracker_open(&opts, err, sizeof(err));
@@ -285,10 +286,12 @@ init(struct module_env* env, int id)
 		}
 	}
 	de->dyn_env = fe;
-	log_info("fluxguard: initialised (built for %s), config %s, segment %s, "
-		"action %s, threshold %.1f", FG_EXPECT_UNBOUND_PACKAGE_STRING,
+	log_info("fluxguard: initialised (built for %s), config %s, segment %s "
+		"(%s pages), action %s, threshold %.1f",
+		FG_EXPECT_UNBOUND_PACKAGE_STRING,
 		fe->conf_path[0] ? fe->conf_path : "(embedded defaults)",
-		fe->cfg.segment, fg_action_name(fe->cfg.action),
+		fe->cfg.segment, fg_tracker_huge_pages(fe->tracker) ? "2 MiB" :
+		"4 KiB", fg_action_name(fe->cfg.action),
 		fe->cfg.score.threshold);
 	return 1;
 }

@@ -108,6 +108,12 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	(void)id;
 	if(!fe || !fe->tracker || !response || !qstate)
 		return 1;
+	/* The answer's record is in a table far larger than the CPU caches:
+	 * ask for it now, so that the wait overlaps reading the response and
+	 * the list lookups instead of following them. */
+	if(response->qinfo.qtype == LDNS_RR_TYPE_A ||
+		response->qinfo.qtype == LDNS_RR_TYPE_AAAA)
+		fg_tracker_prefetch(fe->tracker, response->qinfo.qname);
 	fluxguard_read_response(response, *qstate->env->now, &up);
 	n = fg_detect_upstream(&fe->detector, &up, decisions,
 		FG_UPSTREAM_MAX_RRSETS);

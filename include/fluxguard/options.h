@@ -123,6 +123,8 @@ struct fg_config {
 	gid_t segment_gid;
 	/** maximum number of tracked domains */
 	uint32_t capacity;
+	/** map the segment with 2 MiB pages if the kernel can */
+	int huge_pages;
 	/** sliding window of evidence, seconds */
 	uint32_t window;
 

@@ -142,6 +142,9 @@ struct fg_tracker_options {
 	mode_t mode;
 	/** group for a new segment (with mode 0640), or (gid_t)-1 to leave it */
 	gid_t group;
+	/** map the table with 2 MiB pages if the kernel can (one log line
+	 * says whether it did) */
+	int huge_pages;
 };
 
 /** A process's handle on the segment. */
@@ -165,6 +168,10 @@ struct fg_tracker* fg_tracker_open(const struct fg_tracker_options* opts,
  */
 struct fg_tracker* fg_tracker_attach(const char* segment, int writable,
 	int* missing, char* err, size_t errlen);
+
+/** Whether this process maps the table with 2 MiB pages (huge_pages in
+ * struct fg_tracker_options, and the kernel could). */
+int fg_tracker_huge_pages(const struct fg_tracker* t);
 
 /** Detach; \p clean marks a clean close when this was the last writer. */
 void fg_tracker_close(struct fg_tracker* t);
@@ -197,6 +204,14 @@ int fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
 int fg_tracker_record_ns(struct fg_tracker* t, const uint8_t* zone,
 	uint64_t now, const uint8_t* const* ns_names, size_t n_ns,
 	const struct fg_addr* glue, size_t n_glue, uint32_t ttl);
+
+/**
+ * Ask for the memory holding \p name's record (its bucket's tags, its home
+ * slot and its lock stripe) without waiting for it: a hint that a record or
+ * lookup of \p name follows, so that the wait overlaps other work.
+ * Harmless for any name, tracked or not.
+ */
+void fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name);
 
 /**
  * Copy a domain's record out, consistent (never torn by a concurrent writer).

@@ -470,6 +470,12 @@ START_TEST(test_many_entries)
 			(unsigned)(i % 97));
 		add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
 	}
+	for(i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text), "x.host%u.zone%u.example",
+			(unsigned)i, (unsigned)(i % 97));
+		ck_assert_int_eq(match(p, text), i % 2 ? FG_LIST_DENY :
+			FG_LIST_ALLOW);
+	}
 	ck_assert_int_eq(match(p, "host4.zone4.example"), FG_LIST_ALLOW);
 	ck_assert_int_eq(match(p, "a.host19999.zone17.example"), FG_LIST_DENY);
 	ck_assert_int_eq(match(p, "host20000.zone19.example"), FG_LIST_NONE);
@@ -502,6 +508,36 @@ START_TEST(test_many_entries)
 }
 END_TEST
 
+START_TEST(test_suffix_filter)
+{
+	/* A list the size of the built-in one leaves most of the name filter
+	 * clear: every listed name must still match, below it too and in any
+	 * case, and the names beside it must not. */
+	struct fg_policy* p = fg_policy_create();
+	char text[96];
+	unsigned i;
+	for(i = 0; i < 200; i++) {
+		snprintf(text, sizeof(text), "%scdn%u.example%u.net",
+			i % 3 ? "" : "exact:", i, i % 7);
+		add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
+	}
+	for(i = 0; i < 200; i++) {
+		enum fg_list want = i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW;
+		snprintf(text, sizeof(text), "CDN%u.Example%u.NET", i, i % 7);
+		ck_assert_int_eq(match(p, text), want);
+		snprintf(text, sizeof(text), "a.b.cdn%u.example%u.net", i, i % 7);
+		ck_assert_int_eq(match(p, text), i % 3 ? want : FG_LIST_NONE);
+		snprintf(text, sizeof(text), "cdn%u.example%u.net", i, (i + 1) % 7);
+		ck_assert_int_eq(match(p, text), FG_LIST_NONE);
+	}
+	for(i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text), "m%u.bench.test", i);
+		ck_assert_int_eq(match(p, text), FG_LIST_NONE);
+	}
+	fg_policy_delete(p);
+}
+END_TEST
+
 static Suite*
 policy_suite(void)
 {
@@ -519,6 +555,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_list_file);
 	tcase_add_test(tc, test_from_config);
 	tcase_add_test(tc, test_many_entries);
+	tcase_add_test(tc, test_suffix_filter);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -901,6 +901,92 @@ START_TEST(test_memory_reserved)
 }
 END_TEST
 
+/** Kilobytes of \p field ("ShmemPmdMapped:") summed over this process's
+ * mappings of the shared-memory object \p name, or -1 if there is none. */
+static long
+smaps_kb(const char* name, const char* field)
+{
+	FILE* f = fopen("/proc/self/smaps", "r");
+	char line[512], path[300];
+	int in = 0;
+	long kb = -1;
+	ck_assert_ptr_nonnull(f);
+	snprintf(path, sizeof(path), "/dev/shm%s\n", name);
+	while(fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		unsigned long lo, hi;
+		if(sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			/* a mapping's first line ends with its path */
+			in = n >= strlen(path) &&
+				strcmp(line + n - strlen(path), path) == 0;
+			continue;
+		}
+		if(in && strncmp(line, field, strlen(field)) == 0)
+			kb = (kb < 0 ? 0 : kb) + strtol(line + strlen(field), NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/* huge_pages: either every 2 MiB range of the table is mapped huge, as the
+ * tracker says, or the tracker says it is not and one warning says why;
+ * either way the table works. */
+START_TEST(test_huge_pages)
+{
+	struct fg_tracker_options o;
+	struct fg_tracker* t;
+	struct fg_tracker_info info;
+	struct fg_record_view rec;
+	char err[512];
+	long kb;
+	memset(&o, 0, sizeof(o));
+	o.segment = seg_name;
+	o.capacity = 20000; /* about 10 MiB */
+	o.window = 3600;
+	o.mode = 0600;
+	o.group = (gid_t)-1;
+	o.huge_pages = 1;
+	t = fg_tracker_open(&o, err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	fg_tracker_get_info(t, &info);
+	ck_assert(fg_tracker_record_addrs(t, wire("huge.example"), 1000, NULL,
+		0, 60));
+	ck_assert(fg_tracker_lookup(t, wire("huge.example"), 1000, &rec));
+	kb = smaps_kb(seg_name, "ShmemPmdMapped:");
+	if(fg_tracker_huge_pages(t)) {
+		ck_assert_msg(kb >= (long)(info.bytes >> 21) * 2048,
+			"%ld KiB mapped huge of %llu octets", kb,
+			(unsigned long long)info.bytes);
+	} else {
+		ck_assert_ptr_nonnull(strstr(last_log, "4 KiB pages used: "));
+		ck_assert_int_eq(kb, 0);
+	}
+	fg_tracker_close(t);
+	/* not asked: 4 KiB pages, no warning */
+	shm_unlink(seg_name);
+	last_log[0] = 0;
+	o.huge_pages = 0;
+	t = fg_tracker_open(&o, err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert(!fg_tracker_huge_pages(t));
+	ck_assert_int_eq(smaps_kb(seg_name, "ShmemPmdMapped:"), 0);
+	ck_assert_ptr_null(strstr(last_log, "pages"));
+	fg_tracker_close(t);
+	/* asked, but the table is smaller than one huge page: nothing to
+	 * gain and nothing to warn about */
+	shm_unlink(seg_name);
+	o.huge_pages = 1;
+	o.capacity = 1024;
+	t = fg_tracker_open(&o, err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_lt(info.bytes, 2u << 20);
+	ck_assert(!fg_tracker_huge_pages(t));
+	ck_assert_ptr_null(strstr(last_log, "pages"));
+	fg_tracker_close(t);
+}
+END_TEST
+
 START_TEST(test_permissions)
 {
 	struct fg_tracker_options o;
@@ -1086,6 +1172,7 @@ tracker_suite(void)
 	tcase_add_test(tc, test_operator_verdict);
 	tcase_add_test(tc, test_permissions);
 	tcase_add_test(tc, test_memory_reserved);
+	tcase_add_test(tc, test_huge_pages);
 	tcase_add_test(tc, test_peek);
 	tcase_add_test(tc, test_journal_ring);
 	tcase_add_test(tc, test_counters_and_config);
