@@ -261,10 +261,10 @@ seg_map(struct fg_segment* seg, size_t size, char* err, size_t errlen)
 		if(p == MAP_FAILED) {
 			munmap(r, size + FG_SEG_HUGE_PAGE);
 		} else {
+			/* the head may be empty; the tail never is */
 			if(a > r)
 				munmap(r, (size_t)(a - r));
-			if(a + size < r + size + FG_SEG_HUGE_PAGE)
-				munmap(a + size, (size_t)(r + FG_SEG_HUGE_PAGE - a));
+			munmap(a + size, (size_t)(r + FG_SEG_HUGE_PAGE - a));
 		}
 	}
 	if(p == MAP_FAILED)

@@ -142,8 +142,8 @@ struct fg_tracker_options {
 	mode_t mode;
 	/** group for a new segment (with mode 0640), or (gid_t)-1 to leave it */
 	gid_t group;
-	/** map the table with 2 MiB pages if the kernel can (one log line
-	 * says whether it did) */
+	/** map the table with 2 MiB pages if the kernel can (a warning says
+	 * why when it cannot; fg_tracker_huge_pages tells which it got) */
 	int huge_pages;
 };
 
