@@ -6,7 +6,7 @@
  *
  * This header is the tracker's public interface. The shared-memory layout
  * itself (header, slots, padding, static asserts, lock order, what a reader may
- * assume) is documented in fluxguard/tracker_layout.h.
+ * assume) is documented in core/segment_layout.h.
  *
  * Writers are Unbound's worker threads (through the module) and the tools
  * (allow/deny/unflag/flush). Readers (the control tool, the scorer) never take
@@ -217,7 +217,7 @@ void fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name);
  * Copy a domain's record out, consistent (never torn by a concurrent writer).
  * A record whose last_seen is \p now - window or older is stale and reads as
  * not tracked, unless its verdict is flagged, allowed or denied (sticky).
- * The copy has the window ageing of fluxguard/tracker_layout.h applied at
+ * The copy has the window ageing of core/segment_layout.h applied at
  * \p now. fg_tracker_foreach visits the same records.
  * \return 1 if found (and within the window), 0 if not tracked.
  */

@@ -1,6 +1,6 @@
 /**
  * \file
- * Unit tests for the JSON event log (module/fg_eventlog.c): lines arrive
+ * Unit tests for the JSON event log (core/eventlog.c): lines arrive
  * whole and in order, posting never blocks (a full queue drops and counts),
  * JSON strings are escaped, and a bad path is a clear error.
  */

@@ -1,6 +1,6 @@
 /**
  * \file
- * Unit tests for geo annotation (module/fg_geo.c). The MaxMind-format fixtures
+ * Unit tests for geo annotation (core/geo.c). The MaxMind-format fixtures
  * are written at test time by tests/fixtures/make-mmdb.pl (MaxMind::DB::Writer)
  * into a temporary directory; the sample databases beside the checkout
  * ($FG_SRCDIR/../shared/data/sample) are used too when present.

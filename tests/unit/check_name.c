@@ -1,6 +1,6 @@
 /**
  * \file
- * Unit tests for wire-format name helpers (module/fg_name.c).
+ * Unit tests for wire-format name helpers (core/name.c).
  */
 #include "fluxguard/name.h"
 

@@ -1,7 +1,7 @@
 /**
  * \file
  * Unit tests for the options table and the fluxguard.conf reader
- * (module/fg_options.c, module/fg_conffile.c): defaults, every type's parsing
+ * (core/options.c, core/conffile.c): defaults, every type's parsing
  * and range errors with their exact FILE:LINE messages, quotes, comments,
  * includes and their limits, repeatable options, the FLUXGUARD_CONF lookup
  * rule and the effective-config printer.

@@ -1,6 +1,6 @@
 /**
  * \file
- * Unit tests for the allow/deny lists (module/fg_policy.c): subtree and exact
+ * Unit tests for the allow/deny lists (core/policy.c): subtree and exact
  * names, case, ASN and CIDR matching for IPv4 and IPv6, precedence, list files
  * and their errors, and building from a parsed config.
  */

@@ -1,7 +1,7 @@
 /**
  * \file
- * Unit tests for the scorer (module/fg_score.c) and the special-purpose address
- * table (module/fg_geo.c), on hand-made records. A tiny accumulator below
+ * Unit tests for the scorer (core/score.c) and the special-purpose address
+ * table (core/geo.c), on hand-made records. A tiny accumulator below
  * builds struct fg_record_view the way the tracker fills it, answer by answer,
  * so the shapes read like the traffic they stand for.
  */

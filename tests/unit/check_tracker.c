@@ -1,6 +1,6 @@
 /**
  * \file
- * Unit tests for the flux tracker (module/fg_tracker.c, module/fg_segment.c):
+ * Unit tests for the flux tracker (core/tracker.c, core/segment.c):
  * recording and reading records, window ageing, eviction order, a full table,
  * names forced into one bucket, damaged segments (magic, version, truncation)
  * that an opener rebuilds and a tool refuses, persistence of a file-backed
@@ -9,7 +9,7 @@
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
-#include "fluxguard/tracker_layout.h"
+#include "core/segment_layout.h"
 
 #include <check.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /**
  * \file
- * Stress tests for the flux tracker's concurrency (module/fg_tracker.c,
- * module/fg_segment.c): several processes, each with several threads, open
+ * Stress tests for the flux tracker's concurrency (core/tracker.c,
+ * core/segment.c): several processes, each with several threads, open
  * the same segment at once and update the same domains while a reader copies
  * them, and no update may be lost; writers SIGKILLed at random moments, some
  * while holding a stripe lock, must not wedge the survivors nor leave a

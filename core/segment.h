@@ -1,7 +1,7 @@
 /**
  * \file
  * The tracker's segment: creating, attaching to, validating, rebuilding and
- * repairing the shared-memory object laid out in fluxguard/tracker_layout.h,
+ * repairing the shared-memory object laid out in core/segment_layout.h,
  * and the stripe locks and name hash that the table operations in
  * fg_tracker.c build on. Internal to the core library.
  */
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "fluxguard/tracker.h"
-#include "fluxguard/tracker_layout.h"
+#include "segment_layout.h"
 
 /** A process's mapping of the segment. Geometry is copied out of the header
  * once it has been validated, and never re-read from shared memory. */

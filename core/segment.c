@@ -1,7 +1,7 @@
 /**
  * \file
  * The tracker's segment (see fg_segment.h and, for the layout, the lock order
- * and what readers may assume, fluxguard/tracker_layout.h): opening a POSIX
+ * and what readers may assume, core/segment_layout.h): opening a POSIX
  * shared-memory object or a file, creating and validating its header, the
  * rebuild of a damaged segment under a new object, the presence lock that
  * tells a process it is alone, the robust stripe mutexes and the repair of
@@ -13,7 +13,7 @@
 #define _GNU_SOURCE
 #endif
 
-#include "fg_segment.h"
+#include "segment.h"
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 

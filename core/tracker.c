@@ -6,15 +6,15 @@
  * seqlock, ageing a record's window, and turning a consistent copy of a slot
  * into a struct fg_record_view with every field bounds-checked. The layout,
  * the eviction order, the window ageing and the lock order are documented in
- * fluxguard/tracker_layout.h.
+ * core/segment_layout.h.
  */
 #include "fg-config.h"
 
-#include "fg_segment.h"
+#include "segment.h"
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
-#include "fluxguard/tracker_layout.h"
+#include "segment_layout.h"
 
 #include <sched.h>
 #include <stdio.h>
