@@ -35,6 +35,44 @@ fg_detector_init(struct fg_detector* d, struct fg_tracker* tracker,
 		fg_score_params_default(&d->params);
 	d->min_answers = min_answers ? min_answers :
 		FG_DETECT_DEFAULT_MIN_ANSWERS;
+	d->action = FG_ACTION_LOG;
+	d->deny_action = FG_ACTION_REFUSE;
+}
+
+void
+fg_detector_init_config(struct fg_detector* d, struct fg_tracker* tracker,
+	struct fg_geo* geo, const struct fg_policy* policy,
+	const struct fg_config* cfg)
+{
+	fg_detector_init(d, tracker, geo, policy, &cfg->score,
+		cfg->min_answers);
+	d->action = cfg->action;
+	d->deny_action = cfg->deny_action;
+}
+
+const char*
+fg_verdict_name(int verdict)
+{
+	switch(verdict) {
+	case FG_VERDICT_CLEAN: return "clean";
+	case FG_VERDICT_FLAGGED: return "flagged";
+	case FG_VERDICT_ALLOWED: return "allowed";
+	case FG_VERDICT_DENIED: return "denied";
+	default: return "unknown";
+	}
+}
+
+const char*
+fg_decision_source_name(enum fg_decision_source s)
+{
+	switch(s) {
+	case FG_SRC_SCORE: return "score";
+	case FG_SRC_POLICY_NAME: return "policy-name";
+	case FG_SRC_POLICY_ADDRS: return "policy-addrs";
+	case FG_SRC_OPERATOR: return "operator";
+	case FG_SRC_UNTRACKED: return "untracked";
+	default: return "unknown";
+	}
 }
 
 /** Map a list match onto a verdict. */
@@ -44,15 +82,10 @@ list_verdict(enum fg_list l)
 	return l == FG_LIST_DENY ? FG_VERDICT_DENIED : FG_VERDICT_ALLOWED;
 }
 
-/**
- * Copy out the closest enclosing zone of \p owner that has NS evidence:
- * \p rec itself if it has some, else its parents, stopping above the
- * registrable level (a top-level domain's referrals say nothing about one
- * domain). \return 1 with \p zone filled, 0 if none.
- */
-static int
-find_zone(struct fg_detector* d, const uint8_t* owner, uint64_t now,
-	const struct fg_record_view* rec, struct fg_record_view* zone)
+int
+fg_detect_find_zone(struct fg_tracker* tracker, const uint8_t* owner,
+	uint64_t now, const struct fg_record_view* rec,
+	struct fg_record_view* zone)
 {
 	const uint8_t* p = owner;
 	if(rec->ns_answers > 0) {
@@ -61,7 +94,7 @@ find_zone(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 	}
 	while(*p && fg_name_label_count(p) > 2) {
 		p += 1 + *p;
-		if(fg_tracker_lookup(d->tracker, p, now, zone) &&
+		if(fg_tracker_lookup(tracker, p, now, zone) &&
 			zone->ns_answers > 0)
 			return 1;
 	}
@@ -131,7 +164,7 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 		return 1;
 	}
 
-	have_zone = find_zone(d, owner, now, &rec, &zone);
+	have_zone = fg_detect_find_zone(d->tracker, owner, now, &rec, &zone);
 	out->score = fg_score_record(&d->params, &rec,
 		have_zone ? &zone : NULL, &out->explain);
 	v = judge(d, &rec, &out->explain);

@@ -150,36 +150,3 @@ fg_eventlog_dropped(struct fg_eventlog* log)
 	pthread_mutex_unlock(&log->lock);
 	return n;
 }
-
-int
-fg_json_string(char* buf, size_t len, size_t* pos, const char* s)
-{
-	size_t p = *pos;
-	if(p + 1 >= len)
-		return 0;
-	buf[p++] = '"';
-	for(; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if(c == '"' || c == '\\') {
-			if(p + 2 >= len)
-				return 0;
-			buf[p++] = '\\';
-			buf[p++] = (char)c;
-		} else if(c < 0x20) {
-			if(p + 6 >= len)
-				return 0;
-			snprintf(buf + p, 7, "\\u%04x", c);
-			p += 6;
-		} else {
-			if(p + 1 >= len)
-				return 0;
-			buf[p++] = (char)c;
-		}
-	}
-	if(p + 1 >= len)
-		return 0;
-	buf[p++] = '"';
-	buf[p] = 0;
-	*pos = p;
-	return 1;
-}

@@ -331,22 +331,6 @@ list_append(struct fg_conf_list* l, char* value, const char* file, int line)
 	return 1;
 }
 
-/** Parse an IPv4 or IPv6 address. */
-static int
-parse_addr(const char* s, struct fg_addr* a)
-{
-	memset(a, 0, sizeof(*a));
-	if(inet_pton(AF_INET, s, a->addr) == 1) {
-		a->family = FG_AF_INET;
-		return 1;
-	}
-	if(inet_pton(AF_INET6, s, a->addr) == 1) {
-		a->family = FG_AF_INET6;
-		return 1;
-	}
-	return 0;
-}
-
 /** Store a text value (string, path, entry) as a scalar or list item. */
 static int
 set_text(struct fg_config* cfg, const struct fg_option* opt,
@@ -436,7 +420,7 @@ fg_option_set(struct fg_config* cfg, const struct fg_option* opt,
 		return 0;
 	case FG_OPT_ADDR: {
 		struct fg_conf_addrs* l = field(cfg, opt);
-		if(!parse_addr(value, &a)) {
+		if(!fg_addr_from_str(value, &a)) {
 			snprintf(why, whylen, "expected an IPv4 or IPv6 address, "
 				"got \"%s\"", value);
 			return 0;

@@ -28,13 +28,11 @@
 #include "dynlibmod/dynlibmod.h"
 
 #include "fluxguard_internal.h"
-#include "fluxguard/benign.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
 #include "fluxguard/eventlog.h"
-#include "fluxguard/geo.h"
+#include "fluxguard/judge.h"
 #include "fluxguard/log.h"
-#include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 
 #include <stdio.h>
@@ -119,14 +117,8 @@ load_config(struct fluxguard_env* fe, struct module_env* env)
 		log_err("fluxguard: %s", err);
 		return 0;
 	}
-	fe->policy = fg_policy_from_config(&fe->cfg, err, sizeof(err));
-	if(!fe->policy) {
+	if(!fg_engine_load_lists(&fe->engine, &fe->cfg, err, sizeof(err))) {
 		log_err("fluxguard: %s", err);
-		return 0;
-	}
-	if(fe->cfg.default_allow_list &&
-		!fg_benign_add_to_policy(fe->policy, err, sizeof(err))) {
-		log_err("fluxguard: default allow list: %s", err);
 		return 0;
 	}
 	return 1;
@@ -134,37 +126,15 @@ load_config(struct fluxguard_env* fe, struct module_env* env)
 
 /**
  * Open the databases and the tracker. On failure fluxguard runs in
- * pass-through: said once, here, and the query path checks fe->tracker.
+ * pass-through: said once, here, and the query path checks the tracker.
  */
 static void
 open_resources(struct fluxguard_env* fe)
 {
 	char err[1024];
-	struct fg_tracker_options opts;
-	if(fe->cfg.asn_db || fe->cfg.country_db) {
-		fe->geo = fg_geo_create(fe->cfg.asn_db, fe->cfg.country_db, err,
-			sizeof(err));
-		if(!fe->geo) {
-			log_err("fluxguard: %s; passing every query through "
-				"unchanged until the next reload", err);
-			return;
-		}
-	}
-	memset(&opts, 0, sizeof(opts));
-	opts.segment = fe->cfg.segment;
-	opts.capacity = fe->cfg.capacity;
-	opts.window = fe->cfg.window;
-	opts.huge_pages = fe->cfg.huge_pages;
-	opts.mode = (mode_t)fe->cfg.segment_mode;
-	opts.group = fe->cfg.segment_group ? fe->cfg.segment_gid : (gid_t)-1;
-	fe->tracker = fg_tracker_open(&opts, err, sizeof(err));
-	if(!fe->tracker) {
+	if(!fg_engine_open(&fe->engine, &fe->cfg, NULL, err, sizeof(err)))
 		log_err("fluxguard: %s; passing every query through unchanged "
 			"until the next reload", err);
-		return;
-	}
-	fg_detector_init(&fe->detector, fe->tracker, fe->geo, fe->policy,
-		&fe->cfg.score, fe->cfg.min_answers);
 }
 
 /** The counter of an action. */
@@ -220,7 +190,7 @@ publish_config(struct fluxguard_env* fe)
 		"(embedded defaults)");
 	fg_conf_print(f, &fe->cfg);
 	if(fclose(f) == 0 && text)
-		fg_tracker_publish_config(fe->tracker, (int64_t)getpid(),
+		fg_tracker_publish_config(fe->engine.tracker, (int64_t)getpid(),
 			(uint64_t)time(NULL), text);
 	free(text);
 }
@@ -233,10 +203,7 @@ env_delete(struct fluxguard_env* fe)
 		return;
 	fluxguard_zones_delete(fe->zones);
 	fg_eventlog_close(fe->events);
-	if(fe->tracker)
-		fg_tracker_close(fe->tracker);
-	fg_geo_delete(fe->geo);
-	fg_policy_delete(fe->policy);
+	fg_engine_close(&fe->engine);
 	fg_conf_free(&fe->cfg);
 	free(fe);
 }
@@ -265,14 +232,14 @@ init(struct module_env* env, int id)
 	}
 	fe->ede = env->cfg ? env->cfg->ede : 0;
 	open_resources(fe);
-	if(fe->tracker && fe->cfg.event_log) {
+	if(fe->engine.tracker && fe->cfg.event_log) {
 		char err[1024];
 		/* the event log is a copy for a SIEM: without it, keep protecting */
 		fe->events = fg_eventlog_open(fe->cfg.event_log, err, sizeof(err));
 		if(!fe->events)
 			log_err("fluxguard: %s; decisions go to Unbound's log only", err);
 	}
-	if(fe->tracker) {
+	if(fe->engine.tracker) {
 		publish_config(fe);
 		fe->zones = fluxguard_zones_create(fe);
 		if(!de->inplace_cb_register_wrapped((void*)&fluxguard_on_upstream_response,
@@ -281,8 +248,8 @@ init(struct module_env* env, int id)
 			inplace_cb_reply_local, fe, env, id)) {
 			log_err("fluxguard: could not register with Unbound's inplace "
 				"callbacks; passing every query through unchanged");
-			fg_tracker_close(fe->tracker);
-			fe->tracker = NULL;
+			fg_tracker_close(fe->engine.tracker);
+			fe->engine.tracker = NULL;
 		}
 	}
 	de->dyn_env = fe;
@@ -290,7 +257,7 @@ init(struct module_env* env, int id)
 		"(%s pages), action %s, threshold %.1f",
 		FG_EXPECT_UNBOUND_PACKAGE_STRING,
 		fe->conf_path[0] ? fe->conf_path : "(embedded defaults)",
-		fe->cfg.segment, fg_tracker_huge_pages(fe->tracker) ? "2 MiB" :
+		fe->cfg.segment, fg_tracker_huge_pages(fe->engine.tracker) ? "2 MiB" :
 		"4 KiB", fg_action_name(fe->cfg.action),
 		fe->cfg.score.threshold);
 	return 1;
@@ -315,7 +282,7 @@ deinit(struct module_env* env, int id)
 /** Answer a blocked query, count it and request its local zone. */
 static void
 block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
-	const struct fluxguard_block* b)
+	const struct fg_judgement* b)
 {
 	if(b->list == FG_LIST_DENY)
 		fluxguard_count(fe, FG_CTR_LIST_DENY_HITS);
@@ -344,27 +311,29 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 {
 	struct dynlibmod_env* de = qstate->env->modinfo[id];
 	struct fluxguard_env* fe = de ? de->dyn_env : NULL;
-	struct fluxguard_block b;
+	struct fg_judgement b;
+	struct fg_upstream answer;
 	time_t now = *qstate->env->now;
 	(void)entry;
 	switch(event) {
 	case module_event_new:
 	case module_event_pass:
 		qstate->ext_state[id] = module_wait_module;
-		if(!fe || !fe->tracker)
+		if(!fe || !fe->engine.tracker)
 			return;
 		fluxguard_zones_attach_worker(fe->zones, qstate->env);
 		/* Denied before resolving: do not even ask upstream. */
-		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
-			NULL, now, &b))
+		if(fg_judge_query(&fe->engine.detector, qstate->qinfo.qname, &b))
 			block(fe, qstate, id, &b);
 		return;
 	case module_event_moddone:
 		qstate->ext_state[id] = module_finished;
-		if(!fe || !fe->tracker || !qstate->return_msg)
+		if(!fe || !fe->engine.tracker || !qstate->return_msg)
 			return;
-		if(fluxguard_judge(fe, qstate->qinfo.qname, qstate->qinfo.qname_len,
-			qstate->return_msg, now, &b))
+		/* the answer in the core's neutral form, judged there */
+		fluxguard_read_response(qstate->return_msg, now, &answer);
+		if(fg_judge_answer(&fe->engine.detector, qstate->qinfo.qname,
+			&answer, &b))
 			block(fe, qstate, id, &b);
 		else if(b.list == FG_LIST_ALLOW)
 			fluxguard_count(fe, FG_CTR_LIST_ALLOW_HITS);

@@ -1,15 +1,10 @@
 /**
  * \file
- * Enforcement on the module path: which names of an answer decide it, and how
- * a blocked answer is replaced. The cache path (answers Unbound serves without
- * calling any module) is handled by local zones, module/fluxguard_zones.c.
- *
- * The names of an answer are the query name, every CNAME target of the answer
- * section (so a name whose chain ends at a flagged name is treated as flagged)
- * and every address RRset owner. Precedence, documented in the README:
- * an allowed name, or an answer wholly within allowed addresses/ASNs, always
- * passes; otherwise a denied name or address blocks with deny-action; otherwise
- * a flagged name blocks with action.
+ * Enforcement on the module path: a blocked answer replaced by what the
+ * core's judgement (fluxguard/judge.h) decided, in Unbound's structs. Which
+ * answers are blocked is decided in the core, never here. The cache path
+ * (answers Unbound serves without calling any module) is handled by local
+ * zones, module/fluxguard_zones.c.
  */
 #include "config.h"
 #include "util/module.h"
@@ -22,186 +17,9 @@
 #include "sldns/rrdef.h"
 
 #include "fluxguard_internal.h"
-#include "fluxguard/geo.h"
-#include "fluxguard/name.h"
-#include "fluxguard/policy.h"
-#include "fluxguard/tracker.h"
+#include "fluxguard/judge.h"
 
 #include <string.h>
-
-/** Most addresses of one answer checked against the address lists. */
-#define JUDGE_MAX_ADDRS 64
-
-/** Running result of judging an answer's names. */
-struct judgement {
-	/** an allow matched: the answer passes whatever else matched */
-	int allowed;
-	/** FG_VERDICT_DENIED, FG_VERDICT_FLAGGED or FG_VERDICT_CLEAN so far */
-	int verdict;
-	/** the block being built */
-	struct fluxguard_block* out;
-	/** consult the tracker too, not only the lists */
-	int use_tracker;
-};
-
-/** Note \p verdict for \p name unless a stronger one is already noted. */
-static void
-note(struct judgement* j, int verdict, const uint8_t* name, double score,
-	const char* reason)
-{
-	size_t len;
-	if(verdict == FG_VERDICT_CLEAN || j->verdict == FG_VERDICT_DENIED ||
-		(j->verdict == FG_VERDICT_FLAGGED && verdict != FG_VERDICT_DENIED))
-		return;
-	j->verdict = verdict;
-	len = fg_name_wire_len(name, FG_NAME_MAX_WIRE);
-	memcpy(j->out->name, name, len);
-	j->out->name_len = len;
-	j->out->score = score;
-	snprintf(j->out->reason, sizeof(j->out->reason), "%s", reason);
-}
-
-/** Judge one name by the lists and the tracker. */
-static void
-judge_name(struct fluxguard_env* fe, struct judgement* j, const uint8_t* name,
-	time_t now)
-{
-	enum fg_verdict verdict;
-	float score;
-	char reason[96];
-	switch(fg_policy_match_name(fe->policy, name)) {
-	case FG_LIST_ALLOW:
-		j->allowed = 1;
-		return;
-	case FG_LIST_DENY:
-		note(j, FG_VERDICT_DENIED, name, 0, "deny list");
-		return;
-	default:
-		break;
-	}
-	if(!j->use_tracker ||
-		!fg_tracker_peek(fe->tracker, name, (uint64_t)now, &verdict, &score))
-		return;
-	switch(verdict) {
-	case FG_VERDICT_ALLOWED:
-		j->allowed = 1;
-		break;
-	case FG_VERDICT_DENIED:
-		note(j, FG_VERDICT_DENIED, name, score, "deny list (operator)");
-		break;
-	case FG_VERDICT_FLAGGED:
-		snprintf(reason, sizeof(reason), "flux score %.1f", (double)score);
-		note(j, FG_VERDICT_FLAGGED, name, score, reason);
-		break;
-	default:
-		break;
-	}
-}
-
-/** The rdata of RR \p i of \p d, checked: NULL if malformed. */
-static const uint8_t*
-rr_rdata(const struct packed_rrset_data* d, size_t i, size_t* rdlen)
-{
-	const uint8_t* rd = d->rr_data[i];
-	if(d->rr_len[i] < 2)
-		return NULL;
-	*rdlen = ((size_t)rd[0] << 8) | rd[1];
-	if(*rdlen + 2 > d->rr_len[i])
-		return NULL;
-	return rd + 2;
-}
-
-/** Judge the answer section of \p msg: CNAME targets, owners, addresses. */
-static void
-judge_answer(struct fluxguard_env* fe, struct judgement* j,
-	const uint8_t* qname, const struct dns_msg* msg, time_t now)
-{
-	struct fg_addr addrs[JUDGE_MAX_ADDRS];
-	size_t n_addrs = 0, i, k;
-	const struct reply_info* rep = msg->rep;
-	if(!rep)
-		return;
-	for(i = 0; i < rep->an_numrrsets && i < rep->rrset_count; i++) {
-		const struct ub_packed_rrset_key* key = rep->rrsets[i];
-		const struct packed_rrset_data* d = key->entry.data;
-		uint16_t type = ntohs(key->rk.type);
-		if(!d || fg_name_wire_len(key->rk.dname, key->rk.dname_len) !=
-			key->rk.dname_len)
-			continue;
-		if(type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA &&
-			type != LDNS_RR_TYPE_CNAME)
-			continue;
-		/* the query name was judged already; it owns most answers */
-		if(!fg_name_equal(key->rk.dname, qname))
-			judge_name(fe, j, key->rk.dname, now);
-		for(k = 0; k < d->count; k++) {
-			size_t rdlen;
-			const uint8_t* rd = rr_rdata(d, k, &rdlen);
-			if(!rd)
-				continue;
-			if(type == LDNS_RR_TYPE_CNAME) {
-				if(fg_name_wire_len(rd, rdlen) == rdlen)
-					judge_name(fe, j, rd, now);
-			} else if(n_addrs < JUDGE_MAX_ADDRS &&
-				rdlen == (type == LDNS_RR_TYPE_A ? 4u : 16u)) {
-				struct fg_addr* a = &addrs[n_addrs++];
-				memset(a, 0, sizeof(*a));
-				a->family = type == LDNS_RR_TYPE_A ? FG_AF_INET : FG_AF_INET6;
-				memcpy(a->addr, rd, rdlen);
-				if(fe->geo)
-					fg_geo_annotate(fe->geo, a);
-			}
-		}
-	}
-	if(n_addrs == 0)
-		return;
-	switch(fg_policy_match_addrs(fe->policy, addrs, n_addrs)) {
-	case FG_LIST_ALLOW:
-		j->allowed = 1;
-		break;
-	case FG_LIST_DENY:
-		note(j, FG_VERDICT_DENIED, msg->qinfo.qname, 0,
-			"deny list (address)");
-		break;
-	default:
-		break;
-	}
-}
-
-int
-fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
-	size_t qname_len, const struct dns_msg* msg, time_t now,
-	struct fluxguard_block* out)
-{
-	struct judgement j;
-	memset(out, 0, sizeof(*out));
-	if(fg_name_wire_len(qname, qname_len) != qname_len)
-		return 0;
-	j.allowed = 0;
-	j.verdict = FG_VERDICT_CLEAN;
-	j.out = out;
-	/* Before resolution only the lists are asked: a tracker probe for a
-	 * random name costs a cache miss on every query (about 1.5 % of a
-	 * cache-miss's CPU with a million domains tracked), while a name
-	 * flagged earlier already has its local zone and never gets here,
-	 * except for its first query after a reload, which moddone blocks. */
-	j.use_tracker = msg != NULL;
-	judge_name(fe, &j, qname, now);
-	if(msg)
-		judge_answer(fe, &j, qname, msg, now);
-	if(j.allowed) {
-		out->list = FG_LIST_ALLOW;
-		return 0;
-	}
-	if(j.verdict == FG_VERDICT_CLEAN)
-		return 0;
-	out->list = j.verdict == FG_VERDICT_DENIED ? FG_LIST_DENY : FG_LIST_NONE;
-	out->blocked = 1;
-	out->verdict = j.verdict;
-	out->action = j.verdict == FG_VERDICT_DENIED ? fe->cfg.deny_action :
-		fe->cfg.action;
-	return 1;
-}
 
 /** An empty NOERROR reply for the query, ready for answer RRsets. */
 static struct dns_msg*
@@ -279,7 +97,7 @@ add_redirect_rrset(struct fluxguard_env* fe, struct module_qstate* qstate,
 
 int
 fluxguard_apply_block(struct fluxguard_env* fe, struct module_qstate* qstate,
-	const struct fluxguard_block* b)
+	const struct fg_judgement* b)
 {
 	struct dns_msg* msg = NULL;
 	switch(b->action) {

@@ -1,7 +1,7 @@
 /**
  * \file
  * Declarations shared by the module's Unbound-facing files (module/fluxguard*.c).
- * These files include Unbound's configured headers; the core library (fg_*.c)
+ * These files include Unbound's configured headers; the core library (core/)
  * never does, so it can be linked into the tools and tests without Unbound.
  *
  * Per-process state lives in struct fluxguard_env, hung off the dynlib env's
@@ -19,15 +19,14 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "fluxguard/detect.h"
+#include "fluxguard/engine.h"
 #include "fluxguard/options.h"
 #include "fluxguard/upstream.h"
 
 struct dns_msg;
 struct module_env;
 struct module_qstate;
-struct fg_geo;
-struct fg_policy;
+struct fg_judgement;
 struct fluxguard_zones;
 struct fg_eventlog;
 struct fg_score_explain;
@@ -38,16 +37,10 @@ struct fluxguard_env {
 	struct fg_config cfg;
 	/** the file it came from, "" for the embedded defaults */
 	char conf_path[1024];
-	/** the shared tracker; NULL when it could not be opened, and then
-	 * fluxguard passes every query through unchanged */
-	struct fg_tracker* tracker;
-	/** geo databases, or NULL */
-	struct fg_geo* geo;
-	/** allow and deny lists from the config, list files and the embedded
-	 * benign list */
-	struct fg_policy* policy;
-	/** the detector every response goes through */
-	struct fg_detector detector;
+	/** the lists, geo, the shared tracker and the detector every response
+	 * goes through; engine.tracker is NULL when it could not be opened,
+	 * and then fluxguard passes every query through unchanged */
+	struct fg_engine engine;
 	/** Unbound's `ede: yes`: attach Extended DNS Errors to blocked answers */
 	int ede;
 	/** the local-zone enforcer that keeps blocked names out of the cache
@@ -95,37 +88,6 @@ void fluxguard_read_response(const struct dns_msg* msg, time_t now,
 int fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct dns_msg* response, int id, void* cb_arg);
 
-/** What enforcement decided for one answer. */
-struct fluxguard_block {
-	/** FG_LIST_ALLOW if an allow (list or operator) let it pass,
-	 * FG_LIST_DENY if a deny blocked it, else FG_LIST_NONE */
-	int list;
-	/** enum fg_action to apply; FG_ACTION_LOG with blocked 0 = pass */
-	int action;
-	/** 1 if a name of the answer is flagged or denied */
-	int blocked;
-	/** the verdict that decided it (FG_VERDICT_FLAGGED or _DENIED) */
-	int verdict;
-	/** score of the deciding name, if scored */
-	double score;
-	/** the deciding name, wire format, and its length */
-	uint8_t name[255];
-	/** length of name */
-	size_t name_len;
-	/** why, for logs and the EDE text: "flux score 87.5" or "deny list" */
-	char reason[96];
-};
-
-/**
- * Judge the names of a query before it is resolved (\p msg NULL: the qname
- * against the allow and deny lists only) or after (qname, CNAME targets and
- * address owners of \p msg, against the lists and the tracker's verdicts).
- * \return 1 if \p out holds a block decision, 0 if the answer may pass.
- */
-int fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
-	size_t qname_len, const struct dns_msg* msg, time_t now,
-	struct fluxguard_block* out);
-
 /**
  * Replace the answer of \p qstate by the block's action (REFUSED, NXDOMAIN,
  * NODATA or the redirect records), with an EDE when Unbound's ede is on.
@@ -133,7 +95,7 @@ int fluxguard_judge(struct fluxguard_env* fe, const uint8_t* qname,
  *	memory: then the answer is left alone and the failure logged).
  */
 int fluxguard_apply_block(struct fluxguard_env* fe, struct module_qstate* qstate,
-	const struct fluxguard_block* b);
+	const struct fg_judgement* b);
 
 /** Create the local-zone enforcer; NULL on failure (logged). */
 struct fluxguard_zones* fluxguard_zones_create(struct fluxguard_env* fe);

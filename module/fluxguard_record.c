@@ -106,22 +106,22 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct fg_decision decisions[FG_UPSTREAM_MAX_RRSETS];
 	size_t n, i;
 	(void)id;
-	if(!fe || !fe->tracker || !response || !qstate)
+	if(!fe || !fe->engine.tracker || !response || !qstate)
 		return 1;
 	/* The answer's record is in a table far larger than the CPU caches:
 	 * ask for it now, so that the wait overlaps reading the response and
 	 * the list lookups instead of following them. */
 	if(response->qinfo.qtype == LDNS_RR_TYPE_A ||
 		response->qinfo.qtype == LDNS_RR_TYPE_AAAA)
-		fg_tracker_prefetch(fe->tracker, response->qinfo.qname);
+		fg_tracker_prefetch(fe->engine.tracker, response->qinfo.qname);
 	fluxguard_read_response(response, *qstate->env->now, &up);
-	n = fg_detect_upstream(&fe->detector, &up, decisions,
+	n = fg_detect_upstream(&fe->engine.detector, &up, decisions,
 		FG_UPSTREAM_MAX_RRSETS);
 	for(i = 0; i < up.n_rrsets; i++)
 		if(up.rrsets[i].type == FG_TYPE_NS)
 			fluxguard_count(fe, FG_CTR_NS_RECORDED);
-	if(fe->geo && up.n_addrs)
-		fg_tracker_count(fe->tracker, FG_CTR_GEO_LOOKUPS, up.n_addrs);
+	if(fe->engine.geo && up.n_addrs)
+		fg_tracker_count(fe->engine.tracker, FG_CTR_GEO_LOOKUPS, up.n_addrs);
 	for(i = 0; i < n; i++) {
 		const struct fg_decision* d = &decisions[i];
 		char name[FG_NAME_MAX_STR];
@@ -134,7 +134,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 		/* once per domain: newly_flagged is set on the transition only */
 		fluxguard_count(fe, FG_CTR_DOMAINS_NEWLY_FLAGGED);
 		/* other Unbound processes on the segment learn it from the journal */
-		(void)fg_tracker_journal_append(fe->tracker, FG_JOURNAL_FLAG,
+		(void)fg_tracker_journal_append(fe->engine.tracker, FG_JOURNAL_FLAG,
 			d->owner);
 		fluxguard_event(fe, "flag", d->owner, d->score, fe->cfg.action, NULL,
 			"flux score crossed the threshold", &d->explain);

@@ -177,7 +177,7 @@ fluxguard_zones_create(struct fluxguard_env* fe)
 	z->fe = fe;
 	/* What the journal held before this init is in the tracker's verdicts
 	 * already, which the module path consults. */
-	z->journal_seq = fg_tracker_journal_head(fe->tracker);
+	z->journal_seq = fg_tracker_journal_head(fe->engine.tracker);
 	pthread_mutex_init(&z->pending_lock, NULL);
 	pthread_mutex_init(&z->apply_lock, NULL);
 	pthread_mutex_init(&z->workers_lock, NULL);
@@ -490,7 +490,7 @@ apply_journal(struct fluxguard_zones* z, struct module_env* env,
 	char reason[96];
 	switch(je->op) {
 	case FG_JOURNAL_FLAG:
-		if(!fg_tracker_lookup(fe->tracker, je->name, (uint64_t)*env->now,
+		if(!fg_tracker_lookup(fe->engine.tracker, je->name, (uint64_t)*env->now,
 			&rec) || rec.verdict != FG_VERDICT_FLAGGED)
 			return; /* unflagged again since */
 		snprintf(reason, sizeof(reason), "flux score %.1f", (double)rec.score);
@@ -534,9 +534,9 @@ resync(struct fluxguard_zones* z, struct module_env* env,
 		for(; e; e = next) {
 			struct fg_record_view rec;
 			next = e->next;
-			if(fg_policy_match_name(z->fe->policy, e->cause) == FG_LIST_DENY)
+			if(fg_policy_match_name(z->fe->engine.policy, e->cause) == FG_LIST_DENY)
 				continue;
-			if(fg_tracker_lookup(z->fe->tracker, e->cause,
+			if(fg_tracker_lookup(z->fe->engine.tracker, e->cause,
 				(uint64_t)*env->now, &rec) &&
 				(rec.verdict == FG_VERDICT_FLAGGED ||
 				rec.verdict == FG_VERDICT_DENIED))
@@ -551,11 +551,11 @@ static void
 follow_journal(struct fluxguard_zones* z, struct module_env* env,
 	struct local_zones* zones)
 {
-	uint64_t head = fg_tracker_journal_head(z->fe->tracker);
+	uint64_t head = fg_tracker_journal_head(z->fe->engine.tracker);
 	int n = 0;
 	while(z->journal_seq < head && n++ < ZONES_JOURNAL_BATCH) {
 		struct fg_journal_entry je;
-		int r = fg_tracker_journal_read(z->fe->tracker, z->journal_seq + 1,
+		int r = fg_tracker_journal_read(z->fe->engine.tracker, z->journal_seq + 1,
 			&je);
 		if(r == 0)
 			return; /* being written: next tick */

@@ -23,7 +23,9 @@
 
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
+#include "fluxguard/detect.h"
 #include "fluxguard/geo.h"
+#include "fluxguard/json.h"
 #include "fluxguard/name.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
@@ -263,23 +265,6 @@ print_clean(const char* s)
 			(unsigned char)*s == 0x7f ? '?' : *s);
 }
 
-/** A JSON string, quoted and escaped. */
-static void
-print_json_str(const char* s)
-{
-	putchar('"');
-	for(; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if(ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if(ch < 0x20 || ch == 0x7f)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 /** Seconds since the epoch with the UTC time, for status and show. */
 static void
 print_time(const char* label, uint64_t t)
@@ -295,18 +280,6 @@ print_time(const char* label, uint64_t t)
 		!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(buf, sizeof(buf), "?");
 	printf("%s: %" PRIu64 " (%s)\n", label, t, buf);
-}
-
-static const char*
-verdict_name(int v)
-{
-	switch(v) {
-	case FG_VERDICT_CLEAN: return "clean";
-	case FG_VERDICT_FLAGGED: return "flagged";
-	case FG_VERDICT_ALLOWED: return "allowed";
-	case FG_VERDICT_DENIED: return "denied";
-	default: return "unknown";
-	}
 }
 
 /** Parse a domain argument or exit. */
@@ -551,7 +524,7 @@ unbound_stats_print(const struct control* c, const struct unbound_stats* u)
 			continue; /* not a number: nothing either format can take */
 		if(c->format == 2) {
 			printf("%s", first ? "" : ",");
-			print_json_str(line);
+			fg_json_fputs(stdout, line);
 			if(json_number(eq + 1))
 				printf(":%s", eq + 1);
 			else
@@ -623,7 +596,7 @@ stats(struct control* c, int reset)
 		unbound_stats_read(c, &ub);
 	if(c->format == 2) {
 		printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
-		print_json_str(r.in.info.segment);
+		fg_json_fputs(stdout, r.in.info.segment);
 		printf(",\"time\":%" PRIu64 ",\"counters\":{", r.in.now);
 	} else if(c->with_unbound) {
 		unbound_stats_print(c, &ub);
@@ -850,25 +823,10 @@ cmd_list(struct control* c, char** argv, int argc)
 	for(i = 0; i < n; i++)
 		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64 "\n",
 			(int)width, names[i], (double)col.v[i].score,
-			verdict_name(col.v[i].verdict), col.v[i].answers,
+			fg_verdict_name(col.v[i].verdict), col.v[i].answers,
 			col.v[i].addr_distinct, col.v[i].last_seen);
 	free(names);
 	free(col.v);
-	return 0;
-}
-
-/** The closest enclosing zone of \p name with NS evidence (as the detector
- * scores it), into \p zone; 0 if none. */
-static int
-zone_of(struct fg_tracker* t, const uint8_t* name, uint64_t now,
-	struct fg_record_view* zone)
-{
-	const uint8_t* p = name;
-	while(*p) {
-		p += 1 + *p;
-		if(*p && fg_tracker_lookup(t, p, now, zone) && zone->ns_answers)
-			return 1;
-	}
 	return 0;
 }
 
@@ -919,7 +877,7 @@ cmd_show(struct control* c, char** argv, int argc)
 	for(attempt = 1; ; attempt++) {
 		t = attach(c, 0);
 		found = fg_tracker_lookup(t, name, now, &rec);
-		has_zone = found && zone_of(t, name, now, &zone);
+		has_zone = found && fg_detect_find_zone(t, name, now, &rec, &zone);
 		fg_tracker_close(t);
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
@@ -927,7 +885,7 @@ cmd_show(struct control* c, char** argv, int argc)
 	if(!found)
 		die(EXIT_FAILURE, "show: %s is not tracked", str);
 	printf("domain: %s\n", str);
-	printf("verdict: %s\n", verdict_name(rec.verdict));
+	printf("verdict: %s\n", fg_verdict_name(rec.verdict));
 	printf("score: %.2f\n", (double)rec.score);
 	print_time("flagged-at", rec.flagged_at);
 	printf("unflagged-by-operator: %s\n",
@@ -1002,7 +960,7 @@ set_verdict(struct control* c, const char* arg, enum fg_verdict verdict,
 		printf("%s %s (was flagged, score %.1f)\n", done, str,
 			(double)before.score);
 	else if(had)
-		printf("%s %s (was %s)\n", done, str, verdict_name(before.verdict));
+		printf("%s %s (was %s)\n", done, str, fg_verdict_name(before.verdict));
 	else
 		printf("%s %s (was not tracked)\n", done, str);
 	return 0;

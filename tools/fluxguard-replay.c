@@ -17,7 +17,11 @@
  * Output: per domain that owned an address RRset, sorted by name, `domain
  * score verdict answers flagged_at` (TSV with a header line), or one JSON object
  * per line with the features, the answers it took to flag, and the Holz et al.
- * reference outcome.
+ * reference outcome. With --answers, instead one row per answer, in trace
+ * order: what the module would have answered (the core's judgement,
+ * fg_judge_answer, the very function the module calls), for the query name
+ * the answer starts with (its first answer-section owner, the head of a
+ * CNAME chain), so aliases of a flagged name show as blocked too.
  *
  * Exit status: 0 if every line was read, 2 if some lines were malformed
  * (reported as FILE:LINE: what on stderr and skipped; the output still
@@ -25,12 +29,12 @@
  */
 #include "fg-config.h"
 
-#include "fluxguard/benign.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/detect.h"
-#include "fluxguard/geo.h"
+#include "fluxguard/engine.h"
+#include "fluxguard/json.h"
+#include "fluxguard/judge.h"
 #include "fluxguard/name.h"
-#include "fluxguard/policy.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
@@ -96,11 +100,12 @@ struct domain {
 
 /** The replay state. */
 struct replay {
-	/** the detector and what it holds */
-	struct fg_detector det;
-	struct fg_tracker* tracker;
-	struct fg_geo* geo;
-	struct fg_policy* policy;
+	/** lists, geo, tracker and the detector, as the module sets them up */
+	struct fg_engine engine;
+	/** print one judged row per answer instead of the domain table */
+	int answers;
+	/** with answers: JSON rows instead of TSV */
+	int json;
 	/** domains, chained hash */
 	struct domain** buckets;
 	size_t n_buckets, n_domains;
@@ -153,6 +158,11 @@ usage(FILE* out)
 		"  --format tsv|json     output format (default tsv)\n"
 		"  --explain DOMAIN      print the score explanation of DOMAIN\n"
 		"                        after each of its answers, to stderr\n"
+		"  --answers             one row per answer: what the module would\n"
+		"                        have answered (pass or the action), decided by\n"
+		"                        which name and why, instead of the domain table\n"
+		"  --segment NAME        keep the tracker in segment NAME (/name or a\n"
+		"                        path; must not exist) for fluxguard-control\n"
 		"  -h, --help            this text\n"
 		"Exit status: 0 ok, 2 some lines malformed (skipped), 1 fatal error.\n",
 		REPLAY_DEFAULT_CAPACITY);
@@ -283,7 +293,7 @@ note_decision(struct replay* r, const struct fg_decision* dec,
 		d->answers_to_flag = d->answers;
 	}
 	/* Holz et al., with the same min-answers gate, on the same record */
-	if(dec->answers >= r->det.min_answers && dec->holz > 0.0 &&
+	if(dec->answers >= r->engine.detector.min_answers && dec->holz > 0.0 &&
 		!d->holz_flagged_at[0]) {
 		snprintf(d->holz_flagged_at, sizeof(d->holz_flagged_at), "%s",
 			r->ts);
@@ -295,6 +305,53 @@ note_decision(struct replay* r, const struct fg_decision* dec,
 		fg_score_explain_text(&dec->explain, buf, sizeof(buf));
 		fprintf(stderr, "%s %s %s", r->ts, d->name, buf);
 	}
+}
+
+/** The query name an answer stands for: its first answer-section owner. */
+static const uint8_t*
+answer_qname(const struct fg_upstream* up)
+{
+	size_t i;
+	for(i = 0; i < up->n_rrsets; i++)
+		if(up->rrsets[i].section == FG_SECTION_ANSWER)
+			return up->rrsets[i].owner;
+	return NULL;
+}
+
+/** Print what the module would have answered to \p up (--answers). */
+static void
+print_judgement(struct replay* r, const struct fg_upstream* up)
+{
+	const uint8_t* qname = answer_qname(up);
+	char q[FG_NAME_MAX_STR], by[FG_NAME_MAX_STR];
+	const char* action;
+	struct fg_judgement j;
+	if(!qname || !fg_name_to_str(qname, q, sizeof(q)))
+		return; /* a referral: nothing was asked of the module */
+	if(fg_judge_answer(&r->engine.detector, qname, up, &j))
+		action = fg_action_name(j.action);
+	else
+		action = "pass";
+	if(j.name_len == 0 || !fg_name_to_str(j.name, by, sizeof(by)))
+		snprintf(by, sizeof(by), "-");
+	if(!r->json) {
+		printf("%s\t%s\t%s\t%s\t%s\n", r->ts, q, action, by,
+			j.reason[0] ? j.reason : "-");
+		return;
+	}
+	printf("{\"ts\":\"%s\",\"qname\":", r->ts);
+	fg_json_fputs(stdout, q);
+	printf(",\"action\":\"%s\",\"verdict\":\"%s\",\"list\":%s,"
+		"\"decided_by\":", action, fg_verdict_name(j.verdict),
+		j.list == FG_LIST_ALLOW ? "\"allow\"" : j.list == FG_LIST_DENY ?
+		"\"deny\"" : "null");
+	if(j.name_len)
+		fg_json_fputs(stdout, by);
+	else
+		fputs("null", stdout);
+	printf(",\"score\":%.1f,\"reason\":", j.score);
+	fg_json_fputs(stdout, j.reason);
+	printf("}\n");
 }
 
 /** Hand the collected answer to the detector. */
@@ -339,9 +396,12 @@ flush_answer(struct replay* r, const char* explain_name)
 	if(up.truncated)
 		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
 			"RRsets dropped\n", r->file, r->line, up.truncated);
-	n = fg_detect_upstream(&r->det, &up, dec, FG_UPSTREAM_MAX_RRSETS);
+	n = fg_detect_upstream(&r->engine.detector, &up, dec,
+		FG_UPSTREAM_MAX_RRSETS);
 	for(i = 0; i < n; i++)
 		note_decision(r, &dec[i], explain_name);
+	if(r->answers)
+		print_judgement(r, &up);
 	r->n_rrs = 0;
 }
 
@@ -529,43 +589,6 @@ cmp_domain(const void* a, const void* b)
 	return strcmp(x->name, y->name);
 }
 
-static const char*
-verdict_name(enum fg_verdict v)
-{
-	switch(v) {
-	case FG_VERDICT_FLAGGED:
-		return "flagged";
-	case FG_VERDICT_ALLOWED:
-		return "allowed";
-	case FG_VERDICT_DENIED:
-		return "denied";
-	default:
-		return "clean";
-	}
-}
-
-static const char*
-source_name(enum fg_decision_source s)
-{
-	static const char* const names[] = { "score", "policy-name",
-		"policy-addrs", "operator", "untracked" };
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-/** Print a JSON string (names are already escaped presentation text, but
- * may hold backslashes). */
-static void
-json_str(FILE* out, const char* s)
-{
-	fputc('"', out);
-	for(; *s; s++) {
-		if(*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /** Print every domain, sorted by name. */
 static int
 print_results(struct replay* r, int json)
@@ -587,15 +610,15 @@ print_results(struct replay* r, int json)
 		struct domain* d = all[i];
 		if(!json) {
 			printf("%s\t%.1f\t%s\t%u\t%s\n", d->name, d->score,
-				verdict_name(d->verdict), d->answers,
+				fg_verdict_name(d->verdict), d->answers,
 				d->flagged_at[0] ? d->flagged_at : "-");
 			continue;
 		}
 		fputs("{\"domain\":", stdout);
-		json_str(stdout, d->name);
+		fg_json_fputs(stdout, d->name);
 		printf(",\"score\":%.1f,\"verdict\":\"%s\",\"source\":\"%s\","
 			"\"answers\":%u,\"flagged_at\":", d->score,
-			verdict_name(d->verdict), source_name(d->source),
+			fg_verdict_name(d->verdict), fg_decision_source_name(d->source),
 			d->answers);
 		if(d->flagged_at[0])
 			printf("\"%s\",\"answers_to_flag\":%u", d->flagged_at,
@@ -619,33 +642,63 @@ print_results(struct replay* r, int json)
 	return fflush(stdout) == 0;
 }
 
-/** Open the private tracker segment. */
-static struct fg_tracker*
-open_tracker(uint32_t capacity, uint32_t window)
+/**
+ * Open the engine with the tracker in \p keep (a segment left behind for
+ * fluxguard-control; it must not exist yet, so nothing is overwritten) or,
+ * when NULL, in a private temporary file. \return 0 on failure (said).
+ */
+static int
+open_engine(struct replay* r, const struct fg_config* cfg, uint32_t capacity,
+	const char* keep)
 {
 	struct fg_tracker_options o;
-	struct fg_tracker* t;
 	const char* tmp = getenv("TMPDIR");
-	char err[512];
-	snprintf(tmp_dir, sizeof(tmp_dir), "%s/fluxguard-replay-XXXXXX",
-		tmp && *tmp ? tmp : "/tmp");
-	if(!mkdtemp(tmp_dir)) {
-		fprintf(stderr, "fluxguard-replay: %s: %s\n", tmp_dir,
-			strerror(errno));
-		tmp_dir[0] = 0;
-		return NULL;
-	}
-	snprintf(tmp_segment, sizeof(tmp_segment), "%s/segment", tmp_dir);
-	memset(&o, 0, sizeof(o));
-	o.segment = tmp_segment;
+	char err[1024];
+	fg_tracker_options_from_config(cfg, &o);
 	o.capacity = capacity;
-	o.window = window;
 	o.mode = 0600;
 	o.group = (gid_t)-1;
-	t = fg_tracker_open(&o, err, sizeof(err));
-	if(!t)
-		fprintf(stderr, "fluxguard-replay: tracker: %s\n", err);
-	return t;
+	o.huge_pages = 0;
+	if(keep) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s%s", keep[0] == '/' &&
+			!strchr(keep + 1, '/') ? "/dev/shm" : "", keep);
+		if(access(path, F_OK) == 0) {
+			fprintf(stderr, "fluxguard-replay: --segment: %s exists; "
+				"refusing to overwrite it\n", keep);
+			return 0;
+		}
+		o.segment = keep;
+	} else {
+		snprintf(tmp_dir, sizeof(tmp_dir), "%s/fluxguard-replay-XXXXXX",
+			tmp && *tmp ? tmp : "/tmp");
+		if(!mkdtemp(tmp_dir)) {
+			fprintf(stderr, "fluxguard-replay: %s: %s\n", tmp_dir,
+				strerror(errno));
+			tmp_dir[0] = 0;
+			return 0;
+		}
+		snprintf(tmp_segment, sizeof(tmp_segment), "%s/segment",
+			tmp_dir);
+		o.segment = tmp_segment;
+	}
+	if(!fg_engine_open(&r->engine, cfg, &o, err, sizeof(err))) {
+		fprintf(stderr, "fluxguard-replay: %s\n", err);
+		return 0;
+	}
+	return 1;
+}
+
+/** Set option \p name of \p cfg from the command line, or exit. */
+static void
+override_option(struct fg_config* cfg, const char* name, const char* value)
+{
+	char why[512];
+	if(!fg_option_set(cfg, fg_option_find(name), value, NULL, 0, why,
+		sizeof(why))) {
+		fprintf(stderr, "fluxguard-replay: --%s: %s\n", name, why);
+		exit(1);
+	}
 }
 
 int
@@ -659,6 +712,8 @@ main(int argc, char** argv)
 		{ "capacity", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "answers", no_argument, NULL, 'A' },
+		{ "segment", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -666,6 +721,7 @@ main(int argc, char** argv)
 	const char* asn_db = NULL;
 	const char* country_db = NULL;
 	const char* explain = NULL;
+	const char* keep_segment = NULL;
 	char explain_name[FG_NAME_MAX_STR];
 	int json = 0, no_default_allow = 0, c, i, ok = 1;
 	unsigned long capacity = REPLAY_DEFAULT_CAPACITY;
@@ -673,6 +729,7 @@ main(int argc, char** argv)
 	struct replay r;
 	char err[1024];
 
+	memset(&r, 0, sizeof(r));
 	while((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch(c) {
 		case 'c':
@@ -715,6 +772,12 @@ main(int argc, char** argv)
 		case 'e':
 			explain = optarg;
 			break;
+		case 'A':
+			r.answers = 1;
+			break;
+		case 's':
+			keep_segment = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -748,7 +811,11 @@ main(int argc, char** argv)
 	if(no_default_allow)
 		cfg.default_allow_list = 0;
 
-	memset(&r, 0, sizeof(r));
+	if(asn_db)
+		override_option(&cfg, "asn-db", asn_db);
+	if(country_db)
+		override_option(&cfg, "country-db", country_db);
+	r.json = json;
 	r.n_buckets = 1024;
 	r.buckets = calloc(r.n_buckets, sizeof(*r.buckets));
 	r.rrs = calloc(ANSWER_MAX_RRS, sizeof(*r.rrs));
@@ -756,40 +823,32 @@ main(int argc, char** argv)
 		fprintf(stderr, "fluxguard-replay: out of memory\n");
 		return 1;
 	}
-	r.geo = fg_geo_create(asn_db ? asn_db : cfg.asn_db,
-		country_db ? country_db : cfg.country_db, err, sizeof(err));
-	if(!r.geo) {
+	if(!fg_engine_load_lists(&r.engine, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "fluxguard-replay: %s\n", err);
 		return 1;
 	}
-	r.policy = fg_policy_from_config(&cfg, err, sizeof(err));
-	if(!r.policy || (cfg.default_allow_list &&
-		!fg_benign_add_to_policy(r.policy, err, sizeof(err)))) {
-		fprintf(stderr, "fluxguard-replay: %s\n", err);
-		return 1;
-	}
-
 	atexit(remove_tmp);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	r.tracker = open_tracker((uint32_t)capacity, cfg.window);
-	if(!r.tracker)
+	if(!open_engine(&r, &cfg, (uint32_t)capacity, keep_segment))
 		return 1;
-	/* The segment is ours alone: unlink it now, the mapping stays. */
+	/* A private segment is ours alone: unlink it now, the mapping stays. */
 	remove_tmp();
-	fg_detector_init(&r.det, r.tracker, r.geo, r.policy, &cfg.score,
-		cfg.min_answers);
+	if(r.answers && !r.json)
+		printf("ts\tqname\taction\tdecided_by\treason\n");
 
 	for(i = optind; i < argc && ok; i++)
 		ok = replay_file(&r, argv[i], explain);
-	if(ok && !print_results(&r, json)) {
+	if(ok && !r.answers && !print_results(&r, json)) {
 		fprintf(stderr, "fluxguard-replay: cannot write output\n");
 		ok = 0;
 	}
 
-	fg_tracker_close(r.tracker);
-	fg_policy_delete(r.policy);
-	fg_geo_delete(r.geo);
+	if(ok && r.answers && fflush(stdout) != 0) {
+		fprintf(stderr, "fluxguard-replay: cannot write output\n");
+		ok = 0;
+	}
+	fg_engine_close(&r.engine);
 	fg_conf_free(&cfg);
 	for(i = 0; i < (int)r.n_buckets; i++) {
 		while(r.buckets[i]) {

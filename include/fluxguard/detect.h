@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fluxguard/options.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
@@ -96,6 +97,10 @@ struct fg_detector {
 	struct fg_score_params params;
 	/** address answers needed before a domain can be flagged (at least 1) */
 	uint32_t min_answers;
+	/** enum fg_action for a flagged name (fluxguard/judge.h applies it) */
+	int action;
+	/** enum fg_action for a denied name or address */
+	int deny_action;
 };
 
 /**
@@ -105,6 +110,34 @@ struct fg_detector {
 void fg_detector_init(struct fg_detector* d, struct fg_tracker* tracker,
 	struct fg_geo* geo, const struct fg_policy* policy,
 	const struct fg_score_params* params, uint32_t min_answers);
+
+/**
+ * Set up \p d from a loaded configuration: its score parameters,
+ * min-answers, action and deny-action (fluxguard/options.h).
+ */
+void fg_detector_init_config(struct fg_detector* d, struct fg_tracker* tracker,
+	struct fg_geo* geo, const struct fg_policy* policy,
+	const struct fg_config* cfg);
+
+/**
+ * The closest enclosing zone of \p owner with NS evidence, whose NS flux
+ * counts in \p owner's score: \p rec (owner's own record, as looked up) if
+ * it has NS evidence, else the nearest parent that has, never climbing to a
+ * top-level domain (its referrals say nothing about one domain). The one
+ * rule the detector, fluxguard-control show and the replay tool share.
+ * \return 1 with \p zone filled, 0 if none.
+ */
+int fg_detect_find_zone(struct fg_tracker* tracker, const uint8_t* owner,
+	uint64_t now, const struct fg_record_view* rec,
+	struct fg_record_view* zone);
+
+/** A verdict's name: "clean", "flagged", "allowed", "denied" ("unknown" for
+ * a value out of range, e.g. read from a damaged segment). */
+const char* fg_verdict_name(int verdict);
+
+/** A decision source's name: "score", "policy-name", "policy-addrs",
+ * "operator", "untracked". */
+const char* fg_decision_source_name(enum fg_decision_source s);
 
 /**
  * Judge one address RRset of one upstream answer (see the file comment).

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fluxguard/json.h"
+
 /** Longest line kept; longer ones are cut (and stay valid JSON: see post). */
 #define FG_EVENTLOG_LINE_MAX 4096
 /** Lines the queue holds. */
@@ -37,11 +39,5 @@ int fg_eventlog_post(struct fg_eventlog* log, const char* line);
 
 /** Lines dropped since open. */
 uint64_t fg_eventlog_dropped(struct fg_eventlog* log);
-
-/**
- * Append \p s to \p buf (at \p *pos, capacity \p len) as a JSON string with
- * quotes, escaping what JSON requires. \return 0 if it did not fit.
- */
-int fg_json_string(char* buf, size_t len, size_t* pos, const char* s);
 
 #endif /* FLUXGUARD_EVENTLOG_H */

@@ -36,7 +36,7 @@
 #include <sys/types.h>
 
 #include "fluxguard/score.h"
-#include "fluxguard/tracker.h"
+#include "fluxguard/addr.h"
 
 /** What fluxguard does with an answer it blocks. */
 enum fg_action {

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fluxguard/tracker.h"
+#include "fluxguard/addr.h"
 
 struct fg_config;
 

@@ -12,7 +12,7 @@
  * FG_SCORE_DEFAULT_* macros below, which the options table stringifies, so they
  * must stay plain numeric literals and tuning happens here and nowhere else.
  *
- * Special-purpose addresses (fg_addr_is_special in fluxguard/geo.h) never count
+ * Special-purpose addresses (fg_addr_is_special in fluxguard/addr.h) never count
  * as diversity: they are left out of every address, prefix, ASN and country
  * count. Without an ASN database (every ASN 0) the number of distinct provider
  * blocks (IPv4 /12, IPv6 /32) stands in for the number of networks.

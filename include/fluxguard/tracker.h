@@ -22,11 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fluxguard/addr.h"
 #include "fluxguard/name.h"
-
-/** Address family tags used in struct fg_addr. */
-#define FG_AF_INET 4
-#define FG_AF_INET6 6
 
 /** Distinct addresses kept exactly per domain; beyond this they are counted. */
 #define FG_TRACK_ADDRS 16
@@ -36,20 +33,6 @@
 #define FG_TRACK_COUNTRIES 8
 /** Distinct name-server glue addresses kept per zone. */
 #define FG_TRACK_GLUE 8
-
-/** One address with what geo knows about it. */
-struct fg_addr {
-	/** FG_AF_INET or FG_AF_INET6 */
-	uint8_t family;
-	/** ISO 3166 country code, or two NULs if unknown */
-	char country[2];
-	/** reserved, zero */
-	uint8_t pad;
-	/** autonomous system number, 0 if unknown or a special-purpose address */
-	uint32_t asn;
-	/** the address; IPv4 in the first 4 octets, the rest zero */
-	uint8_t addr[16];
-};
 
 /** What the tracker holds about one domain, copied out consistently. */
 struct fg_record_view {

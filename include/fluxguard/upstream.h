@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fluxguard/tracker.h"
+#include "fluxguard/addr.h"
 
 /** RR types fluxguard reads. */
 #define FG_TYPE_A 1

@@ -18,6 +18,7 @@
 #include "authd.h"
 
 #include <arpa/inet.h>
+#include <ldns/ldns.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +74,11 @@ struct authd_server {
 	struct authd_tcp conns[AUTHD_MAX_TCP];
 	/** Query log, or NULL. */
 	FILE* log;
+	/** Trace of every answer sent, in fluxguard-replay's format, or NULL. */
+	FILE* trace;
+	/** Time of the last traced answer, microseconds: each answer gets a
+	 * timestamp of its own, so the replay never merges two answers. */
+	uint64_t trace_last_us;
 	/** Queries answered, for the exit message. */
 	unsigned long queries;
 };
@@ -90,12 +97,13 @@ authd_usage(void)
 {
 	fprintf(stderr,
 "usage: fg-testauthd -f SCENARIO [-p PORT] [-P PORTFILE] [-a ADDRESS]\n"
-"                    [-l QUERYLOG] [-w PIDFILE] [-c]\n"
+"                    [-l QUERYLOG] [-t TRACE] [-w PIDFILE] [-c]\n"
 "  -f SCENARIO  what to serve (format: tests/authd/README.md)\n"
 "  -p PORT      port to listen on, UDP and TCP (default 53; 0: pick a free one)\n"
 "  -P PORTFILE  write the port there once listening\n"
 "  -a ADDRESS   address to listen on (default 127.0.0.1)\n"
 "  -l QUERYLOG  append \"qname qtype\" for every query\n"
+"  -t TRACE     append every answer's records as fluxguard-replay lines\n"
 "  -w PIDFILE   write the process id there\n"
 "  -c           only check the scenario: errors as FILE:LINE: message\n");
 	exit(1);
@@ -222,6 +230,45 @@ authd_listen(struct authd_server* srv, const char* address, int port)
 	return 0;
 }
 
+/**
+ * Append the records of \p reply to the trace, one fluxguard-replay line
+ * each (`SECONDS.MICROS owner ttl IN TYPE rdata`), all with one timestamp of
+ * their own. A reply without records (TC, errors) adds nothing.
+ */
+static void
+authd_trace(struct authd_server* srv, const uint8_t* reply, size_t len)
+{
+	ldns_rr_list* sections[3];
+	ldns_pkt* pkt = NULL;
+	struct timeval tv;
+	uint64_t us;
+	size_t s, i;
+	if(!srv->trace || ldns_wire2pkt(&pkt, reply, len) != LDNS_STATUS_OK)
+		return;
+	gettimeofday(&tv, NULL);
+	us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+	if(us <= srv->trace_last_us)
+		us = srv->trace_last_us + 1;
+	sections[0] = ldns_pkt_answer(pkt);
+	sections[1] = ldns_pkt_authority(pkt);
+	sections[2] = ldns_pkt_additional(pkt);
+	for(s = 0; s < 3; s++) {
+		for(i = 0; i < ldns_rr_list_rr_count(sections[s]); i++) {
+			char* text = ldns_rr2str(ldns_rr_list_rr(sections[s], i));
+			if(!text)
+				continue;
+			text[strcspn(text, "\n")] = 0;
+			fprintf(srv->trace, "%llu.%06llu %s\n",
+				(unsigned long long)(us / 1000000u),
+				(unsigned long long)(us % 1000000u), text);
+			free(text);
+			srv->trace_last_us = us;
+		}
+	}
+	fflush(srv->trace);
+	ldns_pkt_free(pkt);
+}
+
 /** Answer one query, and log it. \return 1 on success, 0 out of memory. */
 static int
 authd_handle(struct authd_server* srv, const uint8_t* query, size_t len,
@@ -235,6 +282,8 @@ authd_handle(struct authd_server* srv, const uint8_t* query, size_t len,
 		return 0;
 	}
 	srv->queries++;
+	if(*reply)
+		authd_trace(srv, *reply, *reply_len);
 	if(srv->log && line[0]) {
 		fprintf(srv->log, "%s\n", line);
 		fflush(srv->log);
@@ -433,6 +482,7 @@ main(int argc, char* argv[])
 {
 	const char* scenario = NULL, *portfile = NULL, *pidfile = NULL;
 	const char* logfile = NULL, *address = "127.0.0.1";
+	const char* tracefile = NULL;
 	struct authd_server srv;
 	int c, check = 0, port = 53, i, ok = 0, pid_written = 0;
 	char* end;
@@ -441,12 +491,13 @@ main(int argc, char* argv[])
 	srv.udp = srv.tcp = -1;
 	for(i = 0; i < AUTHD_MAX_TCP; i++)
 		srv.conns[i].fd = -1;
-	while((c = getopt(argc, argv, "a:cf:hl:p:P:w:")) != -1) {
+	while((c = getopt(argc, argv, "a:cf:hl:p:P:t:w:")) != -1) {
 		switch(c) {
 		case 'a': address = optarg; break;
 		case 'c': check = 1; break;
 		case 'f': scenario = optarg; break;
 		case 'l': logfile = optarg; break;
+		case 't': tracefile = optarg; break;
 		case 'P': portfile = optarg; break;
 		case 'w': pidfile = optarg; break;
 		case 'p':
@@ -478,6 +529,11 @@ main(int argc, char* argv[])
 			strerror(errno));
 		goto out;
 	}
+	if(tracefile && !(srv.trace = fopen(tracefile, "a"))) {
+		fprintf(stderr, "fg-testauthd: %s: %s\n", tracefile,
+			strerror(errno));
+		goto out;
+	}
 	if(pidfile && !(pid_written = authd_write_file(pidfile,
 		(long)getpid())))
 		goto out;
@@ -500,6 +556,8 @@ out:
 		close(srv.tcp);
 	if(srv.log)
 		fclose(srv.log);
+	if(srv.trace)
+		fclose(srv.trace);
 	if(pid_written)
 		unlink(pidfile);
 	authd_scenario_delete(srv.scn);

@@ -169,12 +169,13 @@ CONF
 }
 
 # --- the test authoritative server, for answers that change per query --------
-# fg_start_authd SCENARIO: sets FG_AUTHD_PORT.
+# fg_start_authd SCENARIO [fg-testauthd options...]: sets FG_AUTHD_PORT.
 fg_start_authd() {
     local scenario=$1
+    shift
     fg_require "$FG_AUTHD"
     rm -f "$FG_WORK/authd.port"
-    "$FG_AUTHD" -p 0 -P "$FG_WORK/authd.port" -f "$scenario" -l "$FG_WORK/authd-queries.log" \
+    "$FG_AUTHD" -p 0 -P "$FG_WORK/authd.port" -f "$scenario" -l "$FG_WORK/authd-queries.log" "$@" \
         >>"$FG_WORK/authd.log" 2>&1 &
     FG_PIDS+=($!)
     fg_wait_for "fg-testauthd to listen" test -s "$FG_WORK/authd.port"
@@ -273,6 +274,7 @@ fg_unbound_log_has() {
 # fg_start_flux_stack [fluxguard.conf lines...]: fluxguard.conf gets a private
 # segment, the fixture databases, action refuse and the lines given; Unbound runs with
 # `ede: yes`, local data in flux.test. (see enforce.scn) and FG_UNBOUND_THREADS.
+# FG_SCENARIO names another scenario, FG_AUTHD_ARGS adds fg-testauthd options.
 # Sets FG_SEGMENT; the segment is unlinked on exit.
 fg_start_flux_stack() {
     local line
@@ -294,7 +296,8 @@ fg_start_flux_stack() {
         for line in "$@"; do echo "    $line"; done
     } > "$FG_WORK/fluxguard.conf"
     export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf
-    fg_start_authd "$FG_SRCDIR/tests/integration/scenarios/enforce.scn"
+    # shellcheck disable=SC2086
+    fg_start_authd "${FG_SCENARIO:-$FG_SRCDIR/tests/integration/scenarios/enforce.scn}" ${FG_AUTHD_ARGS:-}
     FG_STUB_ZONE="flux.test. other.test. dflux.test." FG_UPSTREAM_PORT=$FG_AUTHD_PORT \
         fg_write_unbound_conf "ede: yes" \
         'local-zone: "flux.test." transparent' \

@@ -1,0 +1,24 @@
+/**
+ * \file
+ * JSON string encoding, once for every writer of JSON (the event log, the
+ * control tool's JSON and Prometheus-adjacent output, the replay tool): a
+ * quote, a backslash, every control byte (below 0x20) and DEL are escaped,
+ * so a name or reason holding them cannot break a line or a terminal.
+ */
+#ifndef FLUXGUARD_JSON_H
+#define FLUXGUARD_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/**
+ * Append \p s to \p buf (at \p *pos, capacity \p len) as a JSON string with
+ * quotes; \p buf stays NUL-terminated and \p *pos moves past the string.
+ * \return 0 if it did not fit (\p *pos is left alone).
+ */
+int fg_json_string(char* buf, size_t len, size_t* pos, const char* s);
+
+/** Write \p s to \p out as a JSON string with quotes. */
+void fg_json_fputs(FILE* out, const char* s);
+
+#endif /* FLUXGUARD_JSON_H */
