@@ -7,7 +7,6 @@
  */
 #include "fluxguard/conffile.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -38,71 +37,6 @@ struct conf_state {
 	/** where each option of the table was last set, by table index */
 	struct conf_loc* set_at;
 };
-
-int
-fg_conf_default_deny_action(int action)
-{
-	/* Names an operator denies are meant to be blocked: monitor mode (action
-	 * log) watches the score's verdicts, not the operator's own list. */
-	return action == FG_ACTION_LOG ? FG_ACTION_REFUSE : action;
-}
-
-void
-fg_conf_defaults(struct fg_config* cfg)
-{
-	size_t i;
-	char why[256];
-	memset(cfg, 0, sizeof(*cfg));
-	for(i = 0; i < fg_options_count; i++) {
-		const struct fg_option* opt = &fg_options[i];
-		if(!opt->def)
-			continue;
-		if(opt->type == FG_OPT_STRING || opt->type == FG_OPT_PATH) {
-			/* points at the table: owns nothing, cannot fail */
-			*(char**)((char*)cfg + opt->offset) = (char*)opt->def;
-			continue;
-		}
-		/* cannot fail either: check_options proves every default parses */
-		(void)fg_option_set(cfg, opt, opt->def, NULL, 0, why, sizeof(why));
-	}
-	cfg->deny_action = fg_conf_default_deny_action(cfg->action);
-	cfg->segment_gid = (gid_t)-1;
-}
-
-/** Free a list's values and array. */
-static void
-list_free(struct fg_conf_list* l)
-{
-	size_t i;
-	for(i = 0; i < l->n; i++)
-		free(l->v[i].value);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void
-fg_conf_free(struct fg_config* cfg)
-{
-	size_t i;
-	for(i = 0; i < fg_options_count; i++) {
-		const struct fg_option* opt = &fg_options[i];
-		void* f = (char*)cfg + opt->offset;
-		if(opt->type == FG_OPT_INCLUDE || opt->type == FG_OPT_ADDR)
-			continue;
-		if(opt->flags & FG_OPT_F_LIST) {
-			list_free(f);
-		} else if(opt->type == FG_OPT_STRING || opt->type == FG_OPT_PATH) {
-			char** s = f;
-			if(*s != opt->def)
-				free(*s);
-			*s = NULL;
-		}
-	}
-	for(i = 0; i < cfg->n_files; i++)
-		free(cfg->files[i]);
-	free(cfg->files);
-	fg_conf_defaults(cfg);
-}
 
 /** Keep a copy of a file name in cfg->files for the config's lifetime. */
 static const char*
@@ -409,57 +343,4 @@ fg_conf_locate(const char* unbound_dir, char* path, size_t pathlen,
 			path[0] = 0;
 	}
 	return 1;
-}
-
-/** Print one text value, quoted. */
-static void
-print_text(FILE* out, const char* name, const char* value)
-{
-	fprintf(out, "\t%s: \"%s\"\n", name, value);
-}
-
-void
-fg_conf_print(FILE* out, const struct fg_config* cfg)
-{
-	size_t i, j;
-	char buf[INET6_ADDRSTRLEN + 64];
-	fprintf(out, "# fluxguard configuration in effect\n");
-	if(cfg->n_files == 0)
-		fprintf(out, "# no config file read: defaults\n");
-	for(i = 0; i < cfg->n_files; i++)
-		fprintf(out, "# read %s\n", cfg->files[i]);
-	fprintf(out, "fluxguard:\n");
-	for(i = 0; i < fg_options_count; i++) {
-		const struct fg_option* opt = &fg_options[i];
-		const void* f = (const char*)cfg + opt->offset;
-		if(opt->type == FG_OPT_INCLUDE)
-			continue;
-		if(opt->type == FG_OPT_ADDR) {
-			const struct fg_conf_addrs* l = f;
-			for(j = 0; j < l->n; j++) {
-				int af = l->a[j].family == FG_AF_INET ? AF_INET :
-					AF_INET6;
-				if(inet_ntop(af, l->a[j].addr, buf, sizeof(buf)))
-					fprintf(out, "\t%s: %s\n", opt->name, buf);
-			}
-			if(l->n == 0)
-				fprintf(out, "\t# %s: (none)\n", opt->name);
-		} else if(opt->flags & FG_OPT_F_LIST) {
-			const struct fg_conf_list* l = f;
-			for(j = 0; j < l->n; j++)
-				print_text(out, opt->name, l->v[j].value);
-			if(l->n == 0)
-				fprintf(out, "\t# %s: (none)\n", opt->name);
-		} else if(opt->type == FG_OPT_STRING || opt->type == FG_OPT_PATH) {
-			const char* s = *(char* const*)f;
-			if(s)
-				print_text(out, opt->name, s);
-			else
-				fprintf(out, "\t# %s: (none)\n", opt->name);
-		} else if(!fg_option_format(cfg, opt, buf, sizeof(buf))) {
-			fprintf(out, "\t# %s: (none)\n", opt->name);
-		} else {
-			fprintf(out, "\t%s: %s\n", opt->name, buf);
-		}
-	}
 }

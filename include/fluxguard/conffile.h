@@ -45,22 +45,6 @@
 /** Deepest include nesting (the main file is depth 0). */
 #define FG_CONF_MAX_DEPTH 8
 
-/** Fill \p cfg with the defaults of the options table; owns nothing yet. */
-void fg_conf_defaults(struct fg_config* cfg);
-
-/**
- * deny-action when the config does not set it: the same as \p action, or
- * refuse when \p action is log (deny lists are the operator's intent to block,
- * also in monitor mode).
- */
-int fg_conf_default_deny_action(int action);
-
-/**
- * Free everything \p cfg owns and leave it holding the defaults, so a second
- * fg_conf_free is harmless.
- */
-void fg_conf_free(struct fg_config* cfg);
-
 /**
  * Read a config file into \p cfg, which this initialises (its previous
  * contents are not freed). The configuration is complete and consistent on
@@ -85,12 +69,5 @@ int fg_conf_load(const char* path, struct fg_config* cfg, char* err,
  */
 int fg_conf_locate(const char* unbound_dir, char* path, size_t pathlen,
 	char* err, size_t errlen);
-
-/**
- * Print the configuration in effect as a loadable fluxguard.conf: every option
- * in table order, repeatable ones once per value, options without a value as a
- * comment. Loading the output gives the same configuration.
- */
-void fg_conf_print(FILE* out, const struct fg_config* cfg);
 
 #endif /* FLUXGUARD_CONFFILE_H */

@@ -32,6 +32,7 @@
 #define FLUXGUARD_OPTIONS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -260,5 +261,28 @@ int fg_options_check_config(const struct fg_config* cfg,
 
 /** Name of an action ("refuse"), or "?" for an unknown value. */
 const char* fg_action_name(int action);
+
+/** Fill \p cfg with the defaults of the options table; owns nothing yet. */
+void fg_conf_defaults(struct fg_config* cfg);
+
+/**
+ * deny-action when the config does not set it: the same as \p action, or
+ * refuse when \p action is log (deny lists are the operator's intent to block,
+ * also in monitor mode).
+ */
+int fg_conf_default_deny_action(int action);
+
+/**
+ * Free everything \p cfg owns and leave it holding the defaults, so a second
+ * fg_conf_free is harmless.
+ */
+void fg_conf_free(struct fg_config* cfg);
+
+/**
+ * Print the configuration in effect as a loadable fluxguard.conf: every option
+ * in table order, repeatable ones once per value, options without a value as a
+ * comment. Loading the output gives the same configuration.
+ */
+void fg_conf_print(FILE* out, const struct fg_config* cfg);
 
 #endif /* FLUXGUARD_OPTIONS_H */
