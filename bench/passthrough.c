@@ -59,25 +59,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 	}
 }
 
-void
-inform_super(struct module_qstate* qstate, int id, struct module_qstate* super)
-{
-	(void)qstate;
-	(void)id;
-	(void)super;
-}
-
-void
-clear(struct module_qstate* qstate, int id)
-{
-	(void)qstate;
-	(void)id;
-}
-
-size_t
-get_mem(struct module_env* env, int id)
-{
-	(void)env;
-	(void)id;
-	return 0;
-}
+/* No subqueries, no per-query state, no memory of its own. */
+void inform_super(struct module_qstate* q, int id, struct module_qstate* s) { (void)q; (void)id; (void)s; }
+void clear(struct module_qstate* q, int id) { (void)q; (void)id; }
+size_t get_mem(struct module_env* env, int id) { (void)env; (void)id; return 0; }

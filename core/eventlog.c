@@ -128,7 +128,7 @@ fg_eventlog_post(struct fg_eventlog* log, const char* line)
 	pthread_mutex_lock(&log->lock);
 	if(len >= FG_EVENTLOG_LINE_MAX || log->n == FG_EVENTLOG_QUEUE ||
 		log->stopping) {
-		log->dropped++;
+		__atomic_fetch_add(&log->dropped, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&log->lock);
 		return 0;
 	}
@@ -142,11 +142,6 @@ fg_eventlog_post(struct fg_eventlog* log, const char* line)
 uint64_t
 fg_eventlog_dropped(struct fg_eventlog* log)
 {
-	uint64_t n;
-	if(!log)
-		return 0;
-	pthread_mutex_lock(&log->lock);
-	n = log->dropped;
-	pthread_mutex_unlock(&log->lock);
-	return n;
+	/* counted under the queue's lock, read without it */
+	return log ? __atomic_load_n(&log->dropped, __ATOMIC_RELAXED) : 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "fluxguard/json.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,26 +29,51 @@ json_escape_byte(unsigned char c, char out[JSON_BYTE_MAX])
 	return 1;
 }
 
+/** Append \p n bytes at \p *p of \p buf, keeping it NUL-terminated.
+ * \return 0 if they do not fit. */
+static int
+put(char* buf, size_t len, size_t* p, const char* bytes, size_t n)
+{
+	if(*p + n >= len)
+		return 0;
+	memcpy(buf + *p, bytes, n);
+	*p += n;
+	buf[*p] = 0;
+	return 1;
+}
+
 int
 fg_json_string(char* buf, size_t len, size_t* pos, const char* s)
 {
 	char enc[JSON_BYTE_MAX];
-	size_t p = *pos, n;
-	if(p + 1 >= len)
+	size_t p = *pos;
+	if(!put(buf, len, &p, "\"", 1))
 		return 0;
-	buf[p++] = '"';
-	for(; *s; s++) {
-		n = json_escape_byte((unsigned char)*s, enc);
-		if(p + n >= len)
+	for(; *s; s++)
+		if(!put(buf, len, &p, enc, json_escape_byte((unsigned char)*s,
+			enc)))
 			return 0;
-		memcpy(buf + p, enc, n);
-		p += n;
-	}
-	if(p + 1 >= len)
+	if(!put(buf, len, &p, "\"", 1))
 		return 0;
-	buf[p++] = '"';
-	buf[p] = 0;
 	*pos = p;
+	return 1;
+}
+
+int
+fg_buf_printf(char* buf, size_t len, size_t* pos, const char* fmt, ...)
+{
+	va_list ap;
+	int n;
+	if(*pos >= len)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if(n < 0 || (size_t)n >= len - *pos) {
+		*pos = len;
+		return 0;
+	}
+	*pos += (size_t)n;
 	return 1;
 }
 

@@ -51,6 +51,19 @@ note(struct judging* j, enum fg_verdict verdict, const uint8_t* name,
 	snprintf(out->reason, sizeof(out->reason), "%s", reason);
 }
 
+/** Fold a list match \p l about \p name into \p j (a deny with \p reason).
+ * \return 1 if a list matched. */
+static int
+note_list(struct judging* j, enum fg_list l, const uint8_t* name,
+	const char* reason)
+{
+	if(l == FG_LIST_ALLOW)
+		j->allowed = 1;
+	else if(l == FG_LIST_DENY)
+		note(j, FG_VERDICT_DENIED, name, 0, reason);
+	return l != FG_LIST_NONE;
+}
+
 /** Judge one name by the lists and, if asked, the tracker's verdict. */
 static void
 judge_name(struct judging* j, const uint8_t* name)
@@ -58,17 +71,9 @@ judge_name(struct judging* j, const uint8_t* name)
 	enum fg_verdict verdict;
 	float score;
 	char reason[FG_JUDGE_REASON_MAX];
-	switch(j->d->policy ? fg_policy_match_name(j->d->policy, name) :
-		FG_LIST_NONE) {
-	case FG_LIST_ALLOW:
-		j->allowed = 1;
+	if(j->d->policy && note_list(j, fg_policy_match_name(j->d->policy,
+		name), name, "deny list"))
 		return;
-	case FG_LIST_DENY:
-		note(j, FG_VERDICT_DENIED, name, 0, "deny list");
-		return;
-	default:
-		break;
-	}
 	if(!j->use_tracker || !j->d->tracker ||
 		!fg_tracker_peek(j->d->tracker, name, j->now, &verdict, &score))
 		return;
@@ -114,18 +119,9 @@ judge_answer_section(struct judging* j, const uint8_t* qname,
 			}
 		}
 	}
-	if(n_addrs == 0 || !j->d->policy)
-		return;
-	switch(fg_policy_match_addrs(j->d->policy, addrs, n_addrs)) {
-	case FG_LIST_ALLOW:
-		j->allowed = 1;
-		break;
-	case FG_LIST_DENY:
-		note(j, FG_VERDICT_DENIED, qname, 0, "deny list (address)");
-		break;
-	default:
-		break;
-	}
+	if(n_addrs && j->d->policy)
+		(void)note_list(j, fg_policy_match_addrs(j->d->policy, addrs,
+			n_addrs), qname, "deny list (address)");
 }
 
 /** Start \p out and \p j for one judgement. \return 0 if \p qname is

@@ -439,7 +439,7 @@ fg_policy_entry_check(const char* entry, char* err, size_t errlen)
 	return entry_parse(entry, &e, err, errlen);
 }
 
-/** Append to a growable array. */
+/** Make room for one more element in a growable array. */
 static int
 grow(void** v, size_t* cap, size_t n, size_t size)
 {
@@ -453,6 +453,18 @@ grow(void** v, size_t* cap, size_t n, size_t size)
 		return 0;
 	*v = nv;
 	*cap = ncap;
+	return 1;
+}
+
+/** Append \p elem (\p size octets) to a growable array. \return 0 when
+ * out of memory. */
+static int
+append(void** v, size_t* cap, size_t* n, size_t size, const void* elem)
+{
+	if(!grow(v, cap, *n, size))
+		return 0;
+	memcpy((uint8_t*)*v + *n * size, elem, size);
+	(*n)++;
 	return 1;
 }
 
@@ -501,22 +513,14 @@ add_entry(struct fg_policy* p, enum fg_list which, const struct entry* e)
 	case E_EXACT:
 		return add_name(p, which, e);
 	case E_ASN:
-		if(!grow((void**)&as->v, &as->cap, as->n, sizeof(*as->v)))
-			return 0;
-		as->v[as->n++] = e->asn;
-		return 1;
+		return append((void**)&as->v, &as->cap, &as->n, sizeof(*as->v),
+			&e->asn);
 	case E_PREFIX4:
-		if(!grow((void**)&ps->raw4, &ps->cap_raw4, ps->n_raw4,
-			sizeof(*ps->raw4)))
-			return 0;
-		ps->raw4[ps->n_raw4++] = e->r4;
-		return 1;
+		return append((void**)&ps->raw4, &ps->cap_raw4, &ps->n_raw4,
+			sizeof(*ps->raw4), &e->r4);
 	case E_PREFIX6:
-		if(!grow((void**)&ps->raw6, &ps->cap_raw6, ps->n_raw6,
-			sizeof(*ps->raw6)))
-			return 0;
-		ps->raw6[ps->n_raw6++] = e->r6;
-		return 1;
+		return append((void**)&ps->raw6, &ps->cap_raw6, &ps->n_raw6,
+			sizeof(*ps->raw6), &e->r6);
 	}
 	return 0;
 }
@@ -552,6 +556,23 @@ cmp_r6(const void* a, const void* b)
 	return -memcmp(x->hi, y->hi, 16);
 }
 
+/** Sort \p n elements of \p size at \p base and drop repeats.
+ * \return the number left. */
+static size_t
+sort_unique(void* base, size_t n, size_t size,
+	int (*cmp)(const void*, const void*))
+{
+	uint8_t* v = base;
+	size_t i, kept;
+	if(n == 0)
+		return 0;
+	qsort(v, n, size, cmp);
+	for(i = 1, kept = 1; i < n; i++)
+		if(cmp(v + i * size, v + (kept - 1) * size) != 0)
+			memmove(v + kept++ * size, v + i * size, size);
+	return kept;
+}
+
 /** Sort, de-duplicate and merge one list's ASNs and prefixes. CIDR blocks
  * either nest or are disjoint, so merging only drops nested ranges. */
 static int
@@ -559,50 +580,29 @@ finish_list(struct fg_policy* p, enum fg_list which)
 {
 	struct prefix_set* ps = &p->pfx[which];
 	struct asn_set* as = &p->asn[which];
-	size_t i, n;
+	size_t i;
 
-	if(as->n) {
-		qsort(as->v, as->n, sizeof(*as->v), cmp_u32);
-		for(i = 1, n = 1; i < as->n; i++)
-			if(as->v[i] != as->v[n - 1])
-				as->v[n++] = as->v[i];
-		as->n = n;
-	}
-
+	as->n = sort_unique(as->v, as->n, sizeof(*as->v), cmp_u32);
+	ps->n_raw4 = sort_unique(ps->raw4, ps->n_raw4, sizeof(*ps->raw4),
+		cmp_r4);
+	ps->n_raw6 = sort_unique(ps->raw6, ps->n_raw6, sizeof(*ps->raw6),
+		cmp_r6);
 	free(ps->m4);
-	ps->m4 = NULL;
-	ps->n_m4 = 0;
-	if(ps->n_raw4) {
-		qsort(ps->raw4, ps->n_raw4, sizeof(*ps->raw4), cmp_r4);
-		for(i = 1, n = 1; i < ps->n_raw4; i++)
-			if(cmp_r4(&ps->raw4[i], &ps->raw4[n - 1]) != 0)
-				ps->raw4[n++] = ps->raw4[i];
-		ps->n_raw4 = n;
-		ps->m4 = malloc(n * sizeof(*ps->m4));
-		if(!ps->m4)
-			return 0;
-		for(i = 0; i < ps->n_raw4; i++)
-			if(ps->n_m4 == 0 || ps->raw4[i].lo > ps->m4[ps->n_m4 - 1].hi)
-				ps->m4[ps->n_m4++] = ps->raw4[i];
-	}
-
 	free(ps->m6);
-	ps->m6 = NULL;
-	ps->n_m6 = 0;
-	if(ps->n_raw6) {
-		qsort(ps->raw6, ps->n_raw6, sizeof(*ps->raw6), cmp_r6);
-		for(i = 1, n = 1; i < ps->n_raw6; i++)
-			if(cmp_r6(&ps->raw6[i], &ps->raw6[n - 1]) != 0)
-				ps->raw6[n++] = ps->raw6[i];
-		ps->n_raw6 = n;
-		ps->m6 = malloc(n * sizeof(*ps->m6));
-		if(!ps->m6)
-			return 0;
-		for(i = 0; i < ps->n_raw6; i++)
-			if(ps->n_m6 == 0 || memcmp(ps->raw6[i].lo,
-				ps->m6[ps->n_m6 - 1].hi, 16) > 0)
-				ps->m6[ps->n_m6++] = ps->raw6[i];
-	}
+	ps->n_m4 = ps->n_m6 = 0;
+	ps->m4 = malloc((ps->n_raw4 ? ps->n_raw4 : 1) * sizeof(*ps->m4));
+	ps->m6 = malloc((ps->n_raw6 ? ps->n_raw6 : 1) * sizeof(*ps->m6));
+	if(!ps->m4 || !ps->m6)
+		return 0;
+	/* sorted by start, wider first: a range inside the last kept one is
+	 * nested in it */
+	for(i = 0; i < ps->n_raw4; i++)
+		if(ps->n_m4 == 0 || ps->raw4[i].lo > ps->m4[ps->n_m4 - 1].hi)
+			ps->m4[ps->n_m4++] = ps->raw4[i];
+	for(i = 0; i < ps->n_raw6; i++)
+		if(ps->n_m6 == 0 || memcmp(ps->raw6[i].lo,
+			ps->m6[ps->n_m6 - 1].hi, 16) > 0)
+			ps->m6[ps->n_m6++] = ps->raw6[i];
 	return 1;
 }
 

@@ -10,6 +10,7 @@
  * filtering, prefix entropy, the ASN stand-in) is computed on the kept ones,
  * and the tracker's counts are used where they are larger.
  */
+#include "fluxguard/json.h"
 #include "fluxguard/score.h"
 #include "fluxguard/geo.h"
 
@@ -193,41 +194,41 @@ kept_stats_compute(const struct fg_record_view* rec, struct kept_stats* ks)
 	}
 }
 
+/**
+ * Distinct known values of a feature whose first \p kept distinct values the
+ * tracker keeps (\p known of them known, \p unknown 1 if one is the
+ * "unknown" value) and counts the rest (\p distinct, the unknown included).
+ */
+static double
+distinct_known(size_t kept, size_t known, int unknown, uint32_t distinct)
+{
+	/* beyond the kept ones the tracker only counts */
+	if(distinct > kept && distinct - (uint32_t)unknown > known)
+		return (double)(distinct - (uint32_t)unknown);
+	return (double)known;
+}
+
 /** Distinct known ASNs of \p rec (ASN 0 is "unknown", never a network). */
 static double
 count_asns(const struct fg_record_view* rec)
 {
-	size_t i, n = rec->n_asns, known = 0, zero = 0;
-	if(n > FG_TRACK_ASNS)
-		n = FG_TRACK_ASNS;
-	for(i = 0; i < n; i++) {
-		if(rec->asns[i])
-			known++;
-		else
-			zero = 1;
-	}
-	/* beyond the kept ones the tracker only counts */
-	if(rec->asn_distinct > n && rec->asn_distinct - zero > known)
-		return (double)(rec->asn_distinct - zero);
-	return (double)known;
+	size_t i, n = rec->n_asns < FG_TRACK_ASNS ? rec->n_asns : FG_TRACK_ASNS;
+	size_t known = 0;
+	for(i = 0; i < n; i++)
+		known += rec->asns[i] != 0;
+	return distinct_known(n, known, known < n, rec->asn_distinct);
 }
 
-/** Distinct known countries of \p rec. */
+/** Distinct known countries of \p rec (two NULs: unknown). */
 static double
 count_countries(const struct fg_record_view* rec)
 {
-	size_t i, n = rec->n_countries, known = 0, zero = 0;
-	if(n > FG_TRACK_COUNTRIES)
-		n = FG_TRACK_COUNTRIES;
-	for(i = 0; i < n; i++) {
-		if(rec->countries[i][0] || rec->countries[i][1])
-			known++;
-		else
-			zero = 1;
-	}
-	if(rec->country_distinct > n && rec->country_distinct - zero > known)
-		return (double)(rec->country_distinct - zero);
-	return (double)known;
+	size_t i, n = rec->n_countries < FG_TRACK_COUNTRIES ?
+		rec->n_countries : FG_TRACK_COUNTRIES;
+	size_t known = 0;
+	for(i = 0; i < n; i++)
+		known += rec->countries[i][0] || rec->countries[i][1];
+	return distinct_known(n, known, known < n, rec->country_distinct);
 }
 
 /** The NS feature of a zone record: NS-set churn times glue diversity. */
@@ -352,32 +353,6 @@ fg_score_record(const struct fg_score_params* p,
 	return sum;
 }
 
-/** Append to a bounded buffer; remembers overflow in \p *ok. */
-static void
-buf_printf(char* buf, size_t buflen, size_t* used, int* ok,
-	const char* fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-buf_printf(char* buf, size_t buflen, size_t* used, int* ok,
-	const char* fmt, ...)
-{
-	va_list args;
-	int r;
-	if(*used >= buflen) {
-		*ok = 0;
-		return;
-	}
-	va_start(args, fmt);
-	r = vsnprintf(buf + *used, buflen - *used, fmt, args);
-	va_end(args);
-	if(r < 0 || (size_t)r >= buflen - *used) {
-		*ok = 0;
-		*used = buflen;
-		return;
-	}
-	*used += (size_t)r;
-}
-
 int
 fg_score_explain_text(const struct fg_score_explain* ex, char* buf,
 	size_t buflen)
@@ -387,16 +362,16 @@ fg_score_explain_text(const struct fg_score_explain* ex, char* buf,
 	if(buflen == 0)
 		return 0;
 	buf[0] = 0;
-	buf_printf(buf, buflen, &used, &ok,
+	ok &= fg_buf_printf(buf, buflen, &used,
 		"score %.1f, threshold %.1f: %s (answers %u, network gate %.2f%s%s)\n",
 		ex->score, ex->threshold, ex->flagged ? "over" : "under",
 		(unsigned)ex->answers, ex->gate,
 		ex->asn_stand_in ? ", blocks stand in for ASNs" : "",
 		ex->have_zone ? ", zone NS evidence" : "");
-	buf_printf(buf, buflen, &used, &ok, "%-10s %10s %6s %6s %7s\n",
+	ok &= fg_buf_printf(buf, buflen, &used, "%-10s %10s %6s %6s %7s\n",
 		"feature", "raw", "norm", "weight", "contrib");
 	for(f = 0; f < FG_FEAT_COUNT; f++)
-		buf_printf(buf, buflen, &used, &ok,
+		ok &= fg_buf_printf(buf, buflen, &used,
 			"%-10s %10.3f %6.3f %6.1f %7.2f\n",
 			feature_names[f], ex->raw[f], ex->norm[f],
 			ex->weight[f], ex->contrib[f]);
@@ -421,20 +396,20 @@ fg_score_explain_json(const struct fg_score_explain* ex, char* buf,
 	if(buflen == 0)
 		return 0;
 	buf[0] = 0;
-	buf_printf(buf, buflen, &used, &ok,
+	ok &= fg_buf_printf(buf, buflen, &used,
 		"{\"score\":%.4g,\"threshold\":%.4g,\"flagged\":%s,"
 		"\"answers\":%u,\"gate\":%.4g,\"asn_stand_in\":%s,"
 		"\"features\":{", json_num(ex->score), json_num(ex->threshold),
 		ex->flagged ? "true" : "false", (unsigned)ex->answers,
 		json_num(ex->gate), ex->asn_stand_in ? "true" : "false");
 	for(f = 0; f < FG_FEAT_COUNT; f++)
-		buf_printf(buf, buflen, &used, &ok,
+		ok &= fg_buf_printf(buf, buflen, &used,
 			"%s\"%s\":{\"raw\":%.10g,\"norm\":%.4g,\"weight\":%.4g,"
 			"\"contribution\":%.4g}", f ? "," : "",
 			feature_names[f], json_num(ex->raw[f]),
 			json_num(ex->norm[f]), json_num(ex->weight[f]),
 			json_num(ex->contrib[f]));
-	buf_printf(buf, buflen, &used, &ok, "}}");
+	ok &= fg_buf_printf(buf, buflen, &used, "}}");
 	return ok;
 }
 

@@ -36,19 +36,34 @@ fg_upstream_add_rrset(struct fg_upstream* up, const uint8_t* owner,
 	return rs;
 }
 
+/**
+ * The RRset started last if it takes one more record: one of \p type_a or
+ * \p type_b, with \p used of \p max records of its kind stored. Else NULL,
+ * and a full array is counted as truncation.
+ */
+static struct fg_upstream_rrset*
+rrset_taking(struct fg_upstream* up, uint16_t type_a, uint16_t type_b,
+	size_t used, size_t max)
+{
+	struct fg_upstream_rrset* rs;
+	if(up->n_rrsets == 0)
+		return NULL;
+	rs = &up->rrsets[up->n_rrsets - 1];
+	if(used >= max || (rs->type != type_a && rs->type != type_b)) {
+		up->truncated++;
+		return NULL;
+	}
+	return rs;
+}
+
 int
 fg_upstream_add_addr(struct fg_upstream* up, int family, const uint8_t* addr)
 {
-	struct fg_upstream_rrset* rs;
+	struct fg_upstream_rrset* rs = rrset_taking(up, FG_TYPE_A,
+		FG_TYPE_AAAA, up->n_addrs, FG_UPSTREAM_MAX_ADDRS);
 	struct fg_addr* a;
-	if(up->n_rrsets == 0)
+	if(!rs)
 		return 0;
-	rs = &up->rrsets[up->n_rrsets - 1];
-	if(up->n_addrs >= FG_UPSTREAM_MAX_ADDRS ||
-		(rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA)) {
-		up->truncated++;
-		return 0;
-	}
 	a = &up->addrs[up->n_addrs++];
 	memset(a, 0, sizeof(*a));
 	a->family = (uint8_t)family;
@@ -60,15 +75,10 @@ fg_upstream_add_addr(struct fg_upstream* up, int family, const uint8_t* addr)
 int
 fg_upstream_add_name(struct fg_upstream* up, const uint8_t* name)
 {
-	struct fg_upstream_rrset* rs;
-	if(up->n_rrsets == 0)
+	struct fg_upstream_rrset* rs = rrset_taking(up, FG_TYPE_NS,
+		FG_TYPE_CNAME, up->n_names, FG_UPSTREAM_MAX_NAMES);
+	if(!rs)
 		return 0;
-	rs = &up->rrsets[up->n_rrsets - 1];
-	if(up->n_names >= FG_UPSTREAM_MAX_NAMES ||
-		(rs->type != FG_TYPE_NS && rs->type != FG_TYPE_CNAME)) {
-		up->truncated++;
-		return 0;
-	}
 	up->names[up->n_names++] = name;
 	rs->count++;
 	return 1;

@@ -22,6 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/** What a value of each type without a range is, by enum fg_opt_type
+ * (NULL: described with its range or choices below). */
+static const char* const fixed_type_doc[] = {
+	[FG_OPT_BOOL] = "yes or no",
+	[FG_OPT_STRING] = "string",
+	[FG_OPT_PATH] = "file name",
+	[FG_OPT_ADDR] = "IPv4 or IPv6 address",
+	[FG_OPT_ENTRY] = "allow/deny entry",
+	[FG_OPT_INCLUDE] = "file name or glob pattern"
+};
+
 /** Describe an option's type and range, e.g. "number from 0 to 100". */
 static void
 type_doc(const struct fg_option* opt, char* buf, size_t len)
@@ -29,43 +40,24 @@ type_doc(const struct fg_option* opt, char* buf, size_t len)
 	char lo[32], hi[32];
 	size_t pos;
 	const struct fg_opt_choice* c;
-	switch(opt->type) {
-	case FG_OPT_BOOL:
-		snprintf(buf, len, "yes or no");
-		break;
-	case FG_OPT_UINT:
+	if((size_t)opt->type < sizeof(fixed_type_doc) / sizeof(fixed_type_doc[0])
+		&& fixed_type_doc[opt->type])
+		snprintf(buf, len, "%s", fixed_type_doc[opt->type]);
+	else if(opt->type == FG_OPT_UINT)
 		snprintf(buf, len, "integer from %.0f to %.0f", opt->min, opt->max);
-		break;
-	case FG_OPT_DOUBLE:
+	else if(opt->type == FG_OPT_DOUBLE)
 		snprintf(buf, len, "number from %.15g to %.15g", opt->min, opt->max);
-		break;
-	case FG_OPT_DURATION:
+	else if(opt->type == FG_OPT_DURATION) {
 		fg_duration_format((uint32_t)opt->min, lo, sizeof(lo));
 		fg_duration_format((uint32_t)opt->max, hi, sizeof(hi));
 		snprintf(buf, len, "duration from %s to %s (seconds, or a number "
 			"with unit s, m, h or d)", lo, hi);
-		break;
-	case FG_OPT_STRING:
-		snprintf(buf, len, "string");
-		break;
-	case FG_OPT_PATH:
-		snprintf(buf, len, "file name");
-		break;
-	case FG_OPT_ENUM:
+	} else {
+		/* FG_OPT_ENUM */
 		pos = (size_t)snprintf(buf, len, "one of");
-		for(c = opt->choices; c->name && pos < len; c++)
+		for(c = opt->choices; c && c->name && pos < len; c++)
 			pos += (size_t)snprintf(buf + pos, len - pos, "%s %s",
 				c == opt->choices ? "" : ",", c->name);
-		break;
-	case FG_OPT_ADDR:
-		snprintf(buf, len, "IPv4 or IPv6 address");
-		break;
-	case FG_OPT_ENTRY:
-		snprintf(buf, len, "allow/deny entry");
-		break;
-	case FG_OPT_INCLUDE:
-		snprintf(buf, len, "file name or glob pattern");
-		break;
 	}
 	if(opt->flags & FG_OPT_F_LIST) {
 		pos = strlen(buf);

@@ -55,6 +55,8 @@
 
 /** Command-line state. */
 struct control {
+	/** the command being run */
+	const char* command;
 	/** segment name or path */
 	const char* segment;
 	/** the config (segment name, score parameters) */
@@ -373,13 +375,12 @@ prom_name(const char* prefix, const char* name, const char* suffix, char* buf,
 static void
 print_prom_help(const char* s)
 {
-	for(; *s; s++) {
-		if(*s == '\\')
-			fputs("\\\\", stdout);
-		else if(*s == '\n')
-			fputs("\\n", stdout);
-		else
-			putchar(*s);
+	while(*s) {
+		size_t plain = strcspn(s, "\\\n");
+		fwrite(s, 1, plain, stdout);
+		s += plain;
+		if(*s)
+			fputs(*s++ == '\n' ? "\\n" : "\\\\", stdout);
 	}
 }
 
@@ -966,25 +967,33 @@ set_verdict(struct control* c, const char* arg, enum fg_verdict verdict,
 	return 0;
 }
 
-static int
-cmd_allow(struct control* c, char** argv, int argc)
-{
-	(void)argc;
-	return set_verdict(c, argv[0], FG_VERDICT_ALLOWED, "allowed");
-}
+/** allow, deny and unflag: the verdict each command sets and the word
+ * that reports it. */
+static const struct {
+	/** the command */
+	const char* name;
+	/** the verdict it sets */
+	enum fg_verdict verdict;
+	/** what it reports it did */
+	const char* done;
+} verdict_commands[] = {
+	{ "allow", FG_VERDICT_ALLOWED, "allowed" },
+	{ "deny", FG_VERDICT_DENIED, "denied" },
+	{ "unflag", FG_VERDICT_CLEAN, "unflagged" }
+};
 
 static int
-cmd_deny(struct control* c, char** argv, int argc)
+cmd_set_verdict(struct control* c, char** argv, int argc)
 {
+	size_t i;
 	(void)argc;
-	return set_verdict(c, argv[0], FG_VERDICT_DENIED, "denied");
-}
-
-static int
-cmd_unflag(struct control* c, char** argv, int argc)
-{
-	(void)argc;
-	return set_verdict(c, argv[0], FG_VERDICT_CLEAN, "unflagged");
+	for(i = 0; i < sizeof(verdict_commands) / sizeof(verdict_commands[0]);
+		i++)
+		if(strcmp(c->command, verdict_commands[i].name) == 0)
+			return set_verdict(c, argv[0],
+				verdict_commands[i].verdict,
+				verdict_commands[i].done);
+	die(EXIT_FAILURE, "%s: not a verdict command", c->command);
 }
 
 static int
@@ -1052,12 +1061,12 @@ static const struct command commands[] = {
 	{ "allow", "DOMAIN", 1, 1, 1, "allow DOMAIN (that name; whole subtrees go "
 	  "in allow: entries of the config): it is never blocked, from the next "
 	  "query on, cache included, and the blocks of names below it are lifted",
-	  cmd_allow },
+	  cmd_set_verdict },
 	{ "deny", "DOMAIN", 1, 1, 1, "deny DOMAIN: it, and through its local zone "
 	  "every name below it, is blocked with deny-action from within a second, "
-	  "cache included", cmd_deny },
+	  "cache included", cmd_set_verdict },
 	{ "unflag", "DOMAIN", 1, 1, 1, "clear DOMAIN's flag (or an operator's allow "
-	  "or deny): it resolves normally again, cache included", cmd_unflag },
+	  "or deny): it resolves normally again, cache included", cmd_set_verdict },
 	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain, and lift "
 	  "the blocks that came from them", cmd_flush },
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
@@ -1308,6 +1317,7 @@ main(int argc, char** argv)
 	}
 	if(!c.segment)
 		c.segment = c.cfg.segment;
+	c.command = cmd->name;
 	opt = cmd->run(&c, argv + optind + 1, argc - optind - 1);
 	fg_conf_free(&c.cfg);
 	if(fflush(stdout) != 0 || ferror(stdout))

@@ -16,20 +16,20 @@
 struct fg_event {
 	/** when, UNIX seconds */
 	uint64_t time;
-	/** "flag", "block" or "unflag" */
-	const char* event;
 	/** the domain, wire format */
 	const uint8_t* name;
+	/** "flag", "block" or "unflag" */
+	const char* event;
 	/** its score */
 	double score;
+	/** the score's explanation, or NULL */
+	const struct fg_score_explain* explain;
 	/** enum fg_action, or -1 for none */
 	int action;
 	/** "allow", "deny" or NULL */
 	const char* list;
 	/** why, or NULL */
 	const char* reason;
-	/** the score's explanation, or NULL */
-	const struct fg_score_explain* explain;
 };
 
 /**
