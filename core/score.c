@@ -358,24 +358,22 @@ fg_score_explain_text(const struct fg_score_explain* ex, char* buf,
 	size_t buflen)
 {
 	size_t used = 0;
-	int ok = 1, f;
-	if(buflen == 0)
-		return 0;
-	buf[0] = 0;
-	ok &= fg_buf_printf(buf, buflen, &used,
+	int f;
+	/* an overflow leaves used at buflen: checked once at the end */
+	(void)fg_buf_printf(buf, buflen, &used,
 		"score %.1f, threshold %.1f: %s (answers %u, network gate %.2f%s%s)\n",
 		ex->score, ex->threshold, ex->flagged ? "over" : "under",
 		(unsigned)ex->answers, ex->gate,
 		ex->asn_stand_in ? ", blocks stand in for ASNs" : "",
 		ex->have_zone ? ", zone NS evidence" : "");
-	ok &= fg_buf_printf(buf, buflen, &used, "%-10s %10s %6s %6s %7s\n",
+	(void)fg_buf_printf(buf, buflen, &used, "%-10s %10s %6s %6s %7s\n",
 		"feature", "raw", "norm", "weight", "contrib");
 	for(f = 0; f < FG_FEAT_COUNT; f++)
-		ok &= fg_buf_printf(buf, buflen, &used,
+		(void)fg_buf_printf(buf, buflen, &used,
 			"%-10s %10.3f %6.3f %6.1f %7.2f\n",
 			feature_names[f], ex->raw[f], ex->norm[f],
 			ex->weight[f], ex->contrib[f]);
-	return ok;
+	return used < buflen;
 }
 
 /** A double for JSON: finite, at most 4 decimals, no trailing noise. */
@@ -392,25 +390,23 @@ fg_score_explain_json(const struct fg_score_explain* ex, char* buf,
 	size_t buflen)
 {
 	size_t used = 0;
-	int ok = 1, f;
-	if(buflen == 0)
-		return 0;
-	buf[0] = 0;
-	ok &= fg_buf_printf(buf, buflen, &used,
+	int f;
+	/* an overflow leaves used at buflen: checked once at the end */
+	(void)fg_buf_printf(buf, buflen, &used,
 		"{\"score\":%.4g,\"threshold\":%.4g,\"flagged\":%s,"
 		"\"answers\":%u,\"gate\":%.4g,\"asn_stand_in\":%s,"
 		"\"features\":{", json_num(ex->score), json_num(ex->threshold),
 		ex->flagged ? "true" : "false", (unsigned)ex->answers,
 		json_num(ex->gate), ex->asn_stand_in ? "true" : "false");
 	for(f = 0; f < FG_FEAT_COUNT; f++)
-		ok &= fg_buf_printf(buf, buflen, &used,
+		(void)fg_buf_printf(buf, buflen, &used,
 			"%s\"%s\":{\"raw\":%.10g,\"norm\":%.4g,\"weight\":%.4g,"
 			"\"contribution\":%.4g}", f ? "," : "",
 			feature_names[f], json_num(ex->raw[f]),
 			json_num(ex->norm[f]), json_num(ex->weight[f]),
 			json_num(ex->contrib[f]));
-	ok &= fg_buf_printf(buf, buflen, &used, "}}");
-	return ok;
+	(void)fg_buf_printf(buf, buflen, &used, "}}");
+	return used < buflen;
 }
 
 double
