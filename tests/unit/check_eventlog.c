@@ -5,6 +5,7 @@
  * JSON strings are escaped, and a bad path is a clear error.
  */
 #include "fluxguard/eventlog.h"
+#include "unit.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -109,8 +110,8 @@ START_TEST(test_json_string)
 }
 END_TEST
 
-static Suite*
-eventlog_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("eventlog");
 	TCase* tc = tcase_create("core");
@@ -121,15 +122,4 @@ eventlog_suite(void)
 	tcase_add_test(tc, test_json_string);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(eventlog_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

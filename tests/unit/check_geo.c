@@ -1,53 +1,44 @@
 /**
  * \file
  * Unit tests for geo annotation (core/geo.c). The MaxMind-format fixtures
- * are written at test time by tests/fixtures/make-mmdb.pl (MaxMind::DB::Writer)
- * into a temporary directory; the sample databases beside the checkout
+ * are written once per run by tests/fixtures/make-mmdb.pl (MaxMind::DB::Writer)
+ * into the run directory (unit.h); the sample databases beside the checkout
  * ($FG_SRCDIR/../shared/data/sample) are used too when present.
  */
 #include "fluxguard/geo.h"
+#include "unit.h"
 
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/** Directory holding the generated fixtures. */
-static char fixdir[256];
-/** Paths of the fixtures. */
-static char asn_path[300], cc_path[300], dbip_path[300];
+/** Paths of the fixtures, written by mmdb_setup. */
+static char asn_path[FG_UNIT_PATH_MAX], cc_path[FG_UNIT_PATH_MAX],
+	dbip_path[FG_UNIT_PATH_MAX];
 
-/** Generate the fixtures once per process (Check forks per test). */
-static int
-make_fixtures(void)
+/** Unchecked setup: write the fixtures once, in the runner's process, so
+ * every test's process finds them. They go into the run directory, which
+ * the runner removes; their absence fails the run. */
+static void
+mmdb_setup(void)
 {
 	const char* src = getenv("FG_SRCDIR");
-	char cmd[1024];
-	snprintf(fixdir, sizeof(fixdir), "%s/fg-geo-XXXXXX",
-		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if(!mkdtemp(fixdir))
-		return 0;
+	char dir[FG_UNIT_PATH_MAX / 2], cmd[2 * FG_UNIT_PATH_MAX];
+	ck_assert((size_t)snprintf(dir, sizeof(dir), "%s/mmdb",
+		fg_unit_run_dir()) < sizeof(dir));
+	ck_assert_msg(mkdir(dir, 0700) == 0, "%s: %s", dir, strerror(errno));
 	snprintf(cmd, sizeof(cmd), "perl '%s/tests/fixtures/make-mmdb.pl' '%s'",
-		src ? src : ".", fixdir);
-	if(system(cmd) != 0)
-		return 0;
-	snprintf(asn_path, sizeof(asn_path), "%s/asn.mmdb", fixdir);
-	snprintf(cc_path, sizeof(cc_path), "%s/country.mmdb", fixdir);
-	snprintf(dbip_path, sizeof(dbip_path), "%s/dbip-asn.mmdb", fixdir);
-	return 1;
-}
-
-static void
-remove_fixtures(void)
-{
-	char cmd[400];
-	if(!fixdir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixdir);
-	if(system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", fixdir);
+		src ? src : ".", dir);
+	ck_assert_msg(system(cmd) == 0, "could not generate the mmdb "
+		"fixtures (is libmaxmind-db-writer-perl installed?)");
+	snprintf(asn_path, sizeof(asn_path), "%s/asn.mmdb", dir);
+	snprintf(cc_path, sizeof(cc_path), "%s/country.mmdb", dir);
+	snprintf(dbip_path, sizeof(dbip_path), "%s/dbip-asn.mmdb", dir);
 }
 
 /** Annotate \p ip with \p geo. */
@@ -221,36 +212,20 @@ START_TEST(test_sample_databases)
 }
 END_TEST
 
-static Suite*
-geo_suite(int have_fixtures)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("geo");
-	TCase* tc = tcase_create("geo");
-	if(have_fixtures) {
-		tcase_add_test(tc, test_lookups);
-		tcase_add_test(tc, test_open_errors);
-		tcase_add_test(tc, test_compatible_and_reload);
-		tcase_add_test(tc, test_threads);
-	}
+	TCase* tc = tcase_create("mmdb");
+	tcase_add_unchecked_fixture(tc, mmdb_setup, NULL);
+	tcase_add_test(tc, test_lookups);
+	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_compatible_and_reload);
+	tcase_add_test(tc, test_threads);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("geo");
 	tcase_add_test(tc, test_no_databases);
 	tcase_add_test(tc, test_sample_databases);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr;
-	int failed, have = make_fixtures();
-	if(!have)
-		fprintf(stderr, "check_geo: could not generate the mmdb fixtures "
-			"(is libmaxmind-db-writer-perl installed?)\n");
-	sr = srunner_create(geo_suite(have));
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_fixtures();
-	/* fixtures are a hard requirement: their absence fails the run */
-	return failed || !have ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,6 +3,7 @@
  * Unit tests for wire-format name helpers (core/name.c).
  */
 #include "fluxguard/name.h"
+#include "unit.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -91,8 +92,8 @@ START_TEST(test_subdomain_and_equal)
 }
 END_TEST
 
-static Suite*
-name_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("name");
 	TCase* tc = tcase_create("core");
@@ -102,15 +103,4 @@ name_suite(void)
 	tcase_add_test(tc, test_subdomain_and_equal);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(name_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
  */
 #include "fluxguard/conffile.h"
 #include "fluxguard/options.h"
+#include "unit.h"
 
 #include <check.h>
 #include <stdarg.h>
@@ -615,8 +616,8 @@ START_TEST(test_print_roundtrip)
 }
 END_TEST
 
-static Suite*
-options_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("options");
 	TCase* tc = tcase_create("core");
@@ -636,15 +637,4 @@ options_suite(void)
 	tcase_add_test(tc, test_print_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(options_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -7,6 +7,7 @@
 #include "fluxguard/conffile.h"
 #include "fluxguard/name.h"
 #include "fluxguard/policy.h"
+#include "unit.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -538,8 +539,8 @@ START_TEST(test_suffix_filter)
 }
 END_TEST
 
-static Suite*
-policy_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("policy");
 	TCase* tc = tcase_create("core");
@@ -558,15 +559,4 @@ policy_suite(void)
 	tcase_add_test(tc, test_suffix_filter);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(policy_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -7,6 +7,7 @@
  */
 #include "fluxguard/geo.h"
 #include "fluxguard/score.h"
+#include "unit.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -510,8 +511,8 @@ START_TEST(test_untrusted_counts)
 }
 END_TEST
 
-static Suite*
-score_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("score");
 	TCase* tc = tcase_create("score");
@@ -531,15 +532,4 @@ score_suite(void)
 	tcase_add_test(tc, test_untrusted_counts);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(score_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

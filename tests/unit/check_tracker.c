@@ -10,6 +10,7 @@
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
 #include "core/segment_layout.h"
+#include "unit.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -1150,8 +1151,8 @@ START_TEST(test_counters_and_config)
 }
 END_TEST
 
-static Suite*
-tracker_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("tracker");
 	TCase* tc = tcase_create("table");
@@ -1189,15 +1190,4 @@ tracker_suite(void)
 	tcase_add_test(tc, test_attach_missing);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(tracker_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
+#include "unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -439,8 +440,8 @@ START_TEST(test_unclean_close_repaired)
 }
 END_TEST
 
-static Suite*
-stress_suite(void)
+Suite*
+fg_unit_suite(void)
 {
 	Suite* s = suite_create("tracker-stress");
 	TCase* tc = tcase_create("concurrency");
@@ -451,15 +452,4 @@ stress_suite(void)
 	tcase_add_test(tc, test_unclean_close_repaired);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(stress_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
