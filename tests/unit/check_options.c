@@ -18,66 +18,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/** Scratch directory of the running test. */
-static char tmpdir[256];
-
+/**
+ * Load \p text as fluxguard.conf and expect it to fail with exactly the
+ * message \p fmt, whose %s stand, in order, for the paths of the scratch
+ * files \p first and \p second (NULL for fluxguard.conf itself): an error
+ * in an included file names that file.
+ */
 static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fg-check-options.XXXXXX",
-		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/** Path of \p name inside the scratch directory (static buffer rotation). */
-static const char*
-tpath(const char* name)
-{
-	static char bufs[8][512];
-	static int next;
-	char* b = bufs[next++ % 8];
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tmpdir, name);
-	return b;
-}
-
-/** Write \p text to \p name in the scratch directory, making subdirectories. */
-static const char*
-write_file(const char* name, const char* text)
-{
-	const char* path = tpath(name);
-	char dir[512];
-	char* slash;
-	FILE* f;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	*slash = 0;
-	mkdir(dir, 0700);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-/** Load \p text as fluxguard.conf and expect it to fail with exactly the
- * message \p fmt, in which %1$s stands for the file's path. */
-static void
-expect_error(const char* text, const char* fmt)
+expect_error_in(const char* text, const char* fmt, const char* first,
+	const char* second)
 {
 	struct fg_config cfg;
 	char err[1024], want[1024];
-	const char* path = write_file("fluxguard.conf", text);
+	const char* path = fg_unit_write_file("fluxguard.conf", text);
 	ck_assert_msg(!fg_conf_load(path, &cfg, err, sizeof(err)),
 		"loaded without error: %s", text);
-	snprintf(want, sizeof(want), fmt, path, path);
+	snprintf(want, sizeof(want), fmt, first ? fg_unit_path(first) : path,
+		second ? fg_unit_path(second) : path);
 	ck_assert_str_eq(err, want);
 	/* a failed load leaves the defaults, owning nothing */
 	ck_assert_int_eq(cfg.action, FG_ACTION_LOG);
@@ -85,12 +42,19 @@ expect_error(const char* text, const char* fmt)
 	fg_conf_free(&cfg);
 }
 
+/** expect_error_in for an error in fluxguard.conf itself. */
+static void
+expect_error(const char* text, const char* fmt)
+{
+	expect_error_in(text, fmt, NULL, NULL);
+}
+
 /** Load \p text and expect success. */
 static void
 load_ok(const char* text, struct fg_config* cfg)
 {
 	char err[1024];
-	const char* path = write_file("fluxguard.conf", text);
+	const char* path = fg_unit_write_file("fluxguard.conf", text);
 	ck_assert_msg(fg_conf_load(path, cfg, err, sizeof(err)), "%s", err);
 }
 
@@ -149,7 +113,6 @@ END_TEST
 START_TEST(test_every_type)
 {
 	struct fg_config cfg;
-	char dir[512];
 	load_ok("fluxguard:\n"
 		"action: nxdomain\n"
 		"deny-action: redirect\n"
@@ -180,7 +143,6 @@ START_TEST(test_every_type)
 		"segment-group: 0\n"
 		"capacity: 1024\n"
 		"window: 7d\n", &cfg);
-	snprintf(dir, sizeof(dir), "%s/", tmpdir);
 	ck_assert_int_eq(cfg.action, FG_ACTION_NXDOMAIN);
 	ck_assert_int_eq(cfg.deny_action, FG_ACTION_REDIRECT);
 	ck_assert(cfg.score.threshold == 72.5);
@@ -201,11 +163,11 @@ START_TEST(test_every_type)
 	ck_assert_str_eq(cfg.allow.v[0].value, "cdn.example.com");
 	ck_assert_str_eq(cfg.deny.v[0].value, "AS64496");
 	/* relative paths land next to the file that names them */
-	ck_assert_str_eq(cfg.allow_files.v[0].value, tpath("lists/allow.txt"));
+	ck_assert_str_eq(cfg.allow_files.v[0].value, fg_unit_path("lists/allow.txt"));
 	ck_assert_str_eq(cfg.deny_files.v[0].value, "/etc/deny.txt");
 	ck_assert_int_eq(cfg.default_allow_list, 0);
 	ck_assert_str_eq(cfg.asn_db, "/var/lib/GeoIP/asn.mmdb");
-	ck_assert_str_eq(cfg.country_db, tpath("geo/country.mmdb"));
+	ck_assert_str_eq(cfg.country_db, fg_unit_path("geo/country.mmdb"));
 	ck_assert_str_eq(cfg.event_log, "/var/log/fg.log");
 	ck_assert_str_eq(cfg.segment, "/var/lib/unbound/fluxguard.seg");
 	ck_assert_int_eq(cfg.segment_mode, 0640);
@@ -308,9 +270,9 @@ START_TEST(test_missing_file)
 {
 	struct fg_config cfg;
 	char err[1024], want[1024];
-	ck_assert(!fg_conf_load(tpath("nope.conf"), &cfg, err, sizeof(err)));
+	ck_assert(!fg_conf_load(fg_unit_path("nope.conf"), &cfg, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory",
-		tpath("nope.conf"));
+		fg_unit_path("nope.conf"));
 	ck_assert_str_eq(err, want);
 	fg_conf_free(&cfg);
 }
@@ -329,7 +291,7 @@ START_TEST(test_quotes_and_comments)
 		"threshold: 10 # ten\n"
 		"#threshold: 99\n", &cfg);
 	ck_assert_str_eq(cfg.segment, "/fg # not a comment");
-	ck_assert_str_eq(cfg.event_log, tpath("with space/ev log.txt"));
+	ck_assert_str_eq(cfg.event_log, fg_unit_path("with space/ev log.txt"));
 	ck_assert_int_eq(cfg.action, FG_ACTION_NODATA);
 	/* deny-action follows a blocking action when not given */
 	ck_assert_int_eq(cfg.deny_action, FG_ACTION_NODATA);
@@ -399,7 +361,7 @@ START_TEST(test_repeatable_and_last_wins)
 	ck_assert_str_eq(cfg.allow.v[1].value, "AS13335");
 	ck_assert_str_eq(cfg.allow.v[2].value, "2001:db8::/32");
 	/* each entry remembers its place, for policy errors */
-	ck_assert_str_eq(cfg.allow.v[1].file, tpath("fluxguard.conf"));
+	ck_assert_str_eq(cfg.allow.v[1].file, fg_unit_path("fluxguard.conf"));
 	ck_assert_int_eq(cfg.allow.v[1].line, 4);
 	ck_assert_int_eq(cfg.deny.v[0].line, 5);
 	fg_conf_free(&cfg);
@@ -417,12 +379,12 @@ END_TEST
 START_TEST(test_include)
 {
 	struct fg_config cfg;
-	write_file("sub/inside.conf",
+	fg_unit_write_file("sub/inside.conf",
 		"# included inside the clause: bare options are fine\n"
 		"threshold: 30\n"
 		"deny-file: deny.txt\n");
-	write_file("conf.d/10-a.conf", "fluxguard:\nallow: a.example\n");
-	write_file("conf.d/20-b.conf", "fluxguard:\nallow: b.example\nthreshold: 40\n");
+	fg_unit_write_file("conf.d/10-a.conf", "fluxguard:\nallow: a.example\n");
+	fg_unit_write_file("conf.d/20-b.conf", "fluxguard:\nallow: b.example\nthreshold: 40\n");
 	load_ok("include: \"conf.d/*.conf\"\n"
 		"include: nothing-matches-*.conf\n"
 		"fluxguard:\n"
@@ -435,65 +397,41 @@ START_TEST(test_include)
 	/* included later, so it overrides 20-b.conf's threshold */
 	ck_assert(cfg.score.threshold == 30);
 	/* resolved against the included file's directory */
-	ck_assert_str_eq(cfg.deny_files.v[0].value, tpath("sub/deny.txt"));
-	ck_assert_str_eq(cfg.deny_files.v[0].file, tpath("sub/inside.conf"));
+	ck_assert_str_eq(cfg.deny_files.v[0].value, fg_unit_path("sub/deny.txt"));
+	ck_assert_str_eq(cfg.deny_files.v[0].file, fg_unit_path("sub/inside.conf"));
 	ck_assert_int_eq(cfg.deny_files.v[0].line, 3);
 	ck_assert_uint_eq(cfg.n_files, 4);
 	fg_conf_free(&cfg);
 
 	/* a file included at top level starts outside the clause */
-	write_file("top.conf", "threshold: 5\n");
-	{
-		char err[1024], want[1024];
-		const char* path = write_file("fluxguard.conf",
-			"include: top.conf\n");
-		ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
-		snprintf(want, sizeof(want), "%s:1: threshold: option outside "
-			"a fluxguard: clause (add a \"fluxguard:\" line above it)",
-			tpath("top.conf"));
-		ck_assert_str_eq(err, want);
-	}
-	write_file("bad.conf", "fluxguard:\n\nwindow: forever\n");
-	{
-		char err[1024], want[1024];
-		const char* path = write_file("fluxguard.conf",
-			"fluxguard:\ninclude: bad.conf\n");
-		ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
-		snprintf(want, sizeof(want), "%s:3: window: expected a duration "
-			"(seconds, or a number with unit s, m, h or d) between 1m "
-			"and 7d, got \"forever\"", tpath("bad.conf"));
-		ck_assert_str_eq(err, want);
-	}
+	fg_unit_write_file("top.conf", "threshold: 5\n");
+	expect_error_in("include: top.conf\n", "%s:1: threshold: option "
+		"outside a fluxguard: clause (add a \"fluxguard:\" line above it)",
+		"top.conf", NULL);
+	fg_unit_write_file("bad.conf", "fluxguard:\n\nwindow: forever\n");
+	expect_error_in("fluxguard:\ninclude: bad.conf\n", "%s:3: window: "
+		"expected a duration (seconds, or a number with unit s, m, h or "
+		"d) between 1m and 7d, got \"forever\"", "bad.conf", NULL);
 }
 END_TEST
 
 START_TEST(test_include_missing_names_path)
 {
-	struct fg_config cfg;
-	char err[1024], want[1024];
-	const char* path = write_file("fluxguard.conf",
-		"fluxguard:\n\ninclude: missing.conf\n");
-	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s:3: include: cannot open \"%s\": No "
-		"such file or directory", path, tpath("missing.conf"));
-	ck_assert_str_eq(err, want);
+	expect_error_in("fluxguard:\n\ninclude: missing.conf\n", "%s:3: "
+		"include: cannot open \"%s\": No such file or directory", NULL,
+		"missing.conf");
 }
 END_TEST
 
 START_TEST(test_include_loop_and_depth)
 {
 	struct fg_config cfg;
-	char err[1024], want[1024], name[32], text[64];
-	const char* path;
+	char name[32], text[64];
 	int i;
 
-	write_file("b.conf", "# b\ninclude: fluxguard.conf\n");
-	path = write_file("fluxguard.conf", "fluxguard:\ninclude: b.conf\n");
-	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s:2: include: include loop: \"%s\" is "
-		"already being read", tpath("b.conf"), path);
-	ck_assert_str_eq(err, want);
-
+	fg_unit_write_file("b.conf", "# b\ninclude: fluxguard.conf\n");
+	expect_error_in("fluxguard:\ninclude: b.conf\n", "%s:2: include: "
+		"include loop: \"%s\" is already being read", "b.conf", NULL);
 	expect_error("fluxguard:\ninclude: fluxguard.conf\n",
 		"%s:2: include: include loop: \"%s\" is already being read");
 
@@ -501,19 +439,16 @@ START_TEST(test_include_loop_and_depth)
 	for(i = 1; i <= 9; i++) {
 		snprintf(name, sizeof(name), "d%d.conf", i);
 		snprintf(text, sizeof(text), "include: d%d.conf\n", i + 1);
-		write_file(name, text);
+		fg_unit_write_file(name, text);
 	}
-	write_file("d8.conf", "threshold: 8\n");
+	fg_unit_write_file("d8.conf", "threshold: 8\n");
 	load_ok("fluxguard:\ninclude: d1.conf\n", &cfg);
 	ck_assert(cfg.score.threshold == 8);
 	fg_conf_free(&cfg);
-	write_file("d8.conf", "include: d9.conf\n");
-	write_file("d9.conf", "threshold: 9\n");
-	path = write_file("fluxguard.conf", "fluxguard:\ninclude: d1.conf\n");
-	ck_assert(!fg_conf_load(path, &cfg, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s:1: include: includes nested deeper "
-		"than 8", tpath("d8.conf"));
-	ck_assert_str_eq(err, want);
+	fg_unit_write_file("d8.conf", "include: d9.conf\n");
+	fg_unit_write_file("d9.conf", "threshold: 9\n");
+	expect_error_in("fluxguard:\ninclude: d1.conf\n", "%s:1: include: "
+		"includes nested deeper than 8", "d8.conf", NULL);
 }
 END_TEST
 
@@ -522,31 +457,31 @@ START_TEST(test_locate)
 	char path[512], err[512], want[600];
 	unsetenv(FG_CONF_ENV);
 	/* nothing anywhere: run on defaults */
-	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	ck_assert(fg_conf_locate(fg_unit_dir, path, sizeof(path), err, sizeof(err)));
 	ck_assert_str_eq(path, "");
 	ck_assert(fg_conf_locate(NULL, path, sizeof(path), err, sizeof(err)));
 	ck_assert_str_eq(path, "");
 	/* next to unbound.conf */
-	write_file("fluxguard.conf", "fluxguard:\n");
-	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
-	ck_assert_str_eq(path, tpath("fluxguard.conf"));
-	snprintf(want, sizeof(want), "%s/", tmpdir);
+	fg_unit_write_file("fluxguard.conf", "fluxguard:\n");
+	ck_assert(fg_conf_locate(fg_unit_dir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, fg_unit_path("fluxguard.conf"));
+	snprintf(want, sizeof(want), "%s/", fg_unit_dir);
 	ck_assert(fg_conf_locate(want, path, sizeof(path), err, sizeof(err)));
-	ck_assert_str_eq(path, tpath("fluxguard.conf"));
+	ck_assert_str_eq(path, fg_unit_path("fluxguard.conf"));
 	/* the environment wins, and must then exist */
-	write_file("elsewhere.conf", "fluxguard:\n");
-	setenv(FG_CONF_ENV, tpath("elsewhere.conf"), 1);
-	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
-	ck_assert_str_eq(path, tpath("elsewhere.conf"));
-	setenv(FG_CONF_ENV, tpath("missing.conf"), 1);
-	ck_assert(!fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
+	fg_unit_write_file("elsewhere.conf", "fluxguard:\n");
+	setenv(FG_CONF_ENV, fg_unit_path("elsewhere.conf"), 1);
+	ck_assert(fg_conf_locate(fg_unit_dir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, fg_unit_path("elsewhere.conf"));
+	setenv(FG_CONF_ENV, fg_unit_path("missing.conf"), 1);
+	ck_assert(!fg_conf_locate(fg_unit_dir, path, sizeof(path), err, sizeof(err)));
 	snprintf(want, sizeof(want), "FLUXGUARD_CONF=%s: No such file or "
-		"directory", tpath("missing.conf"));
+		"directory", fg_unit_path("missing.conf"));
 	ck_assert_str_eq(err, want);
 	/* set but empty counts as unset */
 	setenv(FG_CONF_ENV, "", 1);
-	ck_assert(fg_conf_locate(tmpdir, path, sizeof(path), err, sizeof(err)));
-	ck_assert_str_eq(path, tpath("fluxguard.conf"));
+	ck_assert(fg_conf_locate(fg_unit_dir, path, sizeof(path), err, sizeof(err)));
+	ck_assert_str_eq(path, fg_unit_path("fluxguard.conf"));
 	unsetenv(FG_CONF_ENV);
 }
 END_TEST
@@ -598,7 +533,7 @@ START_TEST(test_print_roundtrip)
 	ck_assert_ptr_nonnull(strstr(first, "\tdeny-file: \"/etc/unbound/deny list.txt\"\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\t# asn-db: (none)\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\tsegment-mode: 0640\n"));
-	printed = write_file("printed.conf", first);
+	printed = fg_unit_write_file("printed.conf", first);
 	ck_assert_msg(fg_conf_load(printed, &again, err, sizeof(err)), "%s", err);
 	second = print_config(&again);
 	ck_assert_str_eq(first, second);
@@ -621,7 +556,8 @@ fg_unit_suite(void)
 {
 	Suite* s = suite_create("options");
 	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fg_unit_scratch_setup,
+		fg_unit_scratch_teardown);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_every_type);
 	tcase_add_test(tc, test_value_errors);

@@ -16,41 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/** Scratch directory of the running test. */
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fg-check-policy.XXXXXX",
-		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/** Write \p text to \p name in the scratch directory; returns its path. */
-static const char*
-write_file(const char* name, const char* text)
-{
-	static char bufs[4][512];
-	static int next;
-	char* path = bufs[next++ % 4];
-	FILE* f;
-	snprintf(path, sizeof(bufs[0]), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 /** Add entries, failing the test on any error. */
 static void
 add(struct fg_policy* p, enum fg_list which, const char* entry)
@@ -349,7 +314,7 @@ START_TEST(test_list_file)
 {
 	struct fg_policy* p = fg_policy_create();
 	char err[512], want[600];
-	const char* path = write_file("deny.txt",
+	const char* path = fg_unit_write_file("deny.txt",
 		"# deny list\n"
 		"\n"
 		"evil.example   # a trailing comment\n"
@@ -369,7 +334,7 @@ START_TEST(test_list_file)
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 5);
 
 	/* a bad line: named by file and line; the lines before it stay */
-	path = write_file("allow.txt",
+	path = fg_unit_write_file("allow.txt",
 		"# allow list\n"
 		"good.example\n"
 		"\n"
@@ -382,14 +347,14 @@ START_TEST(test_list_file)
 	ck_assert_int_eq(match(p, "good.example"), FG_LIST_ALLOW);
 	ck_assert_int_eq(match(p, "never.example"), FG_LIST_NONE);
 
-	path = write_file("two.txt", "a.example b.example\n");
+	path = fg_unit_write_file("two.txt", "a.example b.example\n");
 	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s:1: entry: expected a domain name, "
 		"exact:NAME, ASnnn, an address or a CIDR prefix, got "
 		"\"a.example b.example\"", path);
 	ck_assert_str_eq(err, want);
 
-	snprintf(want, sizeof(want), "%s/missing.txt", tmpdir);
+	snprintf(want, sizeof(want), "%s/missing.txt", fg_unit_dir);
 	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, want, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "missing.txt: cannot open: No such "
 		"file or directory"));
@@ -403,9 +368,9 @@ START_TEST(test_from_config)
 	struct fg_policy* p;
 	char err[512], want[700];
 	const char* conf;
-	write_file("deny.txt", "bad.example\nAS64496\n");
-	write_file("allow.txt", "# nothing but a comment\nok.bad.example\n");
-	conf = write_file("fluxguard.conf",
+	fg_unit_write_file("deny.txt", "bad.example\nAS64496\n");
+	fg_unit_write_file("allow.txt", "# nothing but a comment\nok.bad.example\n");
+	conf = fg_unit_write_file("fluxguard.conf",
 		"fluxguard:\n"
 		"allow: 10.0.0.0/8\n"
 		"deny: exact:x.example\n"
@@ -423,22 +388,22 @@ START_TEST(test_from_config)
 	fg_conf_free(&cfg);
 
 	/* a missing list file is named with the config line that names it */
-	conf = write_file("fluxguard.conf",
+	conf = fg_unit_write_file("fluxguard.conf",
 		"fluxguard:\n\ndeny-file: nope.txt\n");
 	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
 	ck_assert_ptr_null(fg_policy_from_config(&cfg, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s:3: deny-file: cannot open \"%s/nope.txt\": "
-		"No such file or directory", conf, tmpdir);
+		"No such file or directory", conf, fg_unit_dir);
 	ck_assert_str_eq(err, want);
 	fg_conf_free(&cfg);
 
 	/* a bad line in a list file is named by the list file */
-	write_file("deny.txt", "ok.example\n\nAS0\n");
-	conf = write_file("fluxguard.conf", "fluxguard:\ndeny-file: deny.txt\n");
+	fg_unit_write_file("deny.txt", "ok.example\n\nAS0\n");
+	conf = fg_unit_write_file("fluxguard.conf", "fluxguard:\ndeny-file: deny.txt\n");
 	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
 	ck_assert_ptr_null(fg_policy_from_config(&cfg, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s/deny.txt:3: entry: expected an AS "
-		"number between 1 and 4294967295, got \"AS0\"", tmpdir);
+		"number between 1 and 4294967295, got \"AS0\"", fg_unit_dir);
 	ck_assert_str_eq(err, want);
 	fg_conf_free(&cfg);
 }
@@ -544,7 +509,8 @@ fg_unit_suite(void)
 {
 	Suite* s = suite_create("policy");
 	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fg_unit_scratch_setup,
+		fg_unit_scratch_teardown);
 	tcase_add_test(tc, test_subtree_and_exact);
 	tcase_add_test(tc, test_case_insensitive);
 	tcase_add_test(tc, test_name_precedence);
