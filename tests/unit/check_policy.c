@@ -25,60 +25,96 @@ add(struct fg_policy* p, enum fg_list which, const char* entry)
 		"%s: %s", entry, err);
 }
 
-/** Match a presentation-format name, sent in wire format as given (case kept). */
+/** Match a presentation-format name, sent in wire format with its case
+ * kept (fg_unit_name). */
 static enum fg_list
 match(const struct fg_policy* p, const char* name)
 {
-	uint8_t wire[FG_NAME_MAX_WIRE];
-	size_t i = 0;
-	const char* s = name;
-	/* build the wire name by hand so the query keeps its case */
-	while(*s) {
-		const char* dot = strchr(s, '.');
-		size_t len = dot ? (size_t)(dot - s) : strlen(s);
-		wire[i++] = (uint8_t)len;
-		memcpy(wire + i, s, len);
-		i += len;
-		s += len;
-		if(*s == '.')
-			s++;
-	}
-	wire[i] = 0;
-	return fg_policy_match_name(p, wire);
+	return fg_policy_match_name(p, fg_unit_name(name));
 }
 
-/** An address for match_addrs. */
-static struct fg_addr
-addr(const char* text, uint32_t asn)
+/** What a step of a name test does. */
+enum step_op {
+	/** add the entry to the list */
+	ADD,
+	/** match the name and expect the list */
+	MATCH
+};
+
+/** One step of a name test: entries and the names they must (not) match,
+ * in the order the test builds the lists. */
+struct name_step {
+	/** ADD or MATCH */
+	enum step_op op;
+	/** the list added to, or expected */
+	enum fg_list list;
+	/** the entry, or the name (any case; "" is the root) */
+	const char* text;
+};
+
+/** Run the \p n steps of \p steps on \p p. */
+static void
+run_steps(struct fg_policy* p, const struct name_step* steps, size_t n)
 {
-	struct fg_addr a;
-	memset(&a, 0, sizeof(a));
-	a.asn = asn;
-	if(inet_pton(AF_INET, text, a.addr) == 1)
-		a.family = FG_AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, text, a.addr), 1);
-		a.family = FG_AF_INET6;
+	size_t i;
+	for(i = 0; i < n; i++) {
+		if(steps[i].op == ADD) {
+			add(p, steps[i].list, steps[i].text);
+			continue;
+		}
+		ck_assert_msg(match(p, steps[i].text) == steps[i].list,
+			"step %zu: \"%s\": expected list %d", i, steps[i].text,
+			(int)steps[i].list);
 	}
-	return a;
+}
+
+/** Up to three addresses of one answer, and the list it must match. */
+struct addrs_case {
+	/** the answer's addresses (presentation form, and ASN), ip NULL
+	 * after the last */
+	struct {
+		/** the address */
+		const char* ip;
+		/** its ASN, 0 for unknown */
+		uint32_t asn;
+	} a[3];
+	/** what fg_policy_match_addrs must say */
+	enum fg_list want;
+};
+
+/** Check fg_policy_match_addrs on each of the \p n answers of \p c. */
+static void
+check_addrs(const struct fg_policy* p, const struct addrs_case* c, size_t n)
+{
+	size_t i, k;
+	for(i = 0; i < n; i++) {
+		struct fg_addr a[3];
+		for(k = 0; k < 3 && c[i].a[k].ip; k++)
+			a[k] = fg_unit_addr(c[i].a[k].ip, c[i].a[k].asn, NULL);
+		ck_assert_msg(fg_policy_match_addrs(p, a, k) == c[i].want,
+			"case %zu (%s, %zu addresses): expected list %d", i,
+			k ? c[i].a[0].ip : "none", k, (int)c[i].want);
+	}
 }
 
 START_TEST(test_subtree_and_exact)
 {
+	static const struct name_step steps[] = {
+		{ MATCH, FG_LIST_NONE, "www.example.com" },
+		{ ADD, FG_LIST_ALLOW, "example.com" },
+		{ ADD, FG_LIST_DENY, "exact:www.bad.net" },
+		{ MATCH, FG_LIST_ALLOW, "example.com" },
+		{ MATCH, FG_LIST_ALLOW, "www.example.com" },
+		{ MATCH, FG_LIST_ALLOW, "a.b.c.example.com" },
+		{ MATCH, FG_LIST_NONE, "badexample.com" },
+		{ MATCH, FG_LIST_NONE, "com" },
+		{ MATCH, FG_LIST_NONE, "" },
+		{ MATCH, FG_LIST_DENY, "www.bad.net" },
+		{ MATCH, FG_LIST_NONE, "a.www.bad.net" },
+		{ MATCH, FG_LIST_NONE, "bad.net" } };
 	struct fg_policy* p = fg_policy_create();
 	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_NONE);
-	add(p, FG_LIST_ALLOW, "example.com");
-	add(p, FG_LIST_DENY, "exact:www.bad.net");
-	ck_assert_int_eq(match(p, "example.com"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "a.b.c.example.com"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "badexample.com"), FG_LIST_NONE);
-	ck_assert_int_eq(match(p, "com"), FG_LIST_NONE);
-	ck_assert_int_eq(match(p, ""), FG_LIST_NONE);
-	ck_assert_int_eq(match(p, "www.bad.net"), FG_LIST_DENY);
-	ck_assert_int_eq(match(p, "a.www.bad.net"), FG_LIST_NONE);
-	ck_assert_int_eq(match(p, "bad.net"), FG_LIST_NONE);
+	run_steps(p, steps, FG_UNIT_COUNT(steps));
 	/* a malformed name matches nothing */
 	ck_assert_int_eq(fg_policy_match_name(p,
 		(const uint8_t*)"\7example\300\014"), FG_LIST_NONE);
@@ -91,14 +127,16 @@ END_TEST
 
 START_TEST(test_case_insensitive)
 {
+	static const struct name_step steps[] = {
+		{ ADD, FG_LIST_DENY, "Evil.EXAMPLE.org." },
+		{ ADD, FG_LIST_ALLOW, "EXACT:Good.Example.ORG" },
+		{ MATCH, FG_LIST_DENY, "WWW.evil.example.ORG" },
+		{ MATCH, FG_LIST_DENY, "evil.example.org" },
+		{ MATCH, FG_LIST_ALLOW, "gOOd.eXample.org" },
+		/* the same entry twice, in another case, counts once */
+		{ ADD, FG_LIST_DENY, "evil.example.org" } };
 	struct fg_policy* p = fg_policy_create();
-	add(p, FG_LIST_DENY, "Evil.EXAMPLE.org.");
-	add(p, FG_LIST_ALLOW, "EXACT:Good.Example.ORG");
-	ck_assert_int_eq(match(p, "WWW.evil.example.ORG"), FG_LIST_DENY);
-	ck_assert_int_eq(match(p, "evil.example.org"), FG_LIST_DENY);
-	ck_assert_int_eq(match(p, "gOOd.eXample.org"), FG_LIST_ALLOW);
-	/* the same entry twice, in another case, counts once */
-	add(p, FG_LIST_DENY, "evil.example.org");
+	run_steps(p, steps, FG_UNIT_COUNT(steps));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 1);
 	fg_policy_delete(p);
 }
@@ -106,56 +144,59 @@ END_TEST
 
 START_TEST(test_name_precedence)
 {
+	static const struct name_step steps[] = {
+		/* the most specific entry wins */
+		{ ADD, FG_LIST_DENY, "example.com" },
+		{ ADD, FG_LIST_ALLOW, "cdn.example.com" },
+		{ MATCH, FG_LIST_DENY, "www.example.com" },
+		{ MATCH, FG_LIST_ALLOW, "cdn.example.com" },
+		{ MATCH, FG_LIST_ALLOW, "img.cdn.example.com" },
+		{ ADD, FG_LIST_DENY, "bad.cdn.example.com" },
+		{ MATCH, FG_LIST_DENY, "x.bad.cdn.example.com" },
+		/* equal specificity: deny wins */
+		{ ADD, FG_LIST_ALLOW, "both.org" },
+		{ ADD, FG_LIST_DENY, "both.org" },
+		{ MATCH, FG_LIST_DENY, "www.both.org" },
+		{ ADD, FG_LIST_DENY, "exact:x.both2.org" },
+		{ ADD, FG_LIST_ALLOW, "exact:x.both2.org" },
+		{ MATCH, FG_LIST_DENY, "x.both2.org" },
+		/* exact beats a subtree entry for the same name, only for
+		 * that name */
+		{ ADD, FG_LIST_DENY, "shop.net" },
+		{ ADD, FG_LIST_ALLOW, "exact:shop.net" },
+		{ MATCH, FG_LIST_ALLOW, "shop.net" },
+		{ MATCH, FG_LIST_DENY, "www.shop.net" },
+		/* exact beats a parent's subtree entry */
+		{ ADD, FG_LIST_ALLOW, "exact:login.example.com" },
+		{ MATCH, FG_LIST_ALLOW, "login.example.com" },
+		{ MATCH, FG_LIST_DENY, "a.login.example.com" } };
 	struct fg_policy* p = fg_policy_create();
-	/* the most specific entry wins */
-	add(p, FG_LIST_DENY, "example.com");
-	add(p, FG_LIST_ALLOW, "cdn.example.com");
-	ck_assert_int_eq(match(p, "www.example.com"), FG_LIST_DENY);
-	ck_assert_int_eq(match(p, "cdn.example.com"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "img.cdn.example.com"), FG_LIST_ALLOW);
-	add(p, FG_LIST_DENY, "bad.cdn.example.com");
-	ck_assert_int_eq(match(p, "x.bad.cdn.example.com"), FG_LIST_DENY);
-	/* equal specificity: deny wins */
-	add(p, FG_LIST_ALLOW, "both.org");
-	add(p, FG_LIST_DENY, "both.org");
-	ck_assert_int_eq(match(p, "www.both.org"), FG_LIST_DENY);
-	add(p, FG_LIST_DENY, "exact:x.both2.org");
-	add(p, FG_LIST_ALLOW, "exact:x.both2.org");
-	ck_assert_int_eq(match(p, "x.both2.org"), FG_LIST_DENY);
-	/* exact beats a subtree entry for the same name, only for that name */
-	add(p, FG_LIST_DENY, "shop.net");
-	add(p, FG_LIST_ALLOW, "exact:shop.net");
-	ck_assert_int_eq(match(p, "shop.net"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "www.shop.net"), FG_LIST_DENY);
-	/* exact beats a parent's subtree entry */
-	add(p, FG_LIST_ALLOW, "exact:login.example.com");
-	ck_assert_int_eq(match(p, "login.example.com"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "a.login.example.com"), FG_LIST_DENY);
+	run_steps(p, steps, FG_UNIT_COUNT(steps));
 	fg_policy_delete(p);
 }
 END_TEST
 
 START_TEST(test_asn)
 {
+	static const struct addrs_case cases[] = {
+		/* allow: all addresses within allowed ASNs */
+		{ { { "192.0.2.1", 13335 }, { "2001:db8::1", 15169 } },
+			FG_LIST_ALLOW },
+		{ { { "192.0.2.1", 13335 }, { "2001:db8::1", 15169 },
+			{ "198.51.100.1", 64500 } }, FG_LIST_NONE },
+		{ { { NULL, 0 } }, FG_LIST_NONE },
+		/* deny: any address in a denied ASN, and deny wins over allow */
+		{ { { "192.0.2.1", 13335 }, { "2001:db8::1", 15169 },
+			{ "198.51.100.1", 64496 } }, FG_LIST_DENY },
+		{ { { "198.51.100.1", 64496 } }, FG_LIST_DENY },
+		/* unknown ASN matches nothing */
+		{ { { "192.0.2.1", 0 }, { "2001:db8::1", 15169 } },
+			FG_LIST_NONE } };
 	struct fg_policy* p = fg_policy_create();
-	struct fg_addr a[3];
 	add(p, FG_LIST_ALLOW, "AS13335");
 	add(p, FG_LIST_ALLOW, "as15169");
 	add(p, FG_LIST_DENY, "As64496");
-	a[0] = addr("192.0.2.1", 13335);
-	a[1] = addr("2001:db8::1", 15169);
-	a[2] = addr("198.51.100.1", 64500);
-	/* allow: all addresses within allowed ASNs */
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 3), FG_LIST_NONE);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 0), FG_LIST_NONE);
-	/* deny: any address in a denied ASN, and deny wins over allow */
-	a[2].asn = 64496;
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 3), FG_LIST_DENY);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a + 2, 1), FG_LIST_DENY);
-	/* unknown ASN matches nothing */
-	a[0].asn = 0;
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 2);
 	/* names are untouched by ASN entries */
 	ck_assert_int_eq(match(p, "as13335"), FG_LIST_NONE);
@@ -165,91 +206,82 @@ END_TEST
 
 START_TEST(test_cidr_v4)
 {
+	static const struct addrs_case cases[] = {
+		{ { { "192.0.2.0", 0 } }, FG_LIST_DENY },
+		{ { { "192.0.2.255", 0 } }, FG_LIST_DENY },
+		{ { { "192.0.3.0", 0 } }, FG_LIST_NONE },
+		{ { { "192.0.1.255", 0 } }, FG_LIST_NONE },
+		{ { { "203.0.113.7", 0 } }, FG_LIST_DENY },
+		{ { { "203.0.113.8", 0 } }, FG_LIST_NONE },
+		/* nested allow prefixes merge; all addresses must be inside */
+		{ { { "10.1.2.3", 0 }, { "10.200.0.1", 0 } }, FG_LIST_ALLOW },
+		{ { { "10.1.2.3", 0 }, { "172.31.255.255", 0 } }, FG_LIST_ALLOW },
+		{ { { "10.1.2.3", 0 }, { "172.32.0.0", 0 } }, FG_LIST_NONE },
+		/* deny anywhere in the answer wins */
+		{ { { "10.1.2.3", 0 }, { "192.0.2.9", 0 } }, FG_LIST_DENY },
+		/* an IPv6 address is not in an IPv4 prefix */
+		{ { { "::ffff:10.0.0.1", 0 } }, FG_LIST_NONE } };
+	static const struct addrs_case everything[] = {
+		{ { { "255.255.255.255", 0 } }, FG_LIST_ALLOW } };
 	struct fg_policy* p = fg_policy_create();
-	struct fg_addr a[2];
 	add(p, FG_LIST_DENY, "192.0.2.0/24");
 	add(p, FG_LIST_DENY, "203.0.113.7");
 	add(p, FG_LIST_ALLOW, "10.0.0.0/8");
 	add(p, FG_LIST_ALLOW, "10.1.0.0/16");
 	add(p, FG_LIST_ALLOW, "172.16.0.0/12");
-	a[0] = addr("192.0.2.0", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
-	a[0] = addr("192.0.2.255", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
-	a[0] = addr("192.0.3.0", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
-	a[0] = addr("192.0.1.255", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
-	a[0] = addr("203.0.113.7", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
-	a[0] = addr("203.0.113.8", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
-	/* nested allow prefixes merge; all addresses must be inside */
-	a[0] = addr("10.1.2.3", 0);
-	a[1] = addr("10.200.0.1", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	a[1] = addr("172.31.255.255", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	a[1] = addr("172.32.0.0", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
-	/* deny anywhere in the answer wins */
-	a[1] = addr("192.0.2.9", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_DENY);
-	/* an IPv6 address is not in an IPv4 prefix */
-	a[0] = addr("::ffff:10.0.0.1", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
+	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 3);
 	add(p, FG_LIST_ALLOW, "0.0.0.0/0");
-	a[0] = addr("255.255.255.255", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_ALLOW);
+	check_addrs(p, everything, FG_UNIT_COUNT(everything));
 	fg_policy_delete(p);
 }
 END_TEST
 
 START_TEST(test_cidr_v6)
 {
+	static const struct addrs_case cases[] = {
+		{ { { "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 0 } },
+			FG_LIST_DENY },
+		{ { { "2001:db9::", 0 } }, FG_LIST_NONE },
+		{ { { "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", 0 } },
+			FG_LIST_NONE },
+		{ { { "2a00:1450:4001:80b::200e", 0 },
+			{ "2606:4700::6810:84e5", 0 } }, FG_LIST_ALLOW },
+		{ { { "2a00:1450:4001:80b::200e", 0 },
+			{ "2606:4700::6810:84e6", 0 } }, FG_LIST_NONE },
+		/* a /31 spans two /32s */
+		{ { { "2a00:1450:4001:80b::200e", 0 },
+			{ "2400:cb01:ffff::1", 0 } }, FG_LIST_ALLOW },
+		{ { { "2a00:1450:4001:80b::200e", 0 },
+			{ "2400:cb02::", 0 } }, FG_LIST_NONE } };
+	/* mixed families in one answer */
+	static const struct addrs_case mixed[] = {
+		{ { { "2a00:1450:4001:80b::200e", 0 },
+			{ "198.51.100.20", 0 } }, FG_LIST_ALLOW } };
 	struct fg_policy* p = fg_policy_create();
-	struct fg_addr a[2];
 	add(p, FG_LIST_DENY, "2001:db8::/32");
 	add(p, FG_LIST_DENY, "2001:db8:ffff::/48");
 	add(p, FG_LIST_ALLOW, "2a00:1450:4001::/48");
 	add(p, FG_LIST_ALLOW, "2606:4700::6810:84e5");
 	add(p, FG_LIST_ALLOW, "2400:cb00::/31");
-	a[0] = addr("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_DENY);
-	a[0] = addr("2001:db9::", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
-	a[0] = addr("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 1), FG_LIST_NONE);
-	a[0] = addr("2a00:1450:4001:80b::200e", 0);
-	a[1] = addr("2606:4700::6810:84e5", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	a[1] = addr("2606:4700::6810:84e6", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
-	/* a /31 spans two /32s */
-	a[1] = addr("2400:cb01:ffff::1", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	a[1] = addr("2400:cb02::", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
-	/* mixed families in one answer */
+	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
-	a[1] = addr("198.51.100.20", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
+	check_addrs(p, mixed, FG_UNIT_COUNT(mixed));
 	fg_policy_delete(p);
 }
 END_TEST
 
 START_TEST(test_allow_mixes_asn_and_cidr)
 {
+	static const struct addrs_case cases[] = {
+		{ { { "104.16.0.1", 13335 }, { "198.51.100.1", 0 } },
+			FG_LIST_ALLOW },
+		{ { { "104.16.0.1", 13335 }, { "198.51.101.1", 0 } },
+			FG_LIST_NONE } };
 	struct fg_policy* p = fg_policy_create();
-	struct fg_addr a[2];
 	add(p, FG_LIST_ALLOW, "AS13335");
 	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
-	a[0] = addr("104.16.0.1", 13335);
-	a[1] = addr("198.51.100.1", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_ALLOW);
-	a[1] = addr("198.51.101.1", 0);
-	ck_assert_int_eq(fg_policy_match_addrs(p, a, 2), FG_LIST_NONE);
+	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	fg_policy_delete(p);
 }
 END_TEST
@@ -312,6 +344,9 @@ END_TEST
 
 START_TEST(test_list_file)
 {
+	static const struct addrs_case denied[] = {
+		{ { { "192.0.2.5", 0 } }, FG_LIST_DENY },
+		{ { { "203.0.113.1", 64496 } }, FG_LIST_DENY } };
 	struct fg_policy* p = fg_policy_create();
 	char err[512], want[600];
 	const char* path = fg_unit_write_file("deny.txt",
@@ -322,15 +357,12 @@ START_TEST(test_list_file)
 		"\tAS64496\n"
 		"192.0.2.0/24\n"
 		"2001:db8::/32\n");
-	struct fg_addr a = addr("192.0.2.5", 0);
 	ck_assert_msg(fg_policy_load_file(p, FG_LIST_DENY, path, err,
 		sizeof(err)), "%s", err);
 	ck_assert_int_eq(match(p, "www.evil.example"), FG_LIST_DENY);
 	ck_assert_int_eq(match(p, "one.example.net"), FG_LIST_DENY);
 	ck_assert_int_eq(match(p, "two.example.net"), FG_LIST_NONE);
-	ck_assert_int_eq(fg_policy_match_addrs(p, &a, 1), FG_LIST_DENY);
-	a = addr("203.0.113.1", 64496);
-	ck_assert_int_eq(fg_policy_match_addrs(p, &a, 1), FG_LIST_DENY);
+	check_addrs(p, denied, FG_UNIT_COUNT(denied));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 5);
 
 	/* a bad line: named by file and line; the lines before it stay */
