@@ -53,37 +53,43 @@ annotate(struct fg_geo* geo, const char* ip)
 
 START_TEST(test_lookups)
 {
+	static const struct {
+		/** the address */
+		const char* ip;
+		/** its ASN and country ("" for none) by the fixtures */
+		uint32_t asn;
+		const char* cc;
+	} cases[] = {
+		{ "8.8.8.8", 15169, "US" },
+		{ "31.13.77.1", 32934, "IE" },
+		{ "2a00:1450:4001::5", 15169, "DE" },
+		/* registered country stands in for a missing physical one */
+		{ "1.0.0.1", 0, "AU" },
+		/* not in the databases */
+		{ "9.9.9.9", 0, "" },
+		/* in the databases, but special-purpose: never looked up */
+		{ "10.1.2.3", 0, "" },
+		{ "::ffff:8.8.8.8", 0, "" } };
 	char err[256];
 	struct fg_geo* geo = fg_geo_create(asn_path, cc_path, err, sizeof(err));
-	struct fg_addr a;
+	size_t i;
 	int round;
 	ck_assert_msg(geo != NULL, "%s", err);
 	ck_assert(fg_geo_has_asn(geo) && fg_geo_has_country(geo));
 	/* twice: the second round comes from the cache */
 	for(round = 0; round < 2; round++) {
-		a = annotate(geo, "8.8.8.8");
-		ck_assert_uint_eq(a.asn, 15169);
-		ck_assert(memcmp(a.country, "US", 2) == 0);
-		a = annotate(geo, "31.13.77.1");
-		ck_assert_uint_eq(a.asn, 32934);
-		ck_assert(memcmp(a.country, "IE", 2) == 0);
-		a = annotate(geo, "2a00:1450:4001::5");
-		ck_assert_uint_eq(a.asn, 15169);
-		ck_assert(memcmp(a.country, "DE", 2) == 0);
-		/* registered country stands in for a missing physical one */
-		a = annotate(geo, "1.0.0.1");
-		ck_assert_uint_eq(a.asn, 0);
-		ck_assert(memcmp(a.country, "AU", 2) == 0);
-		/* not in the databases */
-		a = annotate(geo, "9.9.9.9");
-		ck_assert_uint_eq(a.asn, 0);
-		ck_assert(a.country[0] == 0 && a.country[1] == 0);
-		/* in the databases, but special-purpose: never looked up */
-		a = annotate(geo, "10.1.2.3");
-		ck_assert_uint_eq(a.asn, 0);
-		ck_assert(a.country[0] == 0);
-		a = annotate(geo, "::ffff:8.8.8.8");
-		ck_assert_uint_eq(a.asn, 0);
+		for(i = 0; i < FG_UNIT_COUNT(cases); i++) {
+			struct fg_addr a = annotate(geo, cases[i].ip);
+			char want[3] = { 0, 0, 0 };
+			/* unknown is two NULs: what "" gives here */
+			snprintf(want, sizeof(want), "%s", cases[i].cc);
+			ck_assert_msg(a.asn == cases[i].asn, "%s: AS%u, "
+				"expected AS%u", cases[i].ip, (unsigned)a.asn,
+				(unsigned)cases[i].asn);
+			ck_assert_msg(memcmp(a.country, want, 2) == 0,
+				"%s: country \"%.2s\", expected \"%s\"",
+				cases[i].ip, a.country, cases[i].cc);
+		}
 	}
 	fg_geo_delete(geo);
 }
