@@ -157,6 +157,37 @@ score(void)
 	return fg_score_record(&params, &rec, NULL, &ex);
 }
 
+/** A feature's raw value, as a test expects it exactly. */
+struct raw_want {
+	/** the feature */
+	enum fg_feature f;
+	/** its raw value */
+	double raw;
+};
+
+/** Check the \p n raw values of \p w against the last explanation. */
+static void
+check_raw(const struct raw_want* w, size_t n)
+{
+	size_t i;
+	for(i = 0; i < n; i++)
+		ck_assert_msg(ex.raw[w[i].f] == w[i].raw, "%s: raw %f, "
+			"expected %f", fg_feature_name(w[i].f), ex.raw[w[i].f],
+			w[i].raw);
+}
+
+/** Score \p rec, check the raw values of \p w, and expect a score under
+ * \p max and no flag: the shape of benign traffic. */
+static void
+expect_benign(const struct raw_want* w, size_t n, double max)
+{
+	score();
+	check_raw(w, n);
+	ck_assert_msg(ex.score < max, "score %f, expected under %f", ex.score,
+		max);
+	ck_assert(!ex.flagged);
+}
+
 START_TEST(test_defaults)
 {
 	ck_assert(params.threshold == FG_SCORE_DEFAULT_THRESHOLD);
@@ -175,25 +206,23 @@ START_TEST(test_cloudflare_pair)
 	static const struct taddr pair[] = {
 		{ "104.16.132.229", 13335, "US" },
 		{ "104.16.133.229", 13335, "US" } };
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ADDRS, 2.0 }, { FG_FEAT_PREFIXES, 1.0 },
+		{ FG_FEAT_ASNS, 1.0 }, { FG_FEAT_COUNTRIES, 1.0 },
+		{ FG_FEAT_CHURN, 0.0 }, { FG_FEAT_GROWTH, 0.0 } };
 	int i;
 	for(i = 0; i < 20; i++)
 		feed(&rec, pair, 2, 300);
-	score();
-	ck_assert(ex.raw[FG_FEAT_ADDRS] == 2.0);
-	ck_assert(ex.raw[FG_FEAT_PREFIXES] == 1.0);
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 1.0);
-	ck_assert(ex.raw[FG_FEAT_COUNTRIES] == 1.0);
-	ck_assert(ex.raw[FG_FEAT_CHURN] == 0.0);
-	ck_assert(ex.raw[FG_FEAT_GROWTH] == 0.0);
+	expect_benign(w, FG_UNIT_COUNT(w), 5.0);
 	ck_assert(ex.gate == 0.0);
-	ck_assert_msg(ex.score < 5.0, "score %f", ex.score);
-	ck_assert(!ex.flagged);
 }
 END_TEST
 
 START_TEST(test_cloudfront_eight)
 {
 	/* 8 addresses per answer from a pool of 24 in two /16s of one ASN */
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ASNS, 1.0 }, { FG_FEAT_PREFIXES, 2.0 } };
 	struct taddr ans[8];
 	char ips[24][20];
 	int i, j;
@@ -208,15 +237,11 @@ START_TEST(test_cloudfront_eight)
 		}
 		feed(&rec, ans, 8, 60);
 	}
-	score();
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 1.0);
-	ck_assert(ex.raw[FG_FEAT_PREFIXES] == 2.0);
+	expect_benign(w, FG_UNIT_COUNT(w), 15.0);
 	ck_assert(ex.raw[FG_FEAT_CHURN] > 0.9);
 	/* churn and a short TTL inside one network count for nothing */
 	ck_assert(ex.contrib[FG_FEAT_CHURN] == 0.0);
 	ck_assert(ex.contrib[FG_FEAT_TTL] == 0.0);
-	ck_assert_msg(ex.score < 15.0, "score %f", ex.score);
-	ck_assert(!ex.flagged);
 }
 END_TEST
 
@@ -226,15 +251,15 @@ START_TEST(test_internal_round_robin)
 		{ "10.66.75.3", 0, "" }, { "10.66.75.123", 0, "" },
 		{ "10.66.75.173", 0, "" }, { "10.66.75.175", 0, "" },
 		{ "10.67.1.1", 0, "" }, { "192.168.1.1", 0, "" } };
+	/* private addresses are no diversity at all, not even by stand-in */
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ADDRS, 0.0 }, { FG_FEAT_PREFIXES, 0.0 },
+		{ FG_FEAT_ASNS, 0.0 }, { FG_FEAT_ENTROPY, 0.0 } };
 	int i;
 	for(i = 0; i < 30; i++)
 		feed(&rec, &rr[i % 3], 4, 0);
 	score();
-	/* private addresses are no diversity at all, not even by stand-in */
-	ck_assert(ex.raw[FG_FEAT_ADDRS] == 0.0);
-	ck_assert(ex.raw[FG_FEAT_PREFIXES] == 0.0);
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 0.0);
-	ck_assert(ex.raw[FG_FEAT_ENTROPY] == 0.0);
+	check_raw(w, FG_UNIT_COUNT(w));
 	ck_assert(!ex.asn_stand_in);
 	ck_assert(ex.score == 0.0);
 	ck_assert(!ex.flagged);
@@ -245,15 +270,13 @@ START_TEST(test_failover_flip)
 {
 	static const struct taddr primary = { "33.25.101.252", 64601, "DE" };
 	static const struct taddr backup = { "104.0.36.27", 64602, "US" };
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ASNS, 2.0 }, { FG_FEAT_COUNTRIES, 2.0 } };
 	int i;
 	for(i = 0; i < 20; i++)
 		feed(&rec, i < 12 || i >= 16 ? &primary : &backup, 1, 60);
-	score();
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 2.0);
-	ck_assert(ex.raw[FG_FEAT_COUNTRIES] == 2.0);
+	expect_benign(w, FG_UNIT_COUNT(w), 20.0);
 	ck_assert(ex.gate == 0.0);
-	ck_assert_msg(ex.score < 20.0, "score %f", ex.score);
-	ck_assert(!ex.flagged);
 }
 END_TEST
 
@@ -263,55 +286,55 @@ START_TEST(test_dyndns_change)
 		{ "32.168.122.127", 64700, "NL" },
 		{ "32.168.176.242", 64700, "NL" },
 		{ "32.169.5.9", 64700, "NL" } };
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ADDRS, 3.0 }, { FG_FEAT_ASNS, 1.0 } };
 	int i;
 	for(i = 0; i < 30; i++)
 		feed(&rec, &home[i / 10], 1, 60);
-	score();
-	ck_assert(ex.raw[FG_FEAT_ADDRS] == 3.0);
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 1.0);
+	expect_benign(w, FG_UNIT_COUNT(w), 10.0);
 	ck_assert_msg(ex.raw[FG_FEAT_CHURN] < 0.1, "churn %f",
 		ex.raw[FG_FEAT_CHURN]);
-	ck_assert_msg(ex.score < 10.0, "score %f", ex.score);
-	ck_assert(!ex.flagged);
 }
 END_TEST
 
-/** Fill \p ans with \p n flux bots of answer \p round: every bot in its own
- * /16 and ASN, countries from a short list. */
+/** Feed \p rounds answers of \p n flux bots each, all bots distinct:
+ * every bot in its own /16 (IPv6: its own /32) and, \p with_asn, its own
+ * ASN with a country from a short list; without, no geo at all. */
 static void
-flux_answer(struct taddr* ans, char ips[][40], int round, int n, int v6,
-	int with_asn)
+feed_flux(int rounds, int n, int v6, int with_asn, uint32_t ttl)
 {
 	static const char* const cc[] = { "RU", "UA", "BR", "IN", "VN", "TR",
 		"CN", "US", "RO" };
-	int j;
-	for(j = 0; j < n; j++) {
-		int bot = round * n + j;
-		if(v6)
-			snprintf(ips[j], 40, "2a0%d:%x::%x", bot % 10,
-				0x100 + bot, bot + 1);
-		else
-			snprintf(ips[j], 40, "%d.%d.%d.%d", 31 + bot % 60,
-				37 * bot % 256, 7 * bot % 256, 1 + bot % 250);
-		ans[j].ip = ips[j];
-		ans[j].asn = with_asn ? 30000 + (uint32_t)bot : 0;
-		ans[j].cc = with_asn ? cc[bot % 9] : "";
+	struct taddr ans[8];
+	char ips[8][40];
+	int round, j;
+	ck_assert(n <= 8);
+	for(round = 0; round < rounds; round++) {
+		for(j = 0; j < n; j++) {
+			int bot = round * n + j;
+			if(v6)
+				snprintf(ips[j], 40, "2a0%d:%x::%x", bot % 10,
+					0x100 + bot, bot + 1);
+			else
+				snprintf(ips[j], 40, "%d.%d.%d.%d",
+					31 + bot % 60, 37 * bot % 256,
+					7 * bot % 256, 1 + bot % 250);
+			ans[j].ip = ips[j];
+			ans[j].asn = with_asn ? 30000 + (uint32_t)bot : 0;
+			ans[j].cc = with_asn ? cc[bot % 9] : "";
+		}
+		feed(&rec, ans, (size_t)n, ttl);
 	}
 }
 
 START_TEST(test_single_flux)
 {
-	struct taddr ans[8];
-	char ips[8][40];
-	flux_answer(ans, ips, 0, 7, 0, 1);
-	feed(&rec, ans, 7, 60);
-	flux_answer(ans, ips, 1, 7, 0, 1);
-	feed(&rec, ans, 7, 60);
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ADDRS, 14.0 }, { FG_FEAT_ASNS, 14.0 },
+		{ FG_FEAT_GROWTH, 1.0 }, { FG_FEAT_CHURN, 1.0 } };
+	feed_flux(2, 7, 0, 1, 60);
 	score();
-	ck_assert(ex.raw[FG_FEAT_ADDRS] == 14.0);
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 14.0);
-	ck_assert(ex.raw[FG_FEAT_GROWTH] == 1.0);
-	ck_assert(ex.raw[FG_FEAT_CHURN] == 1.0);
+	check_raw(w, FG_UNIT_COUNT(w));
 	ck_assert(ex.gate == 1.0);
 	ck_assert(ex.norm[FG_FEAT_ENTROPY] > 0.95);
 	ck_assert_msg(ex.score >= 80.0, "score %f", ex.score);
@@ -324,17 +347,13 @@ END_TEST
 START_TEST(test_flux_without_asn_db)
 {
 	/* no ASN or country data: prefixes stand in for networks */
-	struct taddr ans[8];
-	char ips[8][40];
-	flux_answer(ans, ips, 0, 7, 0, 0);
-	feed(&rec, ans, 7, 60);
-	flux_answer(ans, ips, 1, 7, 0, 0);
-	feed(&rec, ans, 7, 60);
+	static const struct raw_want w[] = {
+		{ FG_FEAT_ASNS, 14.0 }, { FG_FEAT_PREFIXES, 14.0 },
+		{ FG_FEAT_COUNTRIES, 0.0 } };
+	feed_flux(2, 7, 0, 0, 60);
 	score();
 	ck_assert(ex.asn_stand_in);
-	ck_assert(ex.raw[FG_FEAT_ASNS] == 14.0);
-	ck_assert(ex.raw[FG_FEAT_PREFIXES] == 14.0);
-	ck_assert(ex.raw[FG_FEAT_COUNTRIES] == 0.0);
+	check_raw(w, FG_UNIT_COUNT(w));
 	ck_assert(ex.flagged);
 	/* the reference cannot see networks without the database */
 	ck_assert(fg_score_holz(&rec) < 0.0);
@@ -343,15 +362,10 @@ END_TEST
 
 START_TEST(test_ipv6_flux)
 {
-	struct taddr ans[6];
-	char ips[6][40];
-	int i;
-	for(i = 0; i < 3; i++) {
-		flux_answer(ans, ips, i, 5, 1, 0);
-		feed(&rec, ans, 5, 120);
-	}
+	static const struct raw_want w[] = { { FG_FEAT_PREFIXES, 15.0 } };
+	feed_flux(3, 5, 1, 0, 120);
 	score();
-	ck_assert(ex.raw[FG_FEAT_PREFIXES] == 15.0);
+	check_raw(w, FG_UNIT_COUNT(w));
 	ck_assert(ex.asn_stand_in);
 	ck_assert_msg(ex.flagged, "score %f", ex.score);
 }
@@ -462,15 +476,10 @@ END_TEST
 
 START_TEST(test_explain_output)
 {
-	struct taddr ans[8];
-	char ips[8][40];
 	char text[2048], json[4096], tiny[16];
 	int f;
 	double sum = 0.0;
-	flux_answer(ans, ips, 0, 7, 0, 1);
-	feed(&rec, ans, 7, 60);
-	flux_answer(ans, ips, 1, 7, 0, 1);
-	feed(&rec, ans, 7, 60);
+	feed_flux(2, 7, 0, 1, 60);
 	score();
 	for(f = 0; f < FG_FEAT_COUNT; f++) {
 		ck_assert(ex.norm[f] >= 0.0 && ex.norm[f] <= 1.0);
