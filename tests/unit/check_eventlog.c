@@ -13,19 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char path[256];
+/** The event log of the running test, in its scratch directory. */
+static char path[FG_UNIT_PATH_MAX];
 
 static void
 setup(void)
 {
-	snprintf(path, sizeof(path), "/tmp/fg-check-eventlog-%d.jsonl", (int)getpid());
-	unlink(path);
-}
-
-static void
-teardown(void)
-{
-	unlink(path);
+	fg_unit_scratch_setup();
+	snprintf(path, sizeof(path), "%s", fg_unit_path("events.jsonl"));
 }
 
 /** The file's content, malloc'ed. */
@@ -115,7 +110,7 @@ fg_unit_suite(void)
 {
 	Suite* s = suite_create("eventlog");
 	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, fg_unit_scratch_teardown);
 	tcase_add_test(tc, test_lines_in_order);
 	tcase_add_test(tc, test_drop_not_block);
 	tcase_add_test(tc, test_bad_path);

@@ -33,7 +33,6 @@
 #define N_SURVIVOR_DOMAINS 4
 #define N_VICTIM_DOMAINS 4
 
-static char seg_name[128];
 /** Lines the tracker logged about dead lock holders, in this process. */
 static volatile int n_dead_owner_logs;
 static volatile int n_unclean_logs;
@@ -48,38 +47,35 @@ count_log(enum fg_log_level level, const char* msg)
 		n_unclean_logs++;
 }
 
+/* Every test gets a private segment (fg_unit_seg) and counts the log
+ * lines. */
 static void
 setup(void)
 {
-	static int n;
-	snprintf(seg_name, sizeof(seg_name), "/fg-check-stress-%d-%d",
-		(int)getpid(), n++);
-	shm_unlink(seg_name);
+	fg_unit_seg_setup();
 	fg_log_set_sink(count_log);
 }
 
 static void
 teardown(void)
 {
-	shm_unlink(seg_name);
+	fg_unit_seg_teardown();
 	fg_log_set_sink(NULL);
 }
 
+/** Open the test's segment; NULL (said on stderr) if it cannot. Unlike
+ * fg_unit_tracker_open it does not assert: the writers are children that
+ * report by exit status. */
 static struct fg_tracker*
 open_tracker(uint32_t capacity)
 {
 	struct fg_tracker_options o;
 	char err[512];
 	struct fg_tracker* t;
-	memset(&o, 0, sizeof(o));
-	o.segment = seg_name;
-	o.capacity = capacity;
-	o.window = 86400;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_unit_tracker_options(&o, fg_unit_seg, capacity, 86400);
 	t = fg_tracker_open(&o, err, sizeof(err));
 	if(!t)
-		fprintf(stderr, "open %s: %s\n", seg_name, err);
+		fprintf(stderr, "open %s: %s\n", fg_unit_seg, err);
 	return t;
 }
 
@@ -233,7 +229,7 @@ START_TEST(test_no_lost_updates)
 	for(i = 0; i < 1000 && !t; i++) {
 		char err[256];
 		int missing;
-		t = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+		t = fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err));
 		if(!t)
 			usleep(1000);
 	}
@@ -381,7 +377,7 @@ START_TEST(test_sigkill_writers)
 
 	/* the segment still validates for a tool, and nothing of the survivor
 	 * was lost */
-	t = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+	t = fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err));
 	ck_assert_msg(t != NULL, "attach after kills: %s", err);
 	for(i = 0; i < N_SURVIVOR_DOMAINS; i++) {
 		domain_name("s", i, name);
