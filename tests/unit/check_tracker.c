@@ -14,6 +14,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/** Segment name of this test (unique per process and test). */
-static char seg_name[128];
-/** 1 if seg_name is a file path. */
-static int seg_is_file;
 /** Log lines captured, and how many mention a rebuild. */
 static char last_log[1024];
 static int n_rebuild_logs;
@@ -38,71 +35,24 @@ capture_log(enum fg_log_level level, const char* msg)
 		n_rebuild_logs++;
 }
 
-static void
-use_shm(void)
-{
-	static int n;
-	snprintf(seg_name, sizeof(seg_name), "/fg-check-tracker-%d-%d",
-		(int)getpid(), n++);
-	seg_is_file = 0;
-	shm_unlink(seg_name);
-}
-
-static void
-use_file(void)
-{
-	static int n;
-	snprintf(seg_name, sizeof(seg_name), "/tmp/fg-check-tracker-%d-%d.seg",
-		(int)getpid(), n++);
-	seg_is_file = 1;
-	unlink(seg_name);
-}
-
+/* Every test gets a private segment (fg_unit_seg) and a scratch directory
+ * for the file-backed ones, and the tracker's log lines. */
 static void
 setup(void)
 {
 	n_rebuild_logs = 0;
 	last_log[0] = 0;
 	fg_log_set_sink(capture_log);
-	use_shm();
+	fg_unit_scratch_setup();
+	fg_unit_seg_setup();
 }
 
 static void
 teardown(void)
 {
-	if(seg_is_file)
-		unlink(seg_name);
-	else
-		shm_unlink(seg_name);
+	fg_unit_seg_teardown();
+	fg_unit_scratch_teardown();
 	fg_log_set_sink(NULL);
-}
-
-static struct fg_tracker*
-open_tracker(uint32_t capacity, uint32_t window)
-{
-	struct fg_tracker_options o;
-	char err[512];
-	struct fg_tracker* t;
-	memset(&o, 0, sizeof(o));
-	o.segment = seg_name;
-	o.capacity = capacity;
-	o.window = window;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
-	t = fg_tracker_open(&o, err, sizeof(err));
-	ck_assert_msg(t != NULL, "open %s: %s", seg_name, err);
-	return t;
-}
-
-/** Wire name from text; a static buffer per call slot. */
-static const uint8_t*
-wire(const char* str)
-{
-	static uint8_t bufs[8][FG_NAME_MAX_WIRE];
-	static int next;
-	uint8_t* b = bufs[next++ % 8];
-	ck_assert(fg_name_from_str(str, b, FG_NAME_MAX_WIRE) > 0);
-	return b;
 }
 
 static struct fg_addr
@@ -137,79 +87,140 @@ v6(uint16_t top, uint16_t low, uint32_t asn)
 	return x;
 }
 
+/** An integer member of a record view or of the tracker's info, and the
+ * values a test allows in it. */
+struct want {
+	/** the member as the test names it */
+	const char* name;
+	/** its offset and size */
+	size_t off, size;
+	/** the least and the most it may hold (equal for an exact value;
+	 * apart for the counts the tracker estimates) */
+	uint64_t lo, hi;
+};
+
+/** A want on member \p m of struct \p type. */
+#define WANT(type, m, lo, hi) { #m, offsetof(type, m), \
+	sizeof(((type*)0)->m), (lo), (hi) }
+/** Exactly \p v in member \p m of struct fg_record_view. */
+#define VIEW(m, v) WANT(struct fg_record_view, m, v, v)
+/** Between \p lo and \p hi in member \p m of struct fg_record_view. */
+#define VIEW_IN(m, lo, hi) WANT(struct fg_record_view, m, lo, hi)
+/** Exactly \p v in member \p m of struct fg_tracker_info. */
+#define INFO(m, v) WANT(struct fg_tracker_info, m, v, v)
+
+/** Check the \p n members of \p w in \p obj (unsigned, or never
+ * negative). */
+static void
+check_fields(const void* obj, const struct want* w, size_t n)
+{
+	size_t i;
+	for(i = 0; i < n; i++) {
+		const uint8_t* p = (const uint8_t*)obj + w[i].off;
+		uint64_t got;
+		uint32_t u32;
+		uint16_t u16;
+		switch(w[i].size) {
+		case 1:
+			got = *p;
+			break;
+		case 2:
+			memcpy(&u16, p, 2);
+			got = u16;
+			break;
+		case 4:
+			memcpy(&u32, p, 4);
+			got = u32;
+			break;
+		default:
+			ck_assert_uint_eq(w[i].size, 8);
+			memcpy(&got, p, 8);
+			break;
+		}
+		if(w[i].lo == w[i].hi)
+			ck_assert_msg(got == w[i].lo, "%s is %llu, expected %llu",
+				w[i].name, (unsigned long long)got,
+				(unsigned long long)w[i].lo);
+		else
+			ck_assert_msg(got >= w[i].lo && got <= w[i].hi, "%s is "
+				"%llu, expected %llu to %llu", w[i].name,
+				(unsigned long long)got,
+				(unsigned long long)w[i].lo,
+				(unsigned long long)w[i].hi);
+	}
+}
+
+/** Record the \p n addresses of one answer for \p name at \p now, then
+ * copy its record out at \p now into \p v; both must succeed. */
+static void
+record_lookup(struct fg_tracker* t, const char* name, uint64_t now,
+	const struct fg_addr* a, size_t n, uint32_t ttl,
+	struct fg_record_view* v)
+{
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name(name), now, a, n,
+		ttl));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name(name), now, v));
+}
+
 START_TEST(test_insert_and_lookup)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	static const struct want want[] = {
+		VIEW(name_len, 17), VIEW(first_seen, 1000), VIEW(last_seen, 1000),
+		VIEW(answers, 1), VIEW(addr_distinct, 2), VIEW(addr_new_total, 2),
+		VIEW(addr_changes, 0), VIEW(n_addrs, 2),
+		VIEW(addrs[0].family, FG_AF_INET), VIEW(addrs[1].asn, 64501),
+		VIEW(addr_hits[0], 1), VIEW(prefix_distinct, 2),
+		VIEW(asn_distinct, 2), VIEW(country_distinct, 2),
+		VIEW(ttl_min, 300), VIEW(ttl_last, 300),
+		VIEW(addrs_per_answer_max, 2), VIEW(verdict, FG_VERDICT_CLEAN) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_addr a[2];
 	a[0] = v4(192, 0, 2, 1, 64500, "NL");
 	a[1] = v4(198, 51, 100, 7, 64501, "DE");
-	ck_assert(fg_tracker_record_addrs(t, wire("WWW.Example.COM"), 1000, a, 2, 300));
-	ck_assert(fg_tracker_lookup(t, wire("www.example.com"), 1000, &v));
-	ck_assert_uint_eq(v.name_len, 17);
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("WWW.Example.COM"),
+		1000, a, 2, 300));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("www.example.com"), 1000,
+		&v));
+	check_fields(&v, want, FG_UNIT_COUNT(want));
 	ck_assert_mem_eq(v.name, "\3www\7example\3com\0", 17);
-	ck_assert_uint_eq(v.first_seen, 1000);
-	ck_assert_uint_eq(v.last_seen, 1000);
-	ck_assert_uint_eq(v.answers, 1);
-	ck_assert_uint_eq(v.addr_distinct, 2);
-	ck_assert_uint_eq(v.addr_new_total, 2);
-	ck_assert_uint_eq(v.addr_changes, 0);
-	ck_assert_uint_eq(v.n_addrs, 2);
-	ck_assert_uint_eq(v.addrs[0].family, FG_AF_INET);
 	ck_assert_mem_eq(v.addrs[1].addr, "\306\063\144\007", 4);
-	ck_assert_uint_eq(v.addrs[1].asn, 64501);
 	ck_assert_mem_eq(v.addrs[1].country, "DE", 2);
-	ck_assert_uint_eq(v.addr_hits[0], 1);
-	ck_assert_uint_eq(v.prefix_distinct, 2);
-	ck_assert_uint_eq(v.asn_distinct, 2);
-	ck_assert_uint_eq(v.country_distinct, 2);
-	ck_assert_uint_eq(v.ttl_min, 300);
-	ck_assert_uint_eq(v.ttl_last, 300);
-	ck_assert_uint_eq(v.addrs_per_answer_max, 2);
-	ck_assert_uint_eq(v.verdict, FG_VERDICT_CLEAN);
-	ck_assert(!fg_tracker_lookup(t, wire("example.com"), 1000, &v));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("example.com"), 1000, &v));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_update)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	/* the same set in another order: no change, nothing new */
+	static const struct want same[] = {
+		VIEW(answers, 2), VIEW(addr_changes, 0), VIEW(addr_new_total, 2),
+		VIEW(addr_hits[0], 2), VIEW(addr_hits[1], 2), VIEW(ttl_min, 30),
+		VIEW(ttl_mean, 45) };
+	/* a different set: one change, one new address, a new prefix and
+	 * ASN; an unknown country is not counted */
+	static const struct want changed[] = {
+		VIEW(answers, 3), VIEW(addr_changes, 1), VIEW(addr_new_total, 3),
+		VIEW(addr_distinct, 3), VIEW(prefix_distinct, 2),
+		VIEW(asn_distinct, 2), VIEW(country_distinct, 1),
+		VIEW(addr_hits[0], 2), VIEW(addr_hits[1], 3),
+		VIEW(addr_hits[2], 1), VIEW(addrs[2].asn, 2), VIEW(ttl_last, 90),
+		VIEW(last_seen, 120), VIEW(first_seen, 100) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_addr a[3], b[2];
 	a[0] = v4(10, 1, 0, 1, 1, "US");
 	a[1] = v4(10, 1, 0, 2, 1, "US");
+	a[2] = a[0];
 	b[0] = v4(10, 1, 0, 2, 1, "US");
 	b[1] = v4(10, 2, 0, 3, 2, "\0\0");
-	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 100, a, 2, 60));
-	/* the same set in another order: no change, nothing new */
-	a[2] = a[0];
-	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 110, a + 1, 2, 30));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 110, &v));
-	ck_assert_uint_eq(v.answers, 2);
-	ck_assert_uint_eq(v.addr_changes, 0);
-	ck_assert_uint_eq(v.addr_new_total, 2);
-	ck_assert_uint_eq(v.addr_hits[0], 2);
-	ck_assert_uint_eq(v.addr_hits[1], 2);
-	ck_assert_uint_eq(v.ttl_min, 30);
-	ck_assert_uint_eq(v.ttl_mean, 45);
-	/* a different set: one change, one new address, a new prefix and ASN */
-	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 120, b, 2, 90));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 120, &v));
-	ck_assert_uint_eq(v.answers, 3);
-	ck_assert_uint_eq(v.addr_changes, 1);
-	ck_assert_uint_eq(v.addr_new_total, 3);
-	ck_assert_uint_eq(v.addr_distinct, 3);
-	ck_assert_uint_eq(v.prefix_distinct, 2);
-	ck_assert_uint_eq(v.asn_distinct, 2);
-	ck_assert_uint_eq(v.country_distinct, 1); /* unknown is not counted */
-	ck_assert_uint_eq(v.addr_hits[0], 2);
-	ck_assert_uint_eq(v.addr_hits[1], 3);
-	ck_assert_uint_eq(v.addr_hits[2], 1);
-	ck_assert_uint_eq(v.addrs[2].asn, 2);
-	ck_assert_uint_eq(v.ttl_last, 90);
-	ck_assert_uint_eq(v.last_seen, 120);
-	ck_assert_uint_eq(v.first_seen, 100);
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("flux.test"), 100, a,
+		2, 60));
+	record_lookup(t, "flux.test", 110, a + 1, 2, 30, &v);
+	check_fields(&v, same, FG_UNIT_COUNT(same));
+	record_lookup(t, "flux.test", 120, b, 2, 90, &v);
+	check_fields(&v, changed, FG_UNIT_COUNT(changed));
 	fg_tracker_close(t);
 }
 END_TEST
@@ -219,7 +230,24 @@ END_TEST
  * through a change of set, the 16-bit saturation and a new window. */
 START_TEST(test_repeats_and_view)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	static const struct want six[] = {
+		VIEW(answers, 6), VIEW(addr_hits[0], 6), VIEW(addr_hits[1], 6) };
+	/* a change folds the pending hits into the old set's entries first */
+	static const struct want changed[] = {
+		VIEW(addr_hits[0], 6), VIEW(addr_hits[1], 8),
+		VIEW(addr_changes, 1) };
+	/* back to the first set: a[1] was last too, so only a[0] is
+	 * re-marked */
+	static const struct want back[] = {
+		VIEW(addr_hits[0], 7), VIEW(addr_hits[1], 9) };
+	/* hit counts saturate at 65535, pending ones included */
+	static const struct want saturated[] = {
+		VIEW(addr_hits[0], 7), VIEW(addr_hits[1], 65535),
+		VIEW(answers, 70009) };
+	/* a new window starts the kept addresses' hits again */
+	static const struct want next_window[] = {
+		VIEW(answers, 1), VIEW(n_addrs, 1), VIEW(addr_hits[0], 1) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v, w;
 	struct fg_addr a[2], b[1];
 	uint32_t i;
@@ -227,77 +255,68 @@ START_TEST(test_repeats_and_view)
 	a[1] = v4(10, 1, 0, 2, 1, "US");
 	b[0] = v4(10, 1, 0, 2, 1, "US");
 	for(i = 0; i < 5; i++)
-		ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 100 + i, a, 2, 60));
+		ck_assert(fg_tracker_record_addrs(t, fg_unit_name("rep.test"),
+			100 + i, a, 2, 60));
 	/* the view returned by the update is what a lookup returns */
-	ck_assert(fg_tracker_record_addrs_view(t, wire("rep.test"), 105, a, 2, 60, &v));
-	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 105, &w));
+	ck_assert(fg_tracker_record_addrs_view(t, fg_unit_name("rep.test"), 105,
+		a, 2, 60, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("rep.test"), 105, &w));
 	ck_assert_mem_eq(&v, &w, sizeof(v));
-	ck_assert_uint_eq(v.answers, 6);
-	ck_assert_uint_eq(v.addr_hits[0], 6);
-	ck_assert_uint_eq(v.addr_hits[1], 6);
-	/* a change folds the pending hits into the old set's entries first */
-	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 106, b, 1, 60));
-	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 107, b, 1, 60));
-	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 107, &v));
-	ck_assert_uint_eq(v.addr_hits[0], 6);
-	ck_assert_uint_eq(v.addr_hits[1], 8);
-	ck_assert_uint_eq(v.addr_changes, 1);
-	/* back to the first set: a[1] was last too, so only a[0] is re-marked */
-	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 108, a, 2, 60));
-	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 108, &v));
-	ck_assert_uint_eq(v.addr_hits[0], 7);
-	ck_assert_uint_eq(v.addr_hits[1], 9);
-	/* hit counts saturate at 65535, pending ones included */
+	check_fields(&v, six, FG_UNIT_COUNT(six));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("rep.test"), 106, b,
+		1, 60));
+	record_lookup(t, "rep.test", 107, b, 1, 60, &v);
+	check_fields(&v, changed, FG_UNIT_COUNT(changed));
+	record_lookup(t, "rep.test", 108, a, 2, 60, &v);
+	check_fields(&v, back, FG_UNIT_COUNT(back));
 	for(i = 0; i < 70000; i++)
-		ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 109, b, 1, 60));
-	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 109, &v));
-	ck_assert_uint_eq(v.addr_hits[0], 7);
-	ck_assert_uint_eq(v.addr_hits[1], 65535);
-	ck_assert_uint_eq(v.answers, 70009);
-	/* a new window starts the kept addresses' hits again */
-	ck_assert(fg_tracker_record_addrs(t, wire("rep.test"), 109 + 3600, b, 1, 60));
-	ck_assert(fg_tracker_lookup(t, wire("rep.test"), 109 + 3600, &v));
-	ck_assert_uint_eq(v.answers, 1);
-	ck_assert_uint_eq(v.n_addrs, 1);
-	ck_assert_uint_eq(v.addr_hits[0], 1);
+		ck_assert(fg_tracker_record_addrs(t, fg_unit_name("rep.test"),
+			109, b, 1, 60));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("rep.test"), 109, &v));
+	check_fields(&v, saturated, FG_UNIT_COUNT(saturated));
+	record_lookup(t, "rep.test", 109 + 3600, b, 1, 60, &v);
+	check_fields(&v, next_window, FG_UNIT_COUNT(next_window));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_many_addresses_estimated)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
-	struct fg_record_view v;
-	uint32_t i;
 	/* 200 distinct addresses in 100 /16s and 50 ASNs: beyond the exact
 	 * bounds, so estimated */
+	static const struct want want[] = {
+		VIEW(answers, 100), VIEW(n_addrs, FG_TRACK_ADDRS),
+		VIEW_IN(addr_distinct, 140, 260), VIEW_IN(prefix_distinct, 75, 125),
+		VIEW_IN(asn_distinct, 35, 65), VIEW(n_asns, FG_TRACK_ASNS),
+		VIEW(addr_changes, 99), VIEW_IN(addr_new_total, 140, 260) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
+	struct fg_record_view v;
+	uint32_t i;
 	for(i = 0; i < 100; i++) {
 		struct fg_addr a[2];
 		a[0] = v4(20, (uint8_t)i, 1, 1, 1000 + i / 2, "NL");
 		a[1] = v4(20, (uint8_t)i, 2, 2, 1000 + i / 2, "NL");
-		ck_assert(fg_tracker_record_addrs(t, wire("big.flux.test"), 10 + i,
-			a, 2, 5));
+		ck_assert(fg_tracker_record_addrs(t, fg_unit_name("big.flux.test"),
+			10 + i, a, 2, 5));
 	}
-	ck_assert(fg_tracker_lookup(t, wire("big.flux.test"), 200, &v));
-	ck_assert_uint_eq(v.answers, 100);
-	ck_assert_uint_eq(v.n_addrs, FG_TRACK_ADDRS);
-	ck_assert_msg(v.addr_distinct >= 140 && v.addr_distinct <= 260,
-		"addr_distinct %u", v.addr_distinct);
-	ck_assert_msg(v.prefix_distinct >= 75 && v.prefix_distinct <= 125,
-		"prefix_distinct %u", v.prefix_distinct);
-	ck_assert_msg(v.asn_distinct >= 35 && v.asn_distinct <= 65,
-		"asn_distinct %u", v.asn_distinct);
-	ck_assert_uint_eq(v.n_asns, FG_TRACK_ASNS);
-	ck_assert_uint_eq(v.addr_changes, 99);
-	ck_assert_msg(v.addr_new_total >= 140 && v.addr_new_total <= 260,
-		"addr_new_total %u", v.addr_new_total);
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("big.flux.test"), 200, &v));
+	check_fields(&v, want, FG_UNIT_COUNT(want));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_long_name_and_ipv6)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	static const struct want longest[] = {
+		VIEW(name_len, 255), VIEW_IN(n_addrs, 1, FG_TRACK_ADDRS),
+		VIEW_IN(addr_distinct, 15, 25), VIEW(addrs_last_answer, 20),
+		VIEW(asn_distinct, 1), VIEW(addrs[0].asn, 7),
+		VIEW(addrs[0].family, FG_AF_INET6) };
+	/* a short name keeps 16 IPv4 addresses exactly */
+	static const struct want exact[] = {
+		VIEW(n_addrs, 16), VIEW(addr_distinct, 16),
+		VIEW(prefix_distinct, 1), VIEW(asn_distinct, 0) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_addr a[20];
 	char name[300];
@@ -314,72 +333,59 @@ START_TEST(test_long_name_and_ipv6)
 		a[i] = v6(0x2001, (uint16_t)i, 7);
 	ck_assert(fg_tracker_record_addrs(t, w, 50, a, 20, 10));
 	ck_assert(fg_tracker_lookup(t, w, 50, &v));
-	ck_assert_uint_eq(v.name_len, 255);
+	check_fields(&v, longest, FG_UNIT_COUNT(longest));
 	ck_assert_mem_eq(v.name, w, 255);
-	ck_assert_uint_ge(v.n_addrs, 1);
-	ck_assert_msg(v.addr_distinct >= 15 && v.addr_distinct <= 25,
-		"addr_distinct %u", v.addr_distinct);
-	ck_assert_uint_eq(v.addrs_last_answer, 20);
-	ck_assert_uint_eq(v.asn_distinct, 1);
-	ck_assert_uint_eq(v.addrs[0].asn, 7);
-	ck_assert_uint_eq(v.addrs[0].family, FG_AF_INET6);
-	/* a short name keeps 16 IPv4 addresses exactly */
 	for(i = 0; i < 16; i++)
 		a[i] = v4(1, 2, 3, (uint8_t)i, 0, NULL);
-	ck_assert(fg_tracker_record_addrs(t, wire("s.test"), 50, a, 16, 10));
-	ck_assert(fg_tracker_lookup(t, wire("s.test"), 50, &v));
-	ck_assert_uint_eq(v.n_addrs, 16);
-	ck_assert_uint_eq(v.addr_distinct, 16);
-	ck_assert_uint_eq(v.prefix_distinct, 1);
-	ck_assert_uint_eq(v.asn_distinct, 0);
+	record_lookup(t, "s.test", 50, a, 16, 10, &v);
+	check_fields(&v, exact, FG_UNIT_COUNT(exact));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_window_expiry)
 {
-	struct fg_tracker* t = open_tracker(1024, 100);
+	static const struct want sticky[] = {
+		VIEW(verdict, FG_VERDICT_FLAGGED), VIEW(flagged_at, 1100) };
+	static const struct want two_answers[] = {
+		VIEW(addr_distinct, 3), VIEW(asn_distinct, 3) };
+	/* the reader ages its copy: only the last answer's address is
+	 * carried */
+	static const struct want aged[] = {
+		VIEW(window_start, 1120), VIEW(answers, 0), VIEW(addr_distinct, 1),
+		VIEW(addr_hits[0], 0), VIEW(asns[0], 3), VIEW(addrs[0].asn, 3) };
+	static const struct want next_window[] = {
+		VIEW(window_start, 1120), VIEW(answers, 1), VIEW(addr_changes, 0),
+		VIEW(addr_new_total, 0), VIEW(addr_distinct, 1),
+		VIEW(asn_distinct, 1), VIEW(country_distinct, 1),
+		VIEW(first_seen, 1000) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 100);
 	struct fg_record_view v;
 	struct fg_addr a[3];
 	a[0] = v4(10, 0, 0, 1, 1, "NL");
 	a[1] = v4(10, 9, 0, 2, 2, "DE");
 	a[2] = v4(10, 8, 0, 3, 3, "FR");
-	ck_assert(fg_tracker_record_addrs(t, wire("old.test"), 1000, a, 2, 60));
-	ck_assert(fg_tracker_lookup(t, wire("old.test"), 1099, &v));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("old.test"), 1000, a,
+		2, 60));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("old.test"), 1099, &v));
 	/* a window after the last answer: stale */
-	ck_assert(!fg_tracker_lookup(t, wire("old.test"), 1100, &v));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("old.test"), 1100, &v));
 	/* unless flagged (sticky) */
-	ck_assert(fg_tracker_set_verdict(t, wire("old.test"), 1100, 70.0f,
-		FG_VERDICT_FLAGGED));
-	ck_assert(fg_tracker_lookup(t, wire("old.test"), 5000, &v));
-	ck_assert_uint_eq(v.verdict, FG_VERDICT_FLAGGED);
-	ck_assert_uint_eq(v.flagged_at, 1100);
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("old.test"), 1100,
+		70.0f, FG_VERDICT_FLAGGED));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("old.test"), 5000, &v));
+	check_fields(&v, sticky, FG_UNIT_COUNT(sticky));
 
 	/* ageing: {a0,a1} then {a2}; a window later {a2} again */
-	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1000, a, 2, 60));
-	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1050, a + 2, 1, 60));
-	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1050, &v));
-	ck_assert_uint_eq(v.addr_distinct, 3);
-	ck_assert_uint_eq(v.asn_distinct, 3);
-	/* the reader ages its copy: only the last answer's address is carried */
-	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1120, &v));
-	ck_assert_uint_eq(v.window_start, 1120);
-	ck_assert_uint_eq(v.answers, 0);
-	ck_assert_uint_eq(v.addr_distinct, 1);
-	ck_assert_uint_eq(v.addr_hits[0], 0);
-	ck_assert_uint_eq(v.asns[0], 3);
-	ck_assert_uint_eq(v.addrs[0].asn, 3);
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("age.test"), 1000, a,
+		2, 60));
+	record_lookup(t, "age.test", 1050, a + 2, 1, 60, &v);
+	check_fields(&v, two_answers, FG_UNIT_COUNT(two_answers));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("age.test"), 1120, &v));
+	check_fields(&v, aged, FG_UNIT_COUNT(aged));
 	ck_assert_mem_eq(v.addrs[0].country, "FR", 2);
-	ck_assert(fg_tracker_record_addrs(t, wire("age.test"), 1120, a + 2, 1, 60));
-	ck_assert(fg_tracker_lookup(t, wire("age.test"), 1120, &v));
-	ck_assert_uint_eq(v.window_start, 1120);
-	ck_assert_uint_eq(v.answers, 1);
-	ck_assert_uint_eq(v.addr_changes, 0);
-	ck_assert_uint_eq(v.addr_new_total, 0);
-	ck_assert_uint_eq(v.addr_distinct, 1);
-	ck_assert_uint_eq(v.asn_distinct, 1);
-	ck_assert_uint_eq(v.country_distinct, 1);
-	ck_assert_uint_eq(v.first_seen, 1000);
+	record_lookup(t, "age.test", 1120, a + 2, 1, 60, &v);
+	check_fields(&v, next_window, FG_UNIT_COUNT(next_window));
 	fg_tracker_close(t);
 }
 END_TEST
@@ -390,13 +396,13 @@ name_n(const char* fmt, int i)
 {
 	char s[64];
 	snprintf(s, sizeof(s), fmt, i);
-	return wire(s);
+	return fg_unit_name(s);
 }
 
 START_TEST(test_eviction_order)
 {
 	/* capacity 16: one bucket, every name collides */
-	struct fg_tracker* t = open_tracker(16, 100);
+	struct fg_tracker* t = fg_unit_tracker_open(16, 100);
 	struct fg_tracker_info info;
 	struct fg_record_view v;
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
@@ -421,19 +427,19 @@ START_TEST(test_eviction_order)
 			ck_assert(fg_tracker_record_addrs(t, name_n("n%d.test", i),
 				1105, &a, 1, 60));
 	/* 1. the stale one (n10, last seen 1010) goes first */
-	ck_assert(fg_tracker_record_addrs(t, wire("new1.test"), 1110, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("new1.test"), 1110, &a, 1, 60));
 	ck_assert(!fg_tracker_lookup(t, name_n("n%d.test", 10), 1000, &v));
-	ck_assert(fg_tracker_set_verdict(t, wire("new1.test"), 1110, 50.0f,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("new1.test"), 1110, 50.0f,
 		FG_VERDICT_CLEAN));
 	/* 2. then the clean one with the lowest score: n15 (25) */
-	ck_assert(fg_tracker_record_addrs(t, wire("new2.test"), 1110, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("new2.test"), 1110, &a, 1, 60));
 	ck_assert(!fg_tracker_lookup(t, name_n("n%d.test", 15), 1110, &v));
 	ck_assert(fg_tracker_lookup(t, name_n("n%d.test", 14), 1110, &v));
 	/* 3. new2 has no score yet (0): it goes next */
-	ck_assert(fg_tracker_record_addrs(t, wire("new3.test"), 1111, &a, 1, 60));
-	ck_assert(!fg_tracker_lookup(t, wire("new2.test"), 1111, &v));
-	ck_assert(fg_tracker_lookup(t, wire("new1.test"), 1111, &v));
-	ck_assert(fg_tracker_lookup(t, wire("new3.test"), 1111, &v));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("new3.test"), 1111, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("new2.test"), 1111, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("new1.test"), 1111, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("new3.test"), 1111, &v));
 	/* flagged, allowed and denied survive all of this */
 	for(i = 0; i < 6; i++)
 		ck_assert(fg_tracker_lookup(t, name_n("n%d.test", i), 1111, &v));
@@ -447,7 +453,7 @@ END_TEST
 
 START_TEST(test_full_table)
 {
-	struct fg_tracker* t = open_tracker(16, 100);
+	struct fg_tracker* t = fg_unit_tracker_open(16, 100);
 	struct fg_record_view v;
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
 	int i;
@@ -458,20 +464,20 @@ START_TEST(test_full_table)
 			i < 8 ? FG_VERDICT_DENIED : FG_VERDICT_FLAGGED));
 	}
 	/* all flagged or denied: the oldest flagged one (d8) makes room */
-	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 30, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 30, &a, 1, 60));
 	ck_assert(!fg_tracker_lookup(t, name_n("d%d.test", 8), 30, &v));
 	for(i = 9; i < 16; i++)
 		ck_assert(fg_tracker_lookup(t, name_n("d%d.test", i), 30, &v));
 	for(i = 9; i < 16; i++)
 		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 20, 0,
 			FG_VERDICT_ALLOWED));
-	ck_assert(fg_tracker_set_verdict(t, wire("x.test"), 20, 0,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("x.test"), 20, 0,
 		FG_VERDICT_ALLOWED));
 	/* all allowed or denied: nothing may go, the new name is not stored */
-	ck_assert(!fg_tracker_record_addrs(t, wire("y.test"), 30, &a, 1, 60));
-	ck_assert(!fg_tracker_lookup(t, wire("y.test"), 30, &v));
+	ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("y.test"), 30, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("y.test"), 30, &v));
 	/* an existing one is still updated */
-	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 30, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 30, &a, 1, 60));
 	fg_tracker_close(t);
 }
 END_TEST
@@ -479,7 +485,7 @@ END_TEST
 START_TEST(test_collisions)
 {
 	/* 64 slots in 4 buckets, 1000 names: bounded probing, evictions */
-	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(64, 3600);
 	struct fg_tracker_info info;
 	struct fg_record_view v;
 	int i, found = 0;
@@ -508,7 +514,22 @@ END_TEST
 
 START_TEST(test_ns)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	static const struct want first[] = {
+		VIEW(ns_answers, 1), VIEW(ns_changes, 0), VIEW(ns_distinct, 2),
+		VIEW(ns_ttl_min, 600), VIEW(n_glue, 2), VIEW(glue_distinct, 2),
+		VIEW(glue_prefix_distinct, 1), VIEW(glue_asn_distinct, 1),
+		VIEW(answers, 0) };
+	/* same set, other order and case */
+	static const struct want same[] = {
+		VIEW(ns_answers, 2), VIEW(ns_changes, 0), VIEW(ns_ttl_min, 300) };
+	static const struct want new_set[] = {
+		VIEW(ns_answers, 3), VIEW(ns_changes, 1), VIEW(ns_distinct, 3),
+		VIEW(glue_distinct, 3), VIEW(glue_prefix_distinct, 2),
+		VIEW(glue_asn_distinct, 2), VIEW(glue[2].asn, 200) };
+	/* addresses and NS of one name live side by side */
+	static const struct want both[] = {
+		VIEW(answers, 1), VIEW(n_addrs, 1), VIEW(n_glue, 3) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	const uint8_t* ns1[2];
 	const uint8_t* ns2[2];
@@ -528,85 +549,67 @@ START_TEST(test_ns)
 	g[0] = v4(192, 0, 2, 53, 100, "NL");
 	g[1] = v4(192, 0, 3, 53, 100, "NL");
 	g[2] = v4(198, 18, 0, 53, 200, "US");
-	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 10, ns1, 2, g, 2, 600));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 10, &v));
-	ck_assert_uint_eq(v.ns_answers, 1);
-	ck_assert_uint_eq(v.ns_changes, 0);
-	ck_assert_uint_eq(v.ns_distinct, 2);
-	ck_assert_uint_eq(v.ns_ttl_min, 600);
-	ck_assert_uint_eq(v.n_glue, 2);
-	ck_assert_uint_eq(v.glue_distinct, 2);
-	ck_assert_uint_eq(v.glue_prefix_distinct, 1);
-	ck_assert_uint_eq(v.glue_asn_distinct, 1);
-	ck_assert_uint_eq(v.answers, 0);
-	/* same set, other order and case */
+	ck_assert(fg_tracker_record_ns(t, fg_unit_name("flux.test"), 10, ns1, 2,
+		g, 2, 600));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("flux.test"), 10, &v));
+	check_fields(&v, first, FG_UNIT_COUNT(first));
 	ns1[0] = names[1];
 	ns1[1] = names[0];
-	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 20, ns1, 2, g, 2, 300));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 20, &v));
-	ck_assert_uint_eq(v.ns_answers, 2);
-	ck_assert_uint_eq(v.ns_changes, 0);
-	ck_assert_uint_eq(v.ns_ttl_min, 300);
-	/* a new set */
-	ck_assert(fg_tracker_record_ns(t, wire("flux.test"), 30, ns2, 2, g + 1, 2, 900));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 30, &v));
-	ck_assert_uint_eq(v.ns_answers, 3);
-	ck_assert_uint_eq(v.ns_changes, 1);
-	ck_assert_uint_eq(v.ns_distinct, 3);
-	ck_assert_uint_eq(v.glue_distinct, 3);
-	ck_assert_uint_eq(v.glue_prefix_distinct, 2);
-	ck_assert_uint_eq(v.glue_asn_distinct, 2);
+	ck_assert(fg_tracker_record_ns(t, fg_unit_name("flux.test"), 20, ns1, 2,
+		g, 2, 300));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("flux.test"), 20, &v));
+	check_fields(&v, same, FG_UNIT_COUNT(same));
+	ck_assert(fg_tracker_record_ns(t, fg_unit_name("flux.test"), 30, ns2, 2,
+		g + 1, 2, 900));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("flux.test"), 30, &v));
+	check_fields(&v, new_set, FG_UNIT_COUNT(new_set));
 	ck_assert_mem_eq(v.glue[2].country, "US", 2);
-	ck_assert_uint_eq(v.glue[2].asn, 200);
-	/* addresses and NS of one name live side by side */
-	ck_assert(fg_tracker_record_addrs(t, wire("flux.test"), 40, g, 1, 5));
-	ck_assert(fg_tracker_lookup(t, wire("flux.test"), 40, &v));
-	ck_assert_uint_eq(v.answers, 1);
-	ck_assert_uint_eq(v.n_addrs, 1);
-	ck_assert_uint_eq(v.n_glue, 3);
+	record_lookup(t, "flux.test", 40, g, 1, 5, &v);
+	check_fields(&v, both, FG_UNIT_COUNT(both));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_admin)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	static const struct want flagged[] = { VIEW(flagged_at, 7) };
+	static const struct want unflagged[] = {
+		VIEW(flagged_at, 0), VIEW(flags, FG_REC_UNFLAGGED_BY_OPERATOR) };
+	const struct want info_want[] = {
+		INFO(used, 9), INFO(capacity, 1024), INFO(version, FG_SEG_VERSION),
+		INFO(window, 3600), INFO(generation, 1),
+		INFO(writer_pid, (uint64_t)getpid()), INFO(clean_close, 0),
+		INFO(bytes, FG_SEG_HEADER_SIZE + 64 * 64 + FG_SEG_JOURNAL_SIZE +
+			64 * FG_SEG_BUCKET_SIZE) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_tracker_info info;
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
 	int i;
 	for(i = 0; i < 10; i++)
-		ck_assert(fg_tracker_record_addrs(t, name_n("a%d.test", i), 5, &a, 1, 60));
-	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 7, 55.5f,
+		ck_assert(fg_tracker_record_addrs(t, name_n("a%d.test", i), 5, &a,
+			1, 60));
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("a1.test"), 7, 55.5f,
 		FG_VERDICT_FLAGGED));
-	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 9, 60.0f,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("a1.test"), 9, 60.0f,
 		FG_VERDICT_FLAGGED));
-	ck_assert(fg_tracker_lookup(t, wire("a1.test"), 9, &v));
-	ck_assert_uint_eq(v.flagged_at, 7);
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("a1.test"), 9, &v));
+	check_fields(&v, flagged, FG_UNIT_COUNT(flagged));
 	ck_assert(v.score == 60.0f);
-	ck_assert(fg_tracker_set_verdict(t, wire("a1.test"), 11, 1.0f,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("a1.test"), 11, 1.0f,
 		FG_VERDICT_CLEAN));
-	ck_assert(fg_tracker_set_flags(t, wire("a1.test"),
+	ck_assert(fg_tracker_set_flags(t, fg_unit_name("a1.test"),
 		FG_REC_UNFLAGGED_BY_OPERATOR, 0));
-	ck_assert(fg_tracker_lookup(t, wire("a1.test"), 11, &v));
-	ck_assert_uint_eq(v.flagged_at, 0);
-	ck_assert_uint_eq(v.flags, FG_REC_UNFLAGGED_BY_OPERATOR);
-	ck_assert(!fg_tracker_set_verdict(t, wire("absent.test"), 11, 1.0f,
-		FG_VERDICT_DENIED));
-	ck_assert(fg_tracker_forget(t, wire("a2.test")));
-	ck_assert(!fg_tracker_forget(t, wire("a2.test")));
-	ck_assert(!fg_tracker_lookup(t, wire("a2.test"), 11, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("a1.test"), 11, &v));
+	check_fields(&v, unflagged, FG_UNIT_COUNT(unflagged));
+	ck_assert(!fg_tracker_set_verdict(t, fg_unit_name("absent.test"), 11,
+		1.0f, FG_VERDICT_DENIED));
+	ck_assert(fg_tracker_forget(t, fg_unit_name("a2.test")));
+	ck_assert(!fg_tracker_forget(t, fg_unit_name("a2.test")));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("a2.test"), 11, &v));
 	fg_tracker_get_info(t, &info);
-	ck_assert_uint_eq(info.used, 9);
-	ck_assert_uint_eq(info.capacity, 1024);
-	ck_assert_uint_eq(info.version, FG_SEG_VERSION);
-	ck_assert_uint_eq(info.window, 3600);
-	ck_assert_uint_eq(info.generation, 1);
-	ck_assert_int_eq(info.writer_pid, getpid());
-	ck_assert_int_eq(info.clean_close, 0);
-	ck_assert_str_eq(info.segment, seg_name);
-	ck_assert_uint_eq(info.bytes, FG_SEG_HEADER_SIZE + 64 * 64 +
-		FG_SEG_JOURNAL_SIZE + 64 * FG_SEG_BUCKET_SIZE);
+	check_fields(&info, info_want, FG_UNIT_COUNT(info_want));
+	ck_assert_str_eq(info.segment, fg_unit_seg);
 	fg_tracker_flush(t);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.used, 0);
@@ -625,7 +628,7 @@ count_cb(const struct fg_record_view* r, void* arg)
 
 START_TEST(test_foreach)
 {
-	struct fg_tracker* t = open_tracker(1024, 100);
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 100);
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
 	int i, n = 0;
 	for(i = 0; i < 10; i++)
@@ -645,13 +648,7 @@ END_TEST
 static void
 poke(off_t off, const void* data, size_t len)
 {
-	char path[256];
-	int fd;
-	if(seg_is_file)
-		snprintf(path, sizeof(path), "%s", seg_name);
-	else
-		snprintf(path, sizeof(path), "/dev/shm%s", seg_name);
-	fd = open(path, O_RDWR);
+	int fd = open(fg_unit_seg_path(), O_RDWR);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pwrite(fd, data, len, off), (ssize_t)len);
 	close(fd);
@@ -662,7 +659,7 @@ expect_attach_refused(const char* what)
 {
 	char err[512];
 	int missing = -1;
-	struct fg_tracker* t = fg_tracker_attach(seg_name, 0, &missing, err,
+	struct fg_tracker* t = fg_tracker_attach(fg_unit_seg, 0, &missing, err,
 		sizeof(err));
 	ck_assert(t == NULL);
 	ck_assert_int_eq(missing, 0);
@@ -674,9 +671,9 @@ expect_attach_refused(const char* what)
 static void
 make_segment(uint32_t capacity)
 {
-	struct fg_tracker* t = open_tracker(capacity, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(capacity, 3600);
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
-	ck_assert(fg_tracker_record_addrs(t, wire("keep.test"), 5, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("keep.test"), 5, &a, 1, 60));
 	fg_tracker_close(t);
 }
 
@@ -687,16 +684,16 @@ expect_rebuilt(uint32_t capacity, uint64_t generation)
 	struct fg_tracker_info info;
 	struct fg_record_view v;
 	n_rebuild_logs = 0;
-	t = open_tracker(capacity, 3600);
+	t = fg_unit_tracker_open(capacity, 3600);
 	ck_assert_int_eq(n_rebuild_logs, 1);
-	ck_assert(!fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("keep.test"), 5, &v));
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.generation, generation);
 	ck_assert_uint_eq(info.used, 0);
 	fg_tracker_close(t);
 	/* and it is valid now */
 	n_rebuild_logs = 0;
-	t = open_tracker(capacity, 3600);
+	t = fg_unit_tracker_open(capacity, 3600);
 	ck_assert_int_eq(n_rebuild_logs, 0);
 	fg_tracker_close(t);
 }
@@ -708,14 +705,14 @@ START_TEST(test_corrupt_magic)
 	poke(0, &bad, sizeof(bad));
 	expect_attach_refused("wrong magic");
 	expect_rebuilt(1024, 1);
-	ck_assert_msg(strstr(last_log, seg_name) != NULL, "%s", last_log);
+	ck_assert_msg(strstr(last_log, fg_unit_seg) != NULL, "%s", last_log);
 }
 END_TEST
 
 START_TEST(test_wrong_version)
 {
 	uint32_t bad = FG_SEG_VERSION + 98;
-	use_file();
+	fg_unit_seg_use_file();
 	make_segment(1024);
 	poke(8, &bad, sizeof(bad));
 	expect_attach_refused("format version");
@@ -735,12 +732,12 @@ END_TEST
 
 START_TEST(test_truncated)
 {
-	use_file();
+	fg_unit_seg_use_file();
 	make_segment(1024);
-	ck_assert_int_eq(truncate(seg_name, FG_SEG_HEADER_SIZE + 100000), 0);
+	ck_assert_int_eq(truncate(fg_unit_seg, FG_SEG_HEADER_SIZE + 100000), 0);
 	expect_attach_refused("truncated");
 	expect_rebuilt(1024, 2);
-	ck_assert_int_eq(truncate(seg_name, 100), 0);
+	ck_assert_int_eq(truncate(fg_unit_seg, 100), 0);
 	expect_attach_refused("smaller than the header");
 	expect_rebuilt(1024, 1);
 }
@@ -763,15 +760,15 @@ START_TEST(test_capacity_and_window_change)
 	struct fg_record_view v;
 	make_segment(1024);
 	/* another window: kept, header updated */
-	t = open_tracker(1024, 60);
+	t = fg_unit_tracker_open(1024, 60);
 	ck_assert_int_eq(n_rebuild_logs, 0);
-	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("keep.test"), 5, &v));
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.window, 60);
 	fg_tracker_close(t);
 	/* another capacity: rebuilt */
 	expect_rebuilt(2048, 2);
-	t = open_tracker(2048, 60);
+	t = fg_unit_tracker_open(2048, 60);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.capacity, 2048);
 	fg_tracker_close(t);
@@ -783,10 +780,10 @@ START_TEST(test_file_persistence)
 	struct fg_tracker* t;
 	struct fg_tracker_info info;
 	struct fg_record_view v;
-	use_file();
+	fg_unit_seg_use_file();
 	make_segment(1024);
-	t = open_tracker(1024, 3600);
-	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	t = fg_unit_tracker_open(1024, 3600);
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("keep.test"), 5, &v));
 	ck_assert_uint_eq(v.answers, 1);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.generation, 1);
@@ -796,21 +793,21 @@ START_TEST(test_file_persistence)
 		char err[256];
 		int missing = -1;
 		struct fg_addr a = v4(10, 0, 0, 2, 0, NULL);
-		t = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+		t = fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err));
 		ck_assert_msg(t != NULL, "%s", err);
 		fg_tracker_get_info(t, &info);
 		ck_assert_int_eq(info.clean_close, 1);
-		ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
-		ck_assert(!fg_tracker_record_addrs(t, wire("keep.test"), 6, &a, 1, 1));
+		ck_assert(fg_tracker_lookup(t, fg_unit_name("keep.test"), 5, &v));
+		ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("keep.test"), 6, &a, 1, 1));
 		fg_tracker_close(t);
-		t = fg_tracker_attach(seg_name, 1, &missing, err, sizeof(err));
+		t = fg_tracker_attach(fg_unit_seg, 1, &missing, err, sizeof(err));
 		ck_assert_msg(t != NULL, "%s", err);
-		ck_assert(fg_tracker_set_verdict(t, wire("keep.test"), 6, 0,
+		ck_assert(fg_tracker_set_verdict(t, fg_unit_name("keep.test"), 6, 0,
 			FG_VERDICT_DENIED));
 		fg_tracker_close(t);
 	}
-	t = open_tracker(1024, 3600);
-	ck_assert(fg_tracker_lookup(t, wire("keep.test"), 5, &v));
+	t = fg_unit_tracker_open(1024, 3600);
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("keep.test"), 5, &v));
 	ck_assert_uint_eq(v.verdict, FG_VERDICT_DENIED);
 	fg_tracker_close(t);
 }
@@ -820,24 +817,24 @@ START_TEST(test_attach_missing)
 {
 	char err[256];
 	int missing = 0;
-	ck_assert(fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err)) == NULL);
+	ck_assert(fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err)) == NULL);
 	ck_assert_int_eq(missing, 1);
-	ck_assert(strstr(err, seg_name) != NULL);
+	ck_assert(strstr(err, fg_unit_seg) != NULL);
 }
 END_TEST
 
 START_TEST(test_bad_input)
 {
-	struct fg_tracker* t = open_tracker(1024, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
 	uint8_t bad[4] = { 64, 'a', 'b', 0 };
 	ck_assert(!fg_tracker_record_addrs(t, bad, 1, &a, 1, 1));
 	ck_assert(!fg_tracker_lookup(t, bad, 1, &v));
-	ck_assert(!fg_tracker_record_addrs(t, wire("x.test"), 1, NULL, 1, 1));
+	ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("x.test"), 1, NULL, 1, 1));
 	a.family = 5; /* ignored, but the answer counts */
-	ck_assert(fg_tracker_record_addrs(t, wire("x.test"), 1, &a, 1, 1));
-	ck_assert(fg_tracker_lookup(t, wire("x.test"), 1, &v));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 1, &a, 1, 1));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("x.test"), 1, &v));
 	ck_assert_uint_eq(v.answers, 1);
 	ck_assert_uint_eq(v.n_addrs, 0);
 	fg_tracker_close(t);
@@ -846,30 +843,30 @@ END_TEST
 
 START_TEST(test_operator_verdict)
 {
-	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(64, 3600);
 	struct fg_record_view v;
 	struct fg_journal_entry e;
 	/* not tracked yet: the operator's verdict creates the record */
-	ck_assert(fg_tracker_set_operator_verdict(t, wire("Deny.Example"), 1000,
+	ck_assert(fg_tracker_set_operator_verdict(t, fg_unit_name("Deny.Example"), 1000,
 		FG_VERDICT_DENIED));
-	ck_assert(fg_tracker_lookup(t, wire("deny.example"), 1000, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("deny.example"), 1000, &v));
 	ck_assert_uint_eq(v.verdict, FG_VERDICT_DENIED);
 	ck_assert_uint_eq(v.answers, 0);
 	/* sticky: still there a window later */
-	ck_assert(fg_tracker_lookup(t, wire("deny.example"), 1000 + 7200, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("deny.example"), 1000 + 7200, &v));
 	/* unflag: clean, marked */
-	ck_assert(fg_tracker_record_addrs(t, wire("bot.example"), 1000, NULL, 0, 60));
-	ck_assert(fg_tracker_set_verdict(t, wire("bot.example"), 1000, 90,
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("bot.example"), 1000, NULL, 0, 60));
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("bot.example"), 1000, 90,
 		FG_VERDICT_FLAGGED));
-	ck_assert(fg_tracker_set_operator_verdict(t, wire("bot.example"), 1001,
+	ck_assert(fg_tracker_set_operator_verdict(t, fg_unit_name("bot.example"), 1001,
 		FG_VERDICT_CLEAN));
-	ck_assert(fg_tracker_lookup(t, wire("bot.example"), 1001, &v));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("bot.example"), 1001, &v));
 	ck_assert_uint_eq(v.verdict, FG_VERDICT_CLEAN);
 	ck_assert_uint_eq(v.flagged_at, 0);
 	ck_assert(v.flags & FG_REC_UNFLAGGED_BY_OPERATOR);
 	ck_assert_uint_eq(v.answers, 1);
 	/* a flag is no operator verdict */
-	ck_assert(!fg_tracker_set_operator_verdict(t, wire("x.example"), 1,
+	ck_assert(!fg_tracker_set_operator_verdict(t, fg_unit_name("x.example"), 1,
 		FG_VERDICT_FLAGGED));
 	/* each change is in the journal, lower case */
 	ck_assert_uint_eq(fg_tracker_journal_head(t), 2);
@@ -886,14 +883,11 @@ END_TEST
  * sparse object on a tmpfs that fills up would be a SIGBUS in the resolver. */
 START_TEST(test_memory_reserved)
 {
-	struct fg_tracker* t = open_tracker(100000, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(100000, 3600);
 	struct fg_tracker_info info;
 	struct stat st;
-	char path[256];
 	fg_tracker_get_info(t, &info);
-	snprintf(path, sizeof(path), "%s%s", seg_is_file ? "" : "/dev/shm",
-		seg_name);
-	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(stat(fg_unit_seg_path(), &st), 0);
 	ck_assert_uint_eq((uint64_t)st.st_size, info.bytes);
 	ck_assert_msg((uint64_t)st.st_blocks * 512 >= info.bytes,
 		"%llu of %llu octets reserved", (unsigned long long)st.st_blocks *
@@ -903,16 +897,17 @@ START_TEST(test_memory_reserved)
 END_TEST
 
 /** Kilobytes of \p field ("ShmemPmdMapped:") summed over this process's
- * mappings of the shared-memory object \p name, or -1 if there is none. */
+ * mappings of the test's segment, or -1 if there is none. */
 static long
-smaps_kb(const char* name, const char* field)
+smaps_kb(const char* field)
 {
 	FILE* f = fopen("/proc/self/smaps", "r");
-	char line[512], path[300];
+	char line[FG_UNIT_PATH_MAX + 128], path[FG_UNIT_PATH_MAX + 32];
 	int in = 0;
 	long kb = -1;
 	ck_assert_ptr_nonnull(f);
-	snprintf(path, sizeof(path), "/dev/shm%s\n", name);
+	ck_assert((size_t)snprintf(path, sizeof(path), "%s\n",
+		fg_unit_seg_path()) < sizeof(path));
 	while(fgets(line, sizeof(line), f)) {
 		size_t n = strlen(line);
 		unsigned long lo, hi;
@@ -940,20 +935,15 @@ START_TEST(test_huge_pages)
 	struct fg_record_view rec;
 	char err[512];
 	long kb;
-	memset(&o, 0, sizeof(o));
-	o.segment = seg_name;
-	o.capacity = 20000; /* about 10 MiB */
-	o.window = 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_unit_tracker_options(&o, fg_unit_seg, 20000, 3600); /* ~10 MiB */
 	o.huge_pages = 1;
 	t = fg_tracker_open(&o, err, sizeof(err));
 	ck_assert_msg(t != NULL, "%s", err);
 	fg_tracker_get_info(t, &info);
-	ck_assert(fg_tracker_record_addrs(t, wire("huge.example"), 1000, NULL,
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("huge.example"), 1000, NULL,
 		0, 60));
-	ck_assert(fg_tracker_lookup(t, wire("huge.example"), 1000, &rec));
-	kb = smaps_kb(seg_name, "ShmemPmdMapped:");
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("huge.example"), 1000, &rec));
+	kb = smaps_kb("ShmemPmdMapped:");
 	if(fg_tracker_huge_pages(t)) {
 		ck_assert_msg(kb >= (long)(info.bytes >> 21) * 2048,
 			"%ld KiB mapped huge of %llu octets", kb,
@@ -964,18 +954,18 @@ START_TEST(test_huge_pages)
 	}
 	fg_tracker_close(t);
 	/* not asked: 4 KiB pages, no warning */
-	shm_unlink(seg_name);
+	shm_unlink(fg_unit_seg);
 	last_log[0] = 0;
 	o.huge_pages = 0;
 	t = fg_tracker_open(&o, err, sizeof(err));
 	ck_assert_msg(t != NULL, "%s", err);
 	ck_assert(!fg_tracker_huge_pages(t));
-	ck_assert_int_eq(smaps_kb(seg_name, "ShmemPmdMapped:"), 0);
+	ck_assert_int_eq(smaps_kb("ShmemPmdMapped:"), 0);
 	ck_assert_ptr_null(strstr(last_log, "pages"));
 	fg_tracker_close(t);
 	/* asked, but the table is smaller than one huge page: nothing to
 	 * gain and nothing to warn about */
-	shm_unlink(seg_name);
+	shm_unlink(fg_unit_seg);
 	o.huge_pages = 1;
 	o.capacity = 1024;
 	t = fg_tracker_open(&o, err, sizeof(err));
@@ -993,68 +983,63 @@ START_TEST(test_permissions)
 	struct fg_tracker_options o;
 	struct fg_tracker* t;
 	struct stat st;
-	char err[512], path[160];
+	char err[512];
 	int fd;
 	/* 0600 by default */
-	t = open_tracker(64, 3600);
-	fd = shm_open(seg_name, O_RDONLY, 0);
+	t = fg_unit_tracker_open(64, 3600);
+	fd = shm_open(fg_unit_seg, O_RDONLY, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	close(fd);
 	fg_tracker_close(t);
-	shm_unlink(seg_name);
+	shm_unlink(fg_unit_seg);
 	/* 0640 with a group, on a file-backed segment */
-	use_file();
-	memset(&o, 0, sizeof(o));
-	o.segment = seg_name;
-	o.capacity = 64;
-	o.window = 3600;
+	fg_unit_seg_use_file();
+	fg_unit_tracker_options(&o, fg_unit_seg, 64, 3600);
 	o.mode = 0640;
 	o.group = getgid() == 0 ? 1 : getgid(); /* root may give any group */
 	t = fg_tracker_open(&o, err, sizeof(err));
 	ck_assert_msg(t != NULL, "%s", err);
-	ck_assert_int_eq(stat(seg_name, &st), 0);
+	ck_assert_int_eq(stat(fg_unit_seg, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0640);
 	ck_assert_uint_eq(st.st_gid, o.group);
 	fg_tracker_close(t);
 	/* a group we may not give is a clear error, not a silent 0600 */
 	if(getuid() != 0) {
-		unlink(seg_name);
+		unlink(fg_unit_seg);
 		o.group = 0;
 		ck_assert_ptr_null(fg_tracker_open(&o, err, sizeof(err)));
 		ck_assert_ptr_nonnull(strstr(err, "cannot set group"));
 	}
-	snprintf(path, sizeof(path), "%s", seg_name);
-	unlink(path);
 }
 END_TEST
 
 START_TEST(test_peek)
 {
-	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(64, 3600);
 	enum fg_verdict v;
 	float score;
-	ck_assert(!fg_tracker_peek(t, wire("none.example"), 1000, &v, &score));
-	ck_assert(fg_tracker_record_addrs(t, wire("Peek.Example"), 1000, NULL, 0, 60));
-	ck_assert(fg_tracker_peek(t, wire("peek.example"), 1000, &v, &score));
+	ck_assert(!fg_tracker_peek(t, fg_unit_name("none.example"), 1000, &v, &score));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("Peek.Example"), 1000, NULL, 0, 60));
+	ck_assert(fg_tracker_peek(t, fg_unit_name("peek.example"), 1000, &v, &score));
 	ck_assert_int_eq(v, FG_VERDICT_CLEAN);
-	ck_assert(fg_tracker_set_verdict(t, wire("peek.example"), 1001, 77.5f,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("peek.example"), 1001, 77.5f,
 		FG_VERDICT_FLAGGED));
-	ck_assert(fg_tracker_peek(t, wire("PEEK.example"), 1001, &v, &score));
+	ck_assert(fg_tracker_peek(t, fg_unit_name("PEEK.example"), 1001, &v, &score));
 	ck_assert_int_eq(v, FG_VERDICT_FLAGGED);
 	ck_assert(score == 77.5f);
 	/* a flag is sticky past the window; a clean record is not */
-	ck_assert(fg_tracker_peek(t, wire("peek.example"), 1000 + 7200, &v, &score));
-	ck_assert(fg_tracker_record_addrs(t, wire("old.example"), 1000, NULL, 0, 60));
-	ck_assert(!fg_tracker_peek(t, wire("old.example"), 1000 + 3600, &v, &score));
+	ck_assert(fg_tracker_peek(t, fg_unit_name("peek.example"), 1000 + 7200, &v, &score));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("old.example"), 1000, NULL, 0, 60));
+	ck_assert(!fg_tracker_peek(t, fg_unit_name("old.example"), 1000 + 3600, &v, &score));
 	fg_tracker_close(t);
 }
 END_TEST
 
 START_TEST(test_journal_ring)
 {
-	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(64, 3600);
 	struct fg_tracker* ro;
 	struct fg_journal_entry e;
 	char err[256];
@@ -1069,22 +1054,22 @@ START_TEST(test_journal_ring)
 	/* bad input is refused, not written */
 	ck_assert_uint_eq(fg_tracker_journal_append(t, FG_JOURNAL_DENY, NULL), 0);
 	ck_assert_uint_eq(fg_tracker_journal_append(t, (enum fg_journal_op)99,
-		wire("a.example")), 0);
+		fg_unit_name("a.example")), 0);
 	ck_assert_uint_eq(fg_tracker_journal_append(t, FG_JOURNAL_DENY,
 		(const uint8_t*)"\300\014"), 0);
 	/* a reader that falls more than the ring behind is told so */
 	for(i = 0; i < FG_JOURNAL_ENTRIES + 10; i++)
-		ck_assert(fg_tracker_journal_append(t, FG_JOURNAL_FLAG, wire("f.example")));
+		ck_assert(fg_tracker_journal_append(t, FG_JOURNAL_FLAG, fg_unit_name("f.example")));
 	ck_assert_int_eq(fg_tracker_journal_read(t, 1, &e), -1);
 	ck_assert_int_eq(fg_tracker_journal_read(t, 11, &e), -1);
 	ck_assert_int_eq(fg_tracker_journal_read(t, 12, &e), 1);
 	ck_assert_int_eq(fg_tracker_journal_read(t, fg_tracker_journal_head(t), &e), 1);
 	/* a damaged entry in shared memory reads as lost, not as garbage */
-	ro = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+	ro = fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err));
 	ck_assert_msg(ro != NULL, "%s", err);
 	{
 		uint8_t* base;
-		int fd = shm_open(seg_name, O_RDWR, 0);
+		int fd = shm_open(fg_unit_seg, O_RDWR, 0);
 		struct fg_seg_header* h;
 		struct fg_seg_journal_entry* je;
 		uint64_t head = fg_tracker_journal_head(t);
@@ -1110,7 +1095,7 @@ END_TEST
 
 START_TEST(test_counters_and_config)
 {
-	struct fg_tracker* t = open_tracker(64, 3600);
+	struct fg_tracker* t = fg_unit_tracker_open(64, 3600);
 	struct fg_tracker* ro;
 	unsigned char resettable[3] = { 1, 0, 1 };
 	uint64_t v[3];
@@ -1122,7 +1107,7 @@ START_TEST(test_counters_and_config)
 	fg_tracker_count(t, 1, 7);
 	fg_tracker_count(t, 1, 1);
 	fg_tracker_count(t, FG_SEG_COUNTERS_SLOTS, 1); /* out of range: ignored */
-	ro = fg_tracker_attach(seg_name, 0, &missing, err, sizeof(err));
+	ro = fg_tracker_attach(fg_unit_seg, 0, &missing, err, sizeof(err));
 	ck_assert_msg(ro != NULL, "%s", err);
 	/* a read-only reader never resets, nor counts */
 	fg_tracker_count(ro, 0, 100);
