@@ -1,0 +1,482 @@
+/**
+ * \file
+ * Unit tests for the detector (core/detect.c, fluxguard/detect.h): whole
+ * upstream responses, built by hand with fluxguard/upstream.h, judged into a
+ * private tracker with no geo databases (blocks stand in for networks) and,
+ * where a test says so, allow and deny lists. They cover the min-answers
+ * gate, a CDN-like name, the lists by name and by address, glue that is not
+ * an answer, NS evidence raising a double-flux name's score, an operator's
+ * verdict over the score, and a flag held while a new window gathers too
+ * little evidence.
+ */
+#include "fluxguard/detect.h"
+#include "fluxguard/policy.h"
+#include "fluxguard/upstream.h"
+#include "unit.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+/** Window of the test tracker, seconds. */
+#define WINDOW 3600
+
+/** The test's tracker, lists (NULL until a test adds one) and detector. */
+static struct fg_tracker* tracker;
+static struct fg_policy* policy;
+static struct fg_detector det;
+
+/** Wire names the RRsets of the responses point at: they must outlive the
+ * upstream, and fg_unit_name's buffers are reused. */
+static uint8_t names[64][FG_NAME_MAX_WIRE];
+/** How many of names are used. */
+static size_t n_names;
+
+static void
+setup(void)
+{
+	fg_unit_seg_setup();
+	tracker = fg_unit_tracker_open(1024, WINDOW);
+	policy = NULL;
+	n_names = 0;
+	fg_detector_init(&det, tracker, NULL, NULL, NULL, 2);
+}
+
+static void
+teardown(void)
+{
+	fg_tracker_close(tracker);
+	fg_policy_delete(policy);
+	fg_unit_seg_teardown();
+}
+
+/** \p text as a wire name that lives until the end of the test. */
+static const uint8_t*
+keep_name(const char* text)
+{
+	ck_assert_uint_lt(n_names, FG_UNIT_COUNT(names));
+	memcpy(names[n_names], fg_unit_name(text), FG_NAME_MAX_WIRE);
+	return names[n_names++];
+}
+
+/** Give the detector allow and deny lists: \p allow and \p deny are
+ * NULL-terminated entry lists. */
+static void
+use_lists(const char* const* allow, const char* const* deny)
+{
+	char err[256];
+	policy = fg_policy_create();
+	ck_assert_ptr_nonnull(policy);
+	for(; allow && *allow; allow++)
+		ck_assert_msg(fg_policy_add(policy, FG_LIST_ALLOW, *allow, err,
+			sizeof(err)), "%s: %s", *allow, err);
+	for(; deny && *deny; deny++)
+		ck_assert_msg(fg_policy_add(policy, FG_LIST_DENY, *deny, err,
+			sizeof(err)), "%s: %s", *deny, err);
+	fg_detector_init(&det, tracker, NULL, policy, NULL, 2);
+}
+
+/** Add an address RRset (A or AAAA, by the first address) of \p owner in
+ * \p section, with the \p n addresses of \p ips. */
+static void
+add_addrs(struct fg_upstream* up, enum fg_section section, const char* owner,
+	uint32_t ttl, const char* const* ips, size_t n)
+{
+	size_t i;
+	struct fg_addr a;
+	ck_assert_uint_gt(n, 0);
+	a = fg_unit_addr(ips[0], 0, NULL);
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, keep_name(owner),
+		a.family == FG_AF_INET ? FG_TYPE_A : FG_TYPE_AAAA, section,
+		ttl));
+	for(i = 0; i < n; i++) {
+		a = fg_unit_addr(ips[i], 0, NULL);
+		ck_assert(fg_upstream_add_addr(up, a.family, a.addr));
+	}
+}
+
+/** Add an NS RRset of \p zone in \p section naming the \p n servers of
+ * \p ns, and in the additional section an A RRset of glue for each, the
+ * address of server i being \p glue[i]. */
+static void
+add_ns(struct fg_upstream* up, enum fg_section section, const char* zone,
+	uint32_t ttl, const char* const* ns, const char* const* glue, size_t n)
+{
+	size_t i;
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, keep_name(zone),
+		FG_TYPE_NS, section, ttl));
+	for(i = 0; i < n; i++)
+		ck_assert(fg_upstream_add_name(up, keep_name(ns[i])));
+	for(i = 0; i < n; i++)
+		add_addrs(up, FG_SECTION_ADDITIONAL, ns[i], ttl, &glue[i], 1);
+}
+
+/**
+ * Judge a response that holds only the answer \p owner A/AAAA \p ips, at
+ * \p now, and return its one decision.
+ */
+static struct fg_decision
+judge_answer(const char* owner, uint64_t now, const char* const* ips,
+	size_t n, uint32_t ttl)
+{
+	struct fg_upstream up;
+	struct fg_decision dec[2];
+	fg_upstream_init(&up, now);
+	add_addrs(&up, FG_SECTION_ANSWER, owner, ttl, ips, n);
+	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 2), 1);
+	return dec[0];
+}
+
+/** Check what a decision says: verdict, why, and the answers it counts. */
+static void
+expect_decision(const struct fg_decision* dec, enum fg_verdict verdict,
+	enum fg_decision_source source, uint32_t answers)
+{
+	ck_assert_msg(dec->verdict == verdict && dec->source == source &&
+		dec->answers == answers, "decision: verdict %d source %d "
+		"answers %u score %.1f, expected verdict %d source %d answers %u",
+		(int)dec->verdict, (int)dec->source, (unsigned)dec->answers,
+		dec->score, (int)verdict, (int)source, (unsigned)answers);
+}
+
+/**
+ * Fill \p buf with answer \p round of a single-flux botnet: \p n bots a
+ * round, each new one in its own /8 (its own network when blocks stand in
+ * for ASNs), none special-purpose.
+ */
+static void
+flux_ips(char buf[][20], const char* ips[], int round, int n)
+{
+	int j;
+	for(j = 0; j < n; j++) {
+		int bot = round * n + j;
+		ck_assert_int_lt(bot, 69);
+		snprintf(buf[j], sizeof(buf[j]), "%d.1.7.%d", 31 + bot,
+			1 + bot);
+		ips[j] = buf[j];
+	}
+}
+
+/** Judge answer \p round of the single-flux \p owner (8 bots) at \p now. */
+static struct fg_decision
+flux_answer(const char* owner, int round, uint64_t now)
+{
+	char buf[8][20];
+	const char* ips[8];
+	flux_ips(buf, ips, round, 8);
+	return judge_answer(owner, now, ips, 8, 60);
+}
+
+/** The verdict the tracker holds for \p name at \p now (peek). */
+static enum fg_verdict
+held_verdict(const char* name, uint64_t now)
+{
+	enum fg_verdict v;
+	float score;
+	ck_assert_msg(fg_tracker_peek(tracker, fg_unit_name(name), now, &v,
+		&score), "%s is not tracked", name);
+	return v;
+}
+
+/** Whether \p name has a record at \p now. */
+static int
+tracked(const char* name, uint64_t now)
+{
+	struct fg_record_view v;
+	return fg_tracker_lookup(tracker, fg_unit_name(name), now, &v);
+}
+
+START_TEST(test_single_flux_second_answer)
+{
+	struct fg_decision dec = flux_answer("www.Flux.test", 0, 1000);
+	/* one answer is never enough, whatever it scores */
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
+	ck_assert_msg(dec.explain.flagged, "score %.1f: the first answer "
+		"should score over the threshold, to show the gate",
+		dec.score);
+	ck_assert(!dec.newly_flagged);
+	ck_assert_uint_eq(dec.flagged_at, 0);
+	ck_assert_int_eq(held_verdict("www.flux.test", 1000), FG_VERDICT_CLEAN);
+
+	dec = flux_answer("www.flux.test", 1, 1010);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
+	ck_assert(dec.newly_flagged);
+	ck_assert_uint_eq(dec.flagged_at, 1010);
+	ck_assert(dec.score >= det.params.threshold);
+	ck_assert(dec.explain.asn_stand_in);
+	ck_assert_int_eq(held_verdict("WWW.FLUX.TEST", 1010),
+		FG_VERDICT_FLAGGED);
+
+	/* flagged once: later answers say so, without flagging again */
+	dec = flux_answer("www.flux.test", 2, 1020);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 3);
+	ck_assert(!dec.newly_flagged);
+	ck_assert_uint_eq(dec.flagged_at, 1010);
+}
+END_TEST
+
+START_TEST(test_cdn_never_flagged)
+{
+	/* 8 of a pool of 24 addresses in one /16 per answer, a short TTL,
+	 * every answer a different set */
+	char buf[24][20];
+	const char* ips[8];
+	struct fg_decision dec;
+	int i, j;
+	for(i = 0; i < 24; i++)
+		snprintf(buf[i], sizeof(buf[i]), "104.16.%d.%d", i * 11 % 256,
+			1 + i);
+	for(i = 0; i < 30; i++) {
+		for(j = 0; j < 8; j++)
+			ips[j] = buf[(i * 5 + j) % 24];
+		dec = judge_answer("img.cdn.test", 1000 + (uint64_t)i, ips, 8,
+			20);
+		expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE,
+			(uint32_t)i + 1);
+		ck_assert_msg(dec.score < det.params.threshold, "answer %d: "
+			"score %.1f", i, dec.score);
+	}
+	/* one network, however much it churns */
+	ck_assert(dec.explain.raw[FG_FEAT_ASNS] == 1.0);
+	ck_assert(dec.explain.raw[FG_FEAT_CHURN] > 0.9);
+	ck_assert_int_eq(held_verdict("img.cdn.test", 1029), FG_VERDICT_CLEAN);
+}
+END_TEST
+
+START_TEST(test_lists_by_name)
+{
+	static const char* const allow[] = { "cdn.test", NULL };
+	static const char* const deny[] = { "bad.test", NULL };
+	char buf[8][20];
+	const char* ips[8];
+	struct fg_decision dec;
+	use_lists(allow, deny);
+	flux_ips(buf, ips, 0, 8);
+	/* allowed: decided by the list, and not recorded */
+	dec = judge_answer("www.CDN.test", 1000, ips, 8, 60);
+	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_POLICY_NAME, 0);
+	ck_assert(!tracked("www.cdn.test", 1000));
+	/* denied by name, however it looks */
+	dec = judge_answer("x.bad.test", 1000, ips, 1, 3600);
+	expect_decision(&dec, FG_VERDICT_DENIED, FG_SRC_POLICY_NAME, 0);
+	ck_assert(!tracked("x.bad.test", 1000));
+	/* the allow list's zone keeps no NS evidence either */
+	{
+		static const char* const ns[] = { "ns1.cdn.test" };
+		static const char* const glue[] = { "45.1.0.53" };
+		struct fg_upstream up;
+		struct fg_decision out[1];
+		fg_upstream_init(&up, 1000);
+		add_ns(&up, FG_SECTION_AUTHORITY, "cdn.test", 600, ns, glue, 1);
+		ck_assert_uint_eq(fg_detect_upstream(&det, &up, out, 1), 0);
+		ck_assert(!tracked("cdn.test", 1000));
+	}
+}
+END_TEST
+
+START_TEST(test_lists_by_address)
+{
+	static const char* const allow[] = { "104.16.0.0/12", NULL };
+	static const char* const deny[] = { "203.0.113.0/24", NULL };
+	static const char* const denied[] = { "45.1.1.1", "203.0.113.9" };
+	static const char* const allowed[] = { "104.16.1.1", "104.17.2.2" };
+	struct fg_decision dec;
+	use_lists(allow, deny);
+	/* one address in a denied prefix denies the answer */
+	dec = judge_answer("www.example.test", 1000, denied, 2, 60);
+	expect_decision(&dec, FG_VERDICT_DENIED, FG_SRC_POLICY_ADDRS, 0);
+	ck_assert(!tracked("www.example.test", 1000));
+	/* every address in an allowed one allows it */
+	dec = judge_answer("www.example.test", 1000, allowed, 2, 60);
+	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_POLICY_ADDRS, 0);
+	ck_assert(!tracked("www.example.test", 1000));
+	/* neither: judged by the score */
+	dec = judge_answer("www.example.test", 1000, denied, 1, 60);
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
+}
+END_TEST
+
+START_TEST(test_glue_is_not_an_answer)
+{
+	static const char* const answer[] = { "45.10.0.1" };
+	static const char* const own_glue[] = { "45.20.0.1", "45.30.0.1" };
+	static const char* const other[] = { "45.40.0.1" };
+	static const char* const ns[] = { "ns1.glue.test", "ns2.glue.test" };
+	static const char* const glue[] = { "45.50.0.53", "45.60.0.53" };
+	struct fg_upstream up;
+	struct fg_decision dec[4];
+	struct fg_record_view v;
+	fg_upstream_init(&up, 1000);
+	add_addrs(&up, FG_SECTION_ANSWER, "www.glue.test", 300, answer, 1);
+	add_ns(&up, FG_SECTION_AUTHORITY, "glue.test", 600, ns, glue, 2);
+	/* the answer's own name again, outside the answer section */
+	add_addrs(&up, FG_SECTION_ADDITIONAL, "www.glue.test", 300, own_glue,
+		2);
+	/* and a name no NS record names */
+	add_addrs(&up, FG_SECTION_AUTHORITY, "other.glue.test", 300, other, 1);
+	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 4), 1);
+	ck_assert_mem_eq(dec[0].owner, fg_unit_name("www.glue.test"), 15);
+	expect_decision(&dec[0], FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
+	/* the answer holds its own address only */
+	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("www.glue.test"), 1000,
+		&v));
+	ck_assert_uint_eq(v.answers, 1);
+	ck_assert_uint_eq(v.n_addrs, 1);
+	ck_assert_uint_eq(v.addrs[0].addr[1], 10);
+	/* the servers' addresses are glue of the zone, not their answers */
+	ck_assert(!tracked("ns1.glue.test", 1000));
+	ck_assert(!tracked("ns2.glue.test", 1000));
+	ck_assert(!tracked("other.glue.test", 1000));
+	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("glue.test"), 1000,
+		&v));
+	ck_assert_uint_eq(v.ns_answers, 1);
+	ck_assert_uint_eq(v.ns_distinct, 2);
+	ck_assert_uint_eq(v.n_glue, 2);
+	ck_assert_uint_eq(v.answers, 0);
+}
+END_TEST
+
+/**
+ * Judge round \p round of a modest rotation of \p owner: 2 of 5 bots in 5
+ * networks an answer, not enough to flag it alone; with \p zone, the
+ * response also carries the zone's NS set, a new one each round, with glue
+ * in networks of its own.
+ */
+static struct fg_decision
+double_flux_round(const char* owner, const char* zone, int round,
+	uint64_t now)
+{
+	static const char* const bots[] = { "31.16.1.1", "47.16.1.1",
+		"63.16.1.1", "79.16.1.1", "95.16.1.1", "31.16.1.1" };
+	struct fg_upstream up;
+	struct fg_decision dec[1];
+	fg_upstream_init(&up, now);
+	add_addrs(&up, FG_SECTION_ANSWER, owner, 120, &bots[round % 5], 2);
+	if(zone) {
+		char ns[2][64], glue[2][20];
+		const char* nsp[2] = { ns[0], ns[1] };
+		const char* gp[2] = { glue[0], glue[1] };
+		int k;
+		for(k = 0; k < 2; k++) {
+			int server = 2 * round + k;
+			snprintf(ns[k], sizeof(ns[k]), "ns%d.%s", server, zone);
+			snprintf(glue[k], sizeof(glue[k]), "%d.%d.0.53",
+				81 + server, 16 * server % 256);
+		}
+		add_ns(&up, FG_SECTION_AUTHORITY, zone, 120, nsp, gp, 2);
+	}
+	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 1), 1);
+	return dec[0];
+}
+
+START_TEST(test_ns_evidence_raises_score)
+{
+	struct fg_decision plain, dflux;
+	struct fg_record_view zone;
+	int round;
+	for(round = 0; round < 6; round++) {
+		plain = double_flux_round("www.plain.test", NULL, round,
+			1000 + (uint64_t)round);
+		dflux = double_flux_round("www.dflux.test", "dflux.test", round,
+			1000 + (uint64_t)round);
+	}
+	/* the NS sets were recorded for the zone, with their glue */
+	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("dflux.test"), 1005,
+		&zone));
+	ck_assert_uint_eq(zone.ns_answers, 6);
+	ck_assert_uint_eq(zone.ns_changes, 5);
+	ck_assert_uint_ge(zone.glue_prefix_distinct, 4);
+	/* the same answers score the same but for the zone's evidence */
+	ck_assert(!plain.explain.have_zone);
+	ck_assert(plain.explain.contrib[FG_FEAT_NS] == 0.0);
+	expect_decision(&plain, FG_VERDICT_CLEAN, FG_SRC_SCORE, 6);
+	ck_assert(dflux.explain.have_zone);
+	ck_assert(dflux.explain.contrib[FG_FEAT_NS] == det.params.w_ns);
+	ck_assert_msg(dflux.score == plain.score + det.params.w_ns, "score %.1f "
+		"with NS evidence, %.1f without", dflux.score, plain.score);
+	expect_decision(&dflux, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 6);
+}
+END_TEST
+
+START_TEST(test_operator_verdict_stands)
+{
+	struct fg_decision dec;
+	/* allowed by an operator: a flux answer does not flag it, and its
+	 * evidence is still kept */
+	ck_assert(fg_tracker_set_operator_verdict(tracker,
+		fg_unit_name("ok.flux.test"), 990, FG_VERDICT_ALLOWED));
+	dec = flux_answer("ok.flux.test", 0, 1000);
+	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_OPERATOR, 1);
+	dec = flux_answer("ok.flux.test", 1, 1010);
+	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_OPERATOR, 2);
+	ck_assert(!dec.newly_flagged);
+	ck_assert_int_eq(held_verdict("ok.flux.test", 1010),
+		FG_VERDICT_ALLOWED);
+	/* denied by an operator: whatever little the answers show */
+	ck_assert(fg_tracker_set_operator_verdict(tracker,
+		fg_unit_name("no.flux.test"), 990, FG_VERDICT_DENIED));
+	{
+		static const char* const one[] = { "45.1.1.1" };
+		dec = judge_answer("no.flux.test", 1000, one, 1, 86400);
+	}
+	expect_decision(&dec, FG_VERDICT_DENIED, FG_SRC_OPERATOR, 1);
+	/* unflagged by an operator: the score no longer flags it */
+	(void)flux_answer("un.flux.test", 0, 1000);
+	dec = flux_answer("un.flux.test", 1, 1010);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
+	ck_assert(fg_tracker_set_operator_verdict(tracker,
+		fg_unit_name("un.flux.test"), 1015, FG_VERDICT_CLEAN));
+	dec = flux_answer("un.flux.test", 2, 1020);
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_OPERATOR, 3);
+	ck_assert(dec.explain.flagged);
+	ck_assert_int_eq(held_verdict("un.flux.test", 1020), FG_VERDICT_CLEAN);
+}
+END_TEST
+
+START_TEST(test_flag_holds_into_new_window)
+{
+	static const char* const calm[] = { "45.1.1.1" };
+	struct fg_decision dec;
+	uint64_t later = 1010 + WINDOW, quiet = 1010 + 3 * WINDOW;
+	(void)flux_answer("www.flux.test", 0, 1000);
+	dec = flux_answer("www.flux.test", 1, 1010);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
+	/* a window later one calm answer scores under the threshold, but is
+	 * too little evidence to clear it */
+	dec = judge_answer("www.flux.test", later, calm, 1, 3600);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 1);
+	ck_assert_msg(dec.score < det.params.threshold, "score %.1f",
+		dec.score);
+	ck_assert(!dec.newly_flagged);
+	ck_assert_uint_eq(dec.flagged_at, 1010);
+	ck_assert_int_eq(held_verdict("www.flux.test", later),
+		FG_VERDICT_FLAGGED);
+	/* windows later, calm all along: held on one answer, cleared on
+	 * min_answers of them */
+	dec = judge_answer("www.flux.test", quiet, calm, 1, 3600);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 1);
+	dec = judge_answer("www.flux.test", quiet + 10, calm, 1, 3600);
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE, 2);
+	ck_assert_uint_eq(dec.flagged_at, 0);
+	ck_assert_int_eq(held_verdict("www.flux.test", quiet + 10),
+		FG_VERDICT_CLEAN);
+}
+END_TEST
+
+Suite*
+fg_unit_suite(void)
+{
+	Suite* s = suite_create("detect");
+	TCase* tc = tcase_create("detect");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_single_flux_second_answer);
+	tcase_add_test(tc, test_cdn_never_flagged);
+	tcase_add_test(tc, test_lists_by_name);
+	tcase_add_test(tc, test_lists_by_address);
+	tcase_add_test(tc, test_glue_is_not_an_answer);
+	tcase_add_test(tc, test_ns_evidence_raises_score);
+	tcase_add_test(tc, test_operator_verdict_stands);
+	tcase_add_test(tc, test_flag_holds_into_new_window);
+	suite_add_tcase(s, tc);
+	return s;
+}
