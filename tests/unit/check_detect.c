@@ -466,17 +466,13 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_single_flux_second_answer,
+		test_cdn_never_flagged, test_lists_by_name,
+		test_lists_by_address, test_glue_is_not_an_answer,
+		test_ns_evidence_raises_score, test_operator_verdict_stands,
+		test_flag_holds_into_new_window };
 	Suite* s = suite_create("detect");
-	TCase* tc = tcase_create("detect");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_single_flux_second_answer);
-	tcase_add_test(tc, test_cdn_never_flagged);
-	tcase_add_test(tc, test_lists_by_name);
-	tcase_add_test(tc, test_lists_by_address);
-	tcase_add_test(tc, test_glue_is_not_an_answer);
-	tcase_add_test(tc, test_ns_evidence_raises_score);
-	tcase_add_test(tc, test_operator_verdict_stands);
-	tcase_add_test(tc, test_flag_holds_into_new_window);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "detect", setup, teardown,
+		tests, FG_UNIT_COUNT(tests));
 	return s;
 }

@@ -108,13 +108,10 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_lines_in_order, test_drop_not_block,
+		test_bad_path, test_json_string };
 	Suite* s = suite_create("eventlog");
-	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, fg_unit_scratch_teardown);
-	tcase_add_test(tc, test_lines_in_order);
-	tcase_add_test(tc, test_drop_not_block);
-	tcase_add_test(tc, test_bad_path);
-	tcase_add_test(tc, test_json_string);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "core", setup, fg_unit_scratch_teardown,
+		tests, FG_UNIT_COUNT(tests));
 	return s;
 }

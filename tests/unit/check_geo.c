@@ -221,17 +221,15 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* mmdb_tests[] = { test_lookups, test_open_errors,
+		test_compatible_and_reload, test_threads };
+	const TTest* geo_tests[] = { test_no_databases,
+		test_sample_databases };
 	Suite* s = suite_create("geo");
-	TCase* tc = tcase_create("mmdb");
+	TCase* tc = fg_unit_tcase(s, "mmdb", NULL, NULL,
+		mmdb_tests, FG_UNIT_COUNT(mmdb_tests));
 	tcase_add_unchecked_fixture(tc, mmdb_setup, NULL);
-	tcase_add_test(tc, test_lookups);
-	tcase_add_test(tc, test_open_errors);
-	tcase_add_test(tc, test_compatible_and_reload);
-	tcase_add_test(tc, test_threads);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("geo");
-	tcase_add_test(tc, test_no_databases);
-	tcase_add_test(tc, test_sample_databases);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "geo", NULL, NULL,
+		geo_tests, FG_UNIT_COUNT(geo_tests));
 	return s;
 }

@@ -95,12 +95,9 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_roundtrip, test_root_and_escapes,
+		test_rejects_malformed, test_subdomain_and_equal };
 	Suite* s = suite_create("name");
-	TCase* tc = tcase_create("core");
-	tcase_add_test(tc, test_roundtrip);
-	tcase_add_test(tc, test_root_and_escapes);
-	tcase_add_test(tc, test_rejects_malformed);
-	tcase_add_test(tc, test_subdomain_and_equal);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "core", NULL, NULL, tests, FG_UNIT_COUNT(tests));
 	return s;
 }

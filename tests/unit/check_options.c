@@ -554,23 +554,14 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_defaults, test_every_type,
+		test_value_errors, test_syntax_errors, test_missing_file,
+		test_quotes_and_comments, test_durations,
+		test_repeatable_and_last_wins, test_include,
+		test_include_missing_names_path, test_include_loop_and_depth,
+		test_locate, test_print_roundtrip };
 	Suite* s = suite_create("options");
-	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, fg_unit_scratch_setup,
-		fg_unit_scratch_teardown);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_every_type);
-	tcase_add_test(tc, test_value_errors);
-	tcase_add_test(tc, test_syntax_errors);
-	tcase_add_test(tc, test_missing_file);
-	tcase_add_test(tc, test_quotes_and_comments);
-	tcase_add_test(tc, test_durations);
-	tcase_add_test(tc, test_repeatable_and_last_wins);
-	tcase_add_test(tc, test_include);
-	tcase_add_test(tc, test_include_missing_names_path);
-	tcase_add_test(tc, test_include_loop_and_depth);
-	tcase_add_test(tc, test_locate);
-	tcase_add_test(tc, test_print_roundtrip);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "core", fg_unit_scratch_setup, fg_unit_scratch_teardown,
+		tests, FG_UNIT_COUNT(tests));
 	return s;
 }

@@ -539,22 +539,13 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_subtree_and_exact,
+		test_case_insensitive, test_name_precedence, test_asn,
+		test_cidr_v4, test_cidr_v6, test_allow_mixes_asn_and_cidr,
+		test_entry_errors, test_list_file, test_from_config,
+		test_many_entries, test_suffix_filter };
 	Suite* s = suite_create("policy");
-	TCase* tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, fg_unit_scratch_setup,
-		fg_unit_scratch_teardown);
-	tcase_add_test(tc, test_subtree_and_exact);
-	tcase_add_test(tc, test_case_insensitive);
-	tcase_add_test(tc, test_name_precedence);
-	tcase_add_test(tc, test_asn);
-	tcase_add_test(tc, test_cidr_v4);
-	tcase_add_test(tc, test_cidr_v6);
-	tcase_add_test(tc, test_allow_mixes_asn_and_cidr);
-	tcase_add_test(tc, test_entry_errors);
-	tcase_add_test(tc, test_list_file);
-	tcase_add_test(tc, test_from_config);
-	tcase_add_test(tc, test_many_entries);
-	tcase_add_test(tc, test_suffix_filter);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "core", fg_unit_scratch_setup, fg_unit_scratch_teardown,
+		tests, FG_UNIT_COUNT(tests));
 	return s;
 }

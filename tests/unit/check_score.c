@@ -523,22 +523,13 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_defaults, test_cloudflare_pair,
+		test_cloudfront_eight, test_internal_round_robin,
+		test_failover_flip, test_dyndns_change, test_single_flux,
+		test_flux_without_asn_db, test_ipv6_flux, test_double_flux,
+		test_special_addresses, test_explain_output,
+		test_untrusted_counts };
 	Suite* s = suite_create("score");
-	TCase* tc = tcase_create("score");
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_cloudflare_pair);
-	tcase_add_test(tc, test_cloudfront_eight);
-	tcase_add_test(tc, test_internal_round_robin);
-	tcase_add_test(tc, test_failover_flip);
-	tcase_add_test(tc, test_dyndns_change);
-	tcase_add_test(tc, test_single_flux);
-	tcase_add_test(tc, test_flux_without_asn_db);
-	tcase_add_test(tc, test_ipv6_flux);
-	tcase_add_test(tc, test_double_flux);
-	tcase_add_test(tc, test_special_addresses);
-	tcase_add_test(tc, test_explain_output);
-	tcase_add_test(tc, test_untrusted_counts);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "score", setup, NULL, tests, FG_UNIT_COUNT(tests));
 	return s;
 }

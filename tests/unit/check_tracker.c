@@ -1139,40 +1139,22 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* table_tests[] = { test_insert_and_lookup, test_update,
+		test_repeats_and_view, test_many_addresses_estimated,
+		test_long_name_and_ipv6, test_window_expiry,
+		test_eviction_order, test_full_table, test_collisions,
+		test_ns, test_admin, test_foreach, test_bad_input,
+		test_operator_verdict, test_permissions, test_memory_reserved,
+		test_huge_pages, test_peek, test_journal_ring,
+		test_counters_and_config };
+	const TTest* segment_tests[] = { test_corrupt_magic,
+		test_wrong_version, test_wrong_slot_size, test_truncated,
+		test_inconsistent_geometry, test_capacity_and_window_change,
+		test_file_persistence, test_attach_missing };
 	Suite* s = suite_create("tracker");
-	TCase* tc = tcase_create("table");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_insert_and_lookup);
-	tcase_add_test(tc, test_update);
-	tcase_add_test(tc, test_repeats_and_view);
-	tcase_add_test(tc, test_many_addresses_estimated);
-	tcase_add_test(tc, test_long_name_and_ipv6);
-	tcase_add_test(tc, test_window_expiry);
-	tcase_add_test(tc, test_eviction_order);
-	tcase_add_test(tc, test_full_table);
-	tcase_add_test(tc, test_collisions);
-	tcase_add_test(tc, test_ns);
-	tcase_add_test(tc, test_admin);
-	tcase_add_test(tc, test_foreach);
-	tcase_add_test(tc, test_bad_input);
-	tcase_add_test(tc, test_operator_verdict);
-	tcase_add_test(tc, test_permissions);
-	tcase_add_test(tc, test_memory_reserved);
-	tcase_add_test(tc, test_huge_pages);
-	tcase_add_test(tc, test_peek);
-	tcase_add_test(tc, test_journal_ring);
-	tcase_add_test(tc, test_counters_and_config);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("segment");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_corrupt_magic);
-	tcase_add_test(tc, test_wrong_version);
-	tcase_add_test(tc, test_wrong_slot_size);
-	tcase_add_test(tc, test_truncated);
-	tcase_add_test(tc, test_inconsistent_geometry);
-	tcase_add_test(tc, test_capacity_and_window_change);
-	tcase_add_test(tc, test_file_persistence);
-	tcase_add_test(tc, test_attach_missing);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "table", setup, teardown,
+		table_tests, FG_UNIT_COUNT(table_tests));
+	fg_unit_tcase(s, "segment", setup, teardown,
+		segment_tests, FG_UNIT_COUNT(segment_tests));
 	return s;
 }

@@ -439,13 +439,11 @@ END_TEST
 Suite*
 fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_no_lost_updates, test_sigkill_writers,
+		test_unclean_close_repaired };
 	Suite* s = suite_create("tracker-stress");
-	TCase* tc = tcase_create("concurrency");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase* tc = fg_unit_tcase(s, "concurrency", setup, teardown,
+		tests, FG_UNIT_COUNT(tests));
 	tcase_set_timeout(tc, 40);
-	tcase_add_test(tc, test_no_lost_updates);
-	tcase_add_test(tc, test_sigkill_writers);
-	tcase_add_test(tc, test_unclean_close_repaired);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -54,6 +54,20 @@ remove_tree(const char* dir)
 	return errno == ENOENT;
 }
 
+TCase*
+fg_unit_tcase(Suite* s, const char* name, SFun setup, SFun teardown,
+	const TTest* const* tests, size_t n)
+{
+	TCase* tc = tcase_create(name);
+	size_t i;
+	if(setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	for(i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 int
 fg_unit_run_begin(const char* prog)
 {

@@ -33,6 +33,15 @@
  */
 Suite* fg_unit_suite(void);
 
+/**
+ * Add a test case \p name to \p s: the \p n tests of \p tests, in order,
+ * each run with the checked fixture \p setup and \p teardown (either may be
+ * NULL).
+ * \return the test case, for a timeout or an unchecked fixture.
+ */
+TCase* fg_unit_tcase(Suite* s, const char* name, SFun setup, SFun teardown,
+	const TTest* const* tests, size_t n);
+
 /* --- the run (runner.c calls these around the suite) ------------------- */
 
 /**
