@@ -167,6 +167,25 @@ flux_answer(const char* owner, int round, uint64_t now)
 	return judge_answer(owner, now, ips, 8, 60);
 }
 
+/** Whether \p name has a record at \p now. */
+static int
+tracked(const char* name, uint64_t now)
+{
+	struct fg_record_view v;
+	return fg_tracker_lookup(tracker, fg_unit_name(name), now, &v);
+}
+
+/** Judge \p owner's answer \p ips at 1000 and expect the lists to decide
+ * it, as \p verdict for \p source, without recording anything. */
+static void
+expect_listed(const char* owner, const char* const* ips, size_t n,
+	enum fg_verdict verdict, enum fg_decision_source source)
+{
+	struct fg_decision dec = judge_answer(owner, 1000, ips, n, 60);
+	expect_decision(&dec, verdict, source, 0);
+	ck_assert_msg(!tracked(owner, 1000), "%s was recorded", owner);
+}
+
 /** The verdict the tracker holds for \p name at \p now (peek). */
 static enum fg_verdict
 held_verdict(const char* name, uint64_t now)
@@ -176,14 +195,6 @@ held_verdict(const char* name, uint64_t now)
 	ck_assert_msg(fg_tracker_peek(tracker, fg_unit_name(name), now, &v,
 		&score), "%s is not tracked", name);
 	return v;
-}
-
-/** Whether \p name has a record at \p now. */
-static int
-tracked(const char* name, uint64_t now)
-{
-	struct fg_record_view v;
-	return fg_tracker_lookup(tracker, fg_unit_name(name), now, &v);
 }
 
 START_TEST(test_single_flux_second_answer)
@@ -249,17 +260,13 @@ START_TEST(test_lists_by_name)
 	static const char* const deny[] = { "bad.test", NULL };
 	char buf[8][20];
 	const char* ips[8];
-	struct fg_decision dec;
 	use_lists(allow, deny);
 	flux_ips(buf, ips, 0, 8);
-	/* allowed: decided by the list, and not recorded */
-	dec = judge_answer("www.CDN.test", 1000, ips, 8, 60);
-	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_POLICY_NAME, 0);
-	ck_assert(!tracked("www.cdn.test", 1000));
-	/* denied by name, however it looks */
-	dec = judge_answer("x.bad.test", 1000, ips, 1, 3600);
-	expect_decision(&dec, FG_VERDICT_DENIED, FG_SRC_POLICY_NAME, 0);
-	ck_assert(!tracked("x.bad.test", 1000));
+	/* allowed however it looks; denied however little it shows */
+	expect_listed("www.CDN.test", ips, 8, FG_VERDICT_ALLOWED,
+		FG_SRC_POLICY_NAME);
+	expect_listed("x.bad.test", ips, 1, FG_VERDICT_DENIED,
+		FG_SRC_POLICY_NAME);
 	/* the allow list's zone keeps no NS evidence either */
 	{
 		static const char* const ns[] = { "ns1.cdn.test" };
@@ -283,13 +290,11 @@ START_TEST(test_lists_by_address)
 	struct fg_decision dec;
 	use_lists(allow, deny);
 	/* one address in a denied prefix denies the answer */
-	dec = judge_answer("www.example.test", 1000, denied, 2, 60);
-	expect_decision(&dec, FG_VERDICT_DENIED, FG_SRC_POLICY_ADDRS, 0);
-	ck_assert(!tracked("www.example.test", 1000));
+	expect_listed("www.example.test", denied, 2, FG_VERDICT_DENIED,
+		FG_SRC_POLICY_ADDRS);
 	/* every address in an allowed one allows it */
-	dec = judge_answer("www.example.test", 1000, allowed, 2, 60);
-	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_POLICY_ADDRS, 0);
-	ck_assert(!tracked("www.example.test", 1000));
+	expect_listed("www.example.test", allowed, 2, FG_VERDICT_ALLOWED,
+		FG_SRC_POLICY_ADDRS);
 	/* neither: judged by the score */
 	dec = judge_answer("www.example.test", 1000, denied, 1, 60);
 	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
