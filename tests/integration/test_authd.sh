@@ -102,32 +102,30 @@ echo "$out" | section AUTHORITY | grep -q 'IN[[:space:]]*SOA' || fg_fail "NODATA
 [ "$(fg_rcode "$P" www.example.com A)" = REFUSED ] || fg_fail "a name outside every zone was not REFUSED"
 
 # --- double flux: the apex NS set rotates, with glue --------------------------
-glue_ok() { # NS-records additional: every NS name has A glue
-    local ns
-    for ns in $(echo "$1" | field NS 5); do
-        echo "$2" | awk -v n="$ns" '$1 == n && $4 == "A"' | grep -q . || return 1
+# WHAT: two responses, OUT1 and OUT2, whose SECTION holds a rotating NS set:
+# WANT servers each, another set the second time, and A glue in the
+# additional section for every server of the first.
+ns_rotates() { # WHAT SECTION WANT OUT1 OUT2
+    local what=$1 sec=$2 want=$3 out1=$4 out2=$5 n1 n2 ns
+    n1=$(echo "$out1" | section "$sec" | field NS 5)
+    n2=$(echo "$out2" | section "$sec" | field NS 5)
+    [ "$(echo "$n1" | count)" = "$want" ] || fg_fail "$what: expected $want NS, got: $out1"
+    [ "$n1" != "$n2" ] || fg_fail "$what: the NS set did not rotate: $n1"
+    for ns in $n1; do
+        echo "$out1" | section ADDITIONAL | awk -v n="$ns" '$1 == n && $4 == "A"' |
+            grep -q . || fg_fail "$what: glue missing for $ns: $out1"
     done
 }
 out1=$(fg_dig "$P" dflux.test NS)
 out2=$(fg_dig "$P" dflux.test NS)
-n1=$(echo "$out1" | section ANSWER | field NS 5)
-n2=$(echo "$out2" | section ANSWER | field NS 5)
-[ "$(echo "$n1" | count)" = 3 ] || fg_fail "dflux.test NS: expected 3 NS, got: $out1"
-[ "$n1" != "$n2" ] || fg_fail "dflux.test NS: the NS set did not rotate: $n1"
-glue_ok "$(echo "$out1" | section ANSWER)" "$(echo "$out1" | section ADDITIONAL)" ||
-    fg_fail "dflux.test NS: glue missing: $out1"
+ns_rotates "dflux.test NS" ANSWER 3 "$out1" "$out2"
 [ "$(echo "$out1" | section ANSWER | field NS 2 | uniq)" = 120 ] || fg_fail "dflux.test NS: TTL not 120: $out1"
 
 # A referral to a child with a rotating NS set: no AA, NS and glue.
 out1=$(fg_dig "$P" www.sub.dflux.test A)
 out2=$(fg_dig "$P" www.sub.dflux.test A)
 echo "$out1" | grep -q '^;; flags: qr aa ' && fg_fail "referral with AA: $out1"
-r1=$(echo "$out1" | section AUTHORITY | field NS 5)
-r2=$(echo "$out2" | section AUTHORITY | field NS 5)
-[ "$(echo "$r1" | count)" = 2 ] || fg_fail "referral: expected 2 NS, got: $out1"
-[ "$r1" != "$r2" ] || fg_fail "referral: the NS set did not rotate: $r1"
-glue_ok "$(echo "$out1" | section AUTHORITY)" "$(echo "$out1" | section ADDITIONAL)" ||
-    fg_fail "referral: glue missing: $out1"
+ns_rotates "referral" AUTHORITY 2 "$out1" "$out2"
 
 # --- TCP ------------------------------------------------------------------------
 got=$(fg_dig "$P" static.flux.test A -t | section ANSWER | field A 5)
