@@ -447,12 +447,17 @@ scn_pool_find(struct authd_scenario* scn, const ldns_rdf* owner,
 	return NULL;
 }
 
-/** Start a pool for owner (taken) and type, linked in at the end.
- * \return the pool, or NULL after reporting the error. */
+/** Start a pool of \p type for the name \p owner_text of the current zone,
+ * answering \p per_answer records at a time with \p ttl, linked in at the
+ * end. \return the pool, or NULL after reporting the error. */
 static struct authd_pool*
-scn_pool_new(struct scn_parse* p, ldns_rdf* owner, ldns_rr_type type)
+scn_pool_new(struct scn_parse* p, const char* owner_text, ldns_rr_type type,
+	uint64_t ttl, uint64_t per_answer)
 {
 	struct authd_pool* pool, **tail;
+	ldns_rdf* owner = scn_dname_in_zone(p, owner_text);
+	if(!owner)
+		return NULL;
 	if(scn_pool_find(p->scn, owner, type)) {
 		char* s = ldns_rdf2str(owner);
 		scn_err(p, "%s already has a rotating %s set", s ? s : "name",
@@ -469,8 +474,8 @@ scn_pool_new(struct scn_parse* p, ldns_rdf* owner, ldns_rr_type type)
 	}
 	pool->owner = owner;
 	pool->type = type;
-	pool->ttl = SCN_DEFAULT_TTL;
-	pool->per_answer = 1;
+	pool->ttl = (uint32_t)ttl;
+	pool->per_answer = per_answer;
 	pool->line = p->line;
 	for(tail = &p->scn->pools; *tail; tail = &(*tail)->next)
 		;
@@ -546,7 +551,6 @@ scn_rotate(struct scn_parse* p, struct scn_words* words)
 	uint64_t per = 1, ttl = SCN_DEFAULT_TTL, count = 0, step = 1, v;
 	struct authd_pool* pool;
 	ldns_rr_type type;
-	ldns_rdf* owner;
 	const char* val;
 	size_t i, cap = 0, nitems = 0;
 	int which;
@@ -585,12 +589,8 @@ scn_rotate(struct scn_parse* p, struct scn_words* words)
 		scn_err(p, "rotate: no addresses or prefixes");
 		return;
 	}
-	if(!(owner = scn_dname_in_zone(p, words->w[1])))
+	if(!(pool = scn_pool_new(p, words->w[1], type, ttl, per)))
 		return;
-	if(!(pool = scn_pool_new(p, owner, type)))
-		return;
-	pool->ttl = (uint32_t)ttl;
-	pool->per_answer = per;
 	for(i = 3; i < words->n; i++) {
 		struct scn_prefix pfx;
 		uint64_t n, k;
@@ -727,7 +727,6 @@ scn_nsrotate(struct scn_parse* p, struct scn_words* words)
 	const char* gen = NULL, *glue = NULL, *glue6 = NULL, *val;
 	struct scn_prefix pfx, pfx6;
 	struct authd_pool* pool;
-	ldns_rdf* owner;
 	size_t w, cap = 0, nitems = 0;
 	int which;
 	if(words->n < 3) {
@@ -783,12 +782,8 @@ scn_nsrotate(struct scn_parse* p, struct scn_words* words)
 			step)))
 			return;
 	}
-	if(!(owner = scn_dname_in_zone(p, words->w[1])))
+	if(!(pool = scn_pool_new(p, words->w[1], LDNS_RR_TYPE_NS, ttl, per)))
 		return;
-	if(!(pool = scn_pool_new(p, owner, LDNS_RR_TYPE_NS)))
-		return;
-	pool->ttl = (uint32_t)ttl;
-	pool->per_answer = per;
 	if(gen) {
 		for(i = 0; i < count; i++) {
 			ldns_rdf* ns = scn_gen_name(p, gen, i + 1);
