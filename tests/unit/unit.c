@@ -182,18 +182,6 @@ seg_remove(void)
 }
 
 void
-fg_unit_seg_use_shm(void)
-{
-	/* Unique per test process and per call: Check forks each test from
-	 * the runner, so a counter alone would repeat across tests. */
-	static unsigned n;
-	snprintf(fg_unit_seg, sizeof(fg_unit_seg), "/%s%d-%u", seg_prefix,
-		(int)getpid(), n++);
-	seg_is_file = 0;
-	seg_remove();
-}
-
-void
 fg_unit_seg_use_file(void)
 {
 	static unsigned n;
@@ -208,7 +196,13 @@ fg_unit_seg_use_file(void)
 void
 fg_unit_seg_setup(void)
 {
-	fg_unit_seg_use_shm();
+	/* Unique per test process and per call: Check forks each test from
+	 * the runner, so a counter alone would repeat across tests. */
+	static unsigned n;
+	snprintf(fg_unit_seg, sizeof(fg_unit_seg), "/%s%d-%u", seg_prefix,
+		(int)getpid(), n++);
+	seg_is_file = 0;
+	seg_remove();
 }
 
 void

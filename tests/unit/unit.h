@@ -102,9 +102,6 @@ void fg_unit_seg_setup(void);
 /** Checked teardown: remove the test's segment (object or file). */
 void fg_unit_seg_teardown(void);
 
-/** Move to a fresh shared-memory name (one test, several segments). */
-void fg_unit_seg_use_shm(void);
-
 /** Move to a fresh file-backed segment in fg_unit_dir (needs the scratch
  * fixture). */
 void fg_unit_seg_use_file(void);
