@@ -26,19 +26,12 @@ static struct fg_tracker* tracker;
 static struct fg_policy* policy;
 static struct fg_detector det;
 
-/** Wire names the RRsets of the responses point at: they must outlive the
- * upstream, and fg_unit_name's buffers are reused. */
-static uint8_t names[64][FG_NAME_MAX_WIRE];
-/** How many of names are used. */
-static size_t n_names;
-
 static void
 setup(void)
 {
 	fg_unit_seg_setup();
 	tracker = fg_unit_tracker_open(1024, WINDOW);
 	policy = NULL;
-	n_names = 0;
 	fg_detector_init(&det, tracker, NULL, NULL, NULL, 2);
 }
 
@@ -50,49 +43,18 @@ teardown(void)
 	fg_unit_seg_teardown();
 }
 
-/** \p text as a wire name that lives until the end of the test. */
-static const uint8_t*
-keep_name(const char* text)
-{
-	ck_assert_uint_lt(n_names, FG_UNIT_COUNT(names));
-	memcpy(names[n_names], fg_unit_name(text), FG_NAME_MAX_WIRE);
-	return names[n_names++];
-}
-
 /** Give the detector allow and deny lists: \p allow and \p deny are
  * NULL-terminated entry lists. */
 static void
 use_lists(const char* const* allow, const char* const* deny)
 {
-	char err[256];
 	policy = fg_policy_create();
 	ck_assert_ptr_nonnull(policy);
 	for(; allow && *allow; allow++)
-		ck_assert_msg(fg_policy_add(policy, FG_LIST_ALLOW, *allow, err,
-			sizeof(err)), "%s: %s", *allow, err);
+		fg_unit_list_add(policy, FG_LIST_ALLOW, *allow);
 	for(; deny && *deny; deny++)
-		ck_assert_msg(fg_policy_add(policy, FG_LIST_DENY, *deny, err,
-			sizeof(err)), "%s: %s", *deny, err);
+		fg_unit_list_add(policy, FG_LIST_DENY, *deny);
 	fg_detector_init(&det, tracker, NULL, policy, NULL, 2);
-}
-
-/** Add an address RRset (A or AAAA, by the first address) of \p owner in
- * \p section, with the \p n addresses of \p ips. */
-static void
-add_addrs(struct fg_upstream* up, enum fg_section section, const char* owner,
-	uint32_t ttl, const char* const* ips, size_t n)
-{
-	size_t i;
-	struct fg_addr a;
-	ck_assert_uint_gt(n, 0);
-	a = fg_unit_addr(ips[0], 0, NULL);
-	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, keep_name(owner),
-		a.family == FG_AF_INET ? FG_TYPE_A : FG_TYPE_AAAA, section,
-		ttl));
-	for(i = 0; i < n; i++) {
-		a = fg_unit_addr(ips[i], 0, NULL);
-		ck_assert(fg_upstream_add_addr(up, a.family, a.addr));
-	}
 }
 
 /** Add an NS RRset of \p zone in \p section naming the \p n servers of
@@ -103,12 +65,13 @@ add_ns(struct fg_upstream* up, enum fg_section section, const char* zone,
 	uint32_t ttl, const char* const* ns, const char* const* glue, size_t n)
 {
 	size_t i;
-	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, keep_name(zone),
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, fg_unit_name(zone),
 		FG_TYPE_NS, section, ttl));
 	for(i = 0; i < n; i++)
-		ck_assert(fg_upstream_add_name(up, keep_name(ns[i])));
+		ck_assert(fg_upstream_add_name(up, fg_unit_name(ns[i])));
 	for(i = 0; i < n; i++)
-		add_addrs(up, FG_SECTION_ADDITIONAL, ns[i], ttl, &glue[i], 1);
+		fg_unit_upstream_addrs(up, FG_SECTION_ADDITIONAL, ns[i], ttl,
+			&glue[i], 1);
 }
 
 /**
@@ -122,7 +85,7 @@ judge_answer(const char* owner, uint64_t now, const char* const* ips,
 	struct fg_upstream up;
 	struct fg_decision dec[2];
 	fg_upstream_init(&up, now);
-	add_addrs(&up, FG_SECTION_ANSWER, owner, ttl, ips, n);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, owner, ttl, ips, n);
 	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 2), 1);
 	return dec[0];
 }
@@ -312,13 +275,15 @@ START_TEST(test_glue_is_not_an_answer)
 	struct fg_decision dec[4];
 	struct fg_record_view v;
 	fg_upstream_init(&up, 1000);
-	add_addrs(&up, FG_SECTION_ANSWER, "www.glue.test", 300, answer, 1);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, "www.glue.test", 300,
+		answer, 1);
 	add_ns(&up, FG_SECTION_AUTHORITY, "glue.test", 600, ns, glue, 2);
 	/* the answer's own name again, outside the answer section */
-	add_addrs(&up, FG_SECTION_ADDITIONAL, "www.glue.test", 300, own_glue,
-		2);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ADDITIONAL, "www.glue.test", 300,
+		own_glue, 2);
 	/* and a name no NS record names */
-	add_addrs(&up, FG_SECTION_AUTHORITY, "other.glue.test", 300, other, 1);
+	fg_unit_upstream_addrs(&up, FG_SECTION_AUTHORITY, "other.glue.test",
+		300, other, 1);
 	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 4), 1);
 	ck_assert_mem_eq(dec[0].owner, fg_unit_name("www.glue.test"), 15);
 	expect_decision(&dec[0], FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
@@ -356,7 +321,8 @@ double_flux_round(const char* owner, const char* zone, int round,
 	struct fg_upstream up;
 	struct fg_decision dec[1];
 	fg_upstream_init(&up, now);
-	add_addrs(&up, FG_SECTION_ANSWER, owner, 120, &bots[round % 5], 2);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, owner, 120,
+		&bots[round % 5], 2);
 	if(zone) {
 		char ns[2][64], glue[2][20];
 		const char* nsp[2] = { ns[0], ns[1] };

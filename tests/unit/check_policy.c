@@ -16,15 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/** Add entries, failing the test on any error. */
-static void
-add(struct fg_policy* p, enum fg_list which, const char* entry)
-{
-	char err[256];
-	ck_assert_msg(fg_policy_add(p, which, entry, err, sizeof(err)),
-		"%s: %s", entry, err);
-}
-
 /** Match a presentation-format name, sent in wire format with its case
  * kept (fg_unit_name). */
 static enum fg_list
@@ -59,7 +50,7 @@ run_steps(struct fg_policy* p, const struct name_step* steps, size_t n)
 	size_t i;
 	for(i = 0; i < n; i++) {
 		if(steps[i].op == ADD) {
-			add(p, steps[i].list, steps[i].text);
+			fg_unit_list_add(p, steps[i].list, steps[i].text);
 			continue;
 		}
 		ck_assert_msg(match(p, steps[i].text) == steps[i].list,
@@ -193,9 +184,9 @@ START_TEST(test_asn)
 		{ { { "192.0.2.1", 0 }, { "2001:db8::1", 15169 } },
 			FG_LIST_NONE } };
 	struct fg_policy* p = fg_policy_create();
-	add(p, FG_LIST_ALLOW, "AS13335");
-	add(p, FG_LIST_ALLOW, "as15169");
-	add(p, FG_LIST_DENY, "As64496");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "AS13335");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "as15169");
+	fg_unit_list_add(p, FG_LIST_DENY, "As64496");
 	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 2);
 	/* names are untouched by ASN entries */
@@ -224,14 +215,14 @@ START_TEST(test_cidr_v4)
 	static const struct addrs_case everything[] = {
 		{ { { "255.255.255.255", 0 } }, FG_LIST_ALLOW } };
 	struct fg_policy* p = fg_policy_create();
-	add(p, FG_LIST_DENY, "192.0.2.0/24");
-	add(p, FG_LIST_DENY, "203.0.113.7");
-	add(p, FG_LIST_ALLOW, "10.0.0.0/8");
-	add(p, FG_LIST_ALLOW, "10.1.0.0/16");
-	add(p, FG_LIST_ALLOW, "172.16.0.0/12");
+	fg_unit_list_add(p, FG_LIST_DENY, "192.0.2.0/24");
+	fg_unit_list_add(p, FG_LIST_DENY, "203.0.113.7");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "10.0.0.0/8");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "10.1.0.0/16");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "172.16.0.0/12");
 	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_ALLOW), 3);
-	add(p, FG_LIST_ALLOW, "0.0.0.0/0");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "0.0.0.0/0");
 	check_addrs(p, everything, FG_UNIT_COUNT(everything));
 	fg_policy_delete(p);
 }
@@ -259,13 +250,13 @@ START_TEST(test_cidr_v6)
 		{ { { "2a00:1450:4001:80b::200e", 0 },
 			{ "198.51.100.20", 0 } }, FG_LIST_ALLOW } };
 	struct fg_policy* p = fg_policy_create();
-	add(p, FG_LIST_DENY, "2001:db8::/32");
-	add(p, FG_LIST_DENY, "2001:db8:ffff::/48");
-	add(p, FG_LIST_ALLOW, "2a00:1450:4001::/48");
-	add(p, FG_LIST_ALLOW, "2606:4700::6810:84e5");
-	add(p, FG_LIST_ALLOW, "2400:cb00::/31");
+	fg_unit_list_add(p, FG_LIST_DENY, "2001:db8::/32");
+	fg_unit_list_add(p, FG_LIST_DENY, "2001:db8:ffff::/48");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "2a00:1450:4001::/48");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "2606:4700::6810:84e5");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "2400:cb00::/31");
 	check_addrs(p, cases, FG_UNIT_COUNT(cases));
-	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "198.51.100.0/24");
 	check_addrs(p, mixed, FG_UNIT_COUNT(mixed));
 	fg_policy_delete(p);
 }
@@ -279,8 +270,8 @@ START_TEST(test_allow_mixes_asn_and_cidr)
 		{ { { "104.16.0.1", 13335 }, { "198.51.101.1", 0 } },
 			FG_LIST_NONE } };
 	struct fg_policy* p = fg_policy_create();
-	add(p, FG_LIST_ALLOW, "AS13335");
-	add(p, FG_LIST_ALLOW, "198.51.100.0/24");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "AS13335");
+	fg_unit_list_add(p, FG_LIST_ALLOW, "198.51.100.0/24");
 	check_addrs(p, cases, FG_UNIT_COUNT(cases));
 	fg_policy_delete(p);
 }
@@ -466,7 +457,7 @@ START_TEST(test_many_entries)
 	for(i = 0; i < 20000; i++) {
 		snprintf(text, sizeof(text), "host%u.zone%u.example", (unsigned)i,
 			(unsigned)(i % 97));
-		add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
+		fg_unit_list_add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
 	}
 	for(i = 0; i < 20000; i++) {
 		snprintf(text, sizeof(text), "x.host%u.zone%u.example",
@@ -486,7 +477,7 @@ START_TEST(test_many_entries)
 		net[i] &= 0xffffffffu << (32 - len[i]);
 		ia.s_addr = htonl(net[i]);
 		snprintf(text, sizeof(text), "%s/%u", inet_ntoa(ia), len[i]);
-		add(p, FG_LIST_DENY, text);
+		fg_unit_list_add(p, FG_LIST_DENY, text);
 	}
 	for(i = 0; i < 20000; i++) {
 		struct fg_addr a;
@@ -517,7 +508,7 @@ START_TEST(test_suffix_filter)
 	for(i = 0; i < 200; i++) {
 		snprintf(text, sizeof(text), "%scdn%u.example%u.net",
 			i % 3 ? "" : "exact:", i, i % 7);
-		add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
+		fg_unit_list_add(p, i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW, text);
 	}
 	for(i = 0; i < 200; i++) {
 		enum fg_list want = i % 2 ? FG_LIST_DENY : FG_LIST_ALLOW;

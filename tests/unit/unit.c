@@ -10,7 +10,7 @@
 #define _XOPEN_SOURCE 700
 #endif
 #include "unit.h"
-#include "fluxguard/geo.h"
+#include "fluxguard/addr.h"
 #include "fluxguard/name.h"
 
 #include <dirent.h>
@@ -247,9 +247,9 @@ fg_unit_tracker_open(uint32_t capacity, uint32_t window)
 const uint8_t*
 fg_unit_name(const char* text)
 {
-	static uint8_t bufs[8][FG_NAME_MAX_WIRE];
+	static uint8_t bufs[64][FG_NAME_MAX_WIRE];
 	static unsigned next;
-	uint8_t* w = bufs[next++ % 8];
+	uint8_t* w = bufs[next++ % 64];
 	const char* s = text;
 	size_t i = 0;
 	if(strcmp(s, ".") == 0)
@@ -282,4 +282,29 @@ fg_unit_addr(const char* text, uint32_t asn, const char* cc)
 		a.country[1] = cc[1];
 	}
 	return a;
+}
+
+void
+fg_unit_list_add(struct fg_policy* p, enum fg_list which, const char* entry)
+{
+	char err[256];
+	ck_assert_msg(fg_policy_add(p, which, entry, err, sizeof(err)),
+		"%s: %s", entry, err);
+}
+
+void
+fg_unit_upstream_addrs(struct fg_upstream* up, enum fg_section section,
+	const char* owner, uint32_t ttl, const char* const* ips, size_t n)
+{
+	struct fg_addr a;
+	size_t i;
+	ck_assert_uint_gt(n, 0);
+	a = fg_unit_addr(ips[0], 0, NULL);
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, fg_unit_name(owner),
+		a.family == FG_AF_INET ? FG_TYPE_A : FG_TYPE_AAAA, section,
+		ttl));
+	for(i = 0; i < n; i++) {
+		a = fg_unit_addr(ips[i], 0, NULL);
+		ck_assert(fg_upstream_add_addr(up, a.family, a.addr));
+	}
 }

@@ -19,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
+#include "fluxguard/upstream.h"
 
 /** Number of elements of a fixed array, for table-driven tests. */
 #define FG_UNIT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -126,7 +128,8 @@ struct fg_tracker* fg_unit_tracker_open(uint32_t capacity, uint32_t window);
  * \p text ("www.Example.com", "" or "." for the root) in wire format, built
  * label by label so that the case is kept as given: the code under test
  * must fold it itself. Fails the test on a malformed name. The result is
- * one of 8 static buffers used in turn.
+ * one of 64 static buffers used in turn, so it stays valid for the next 63
+ * calls: enough for every name of a hand-made upstream response.
  */
 const uint8_t* fg_unit_name(const char* text);
 
@@ -135,5 +138,17 @@ const uint8_t* fg_unit_name(const char* text);
  * \p cc (NULL or "" for unknown); fails the test if \p text is no address.
  */
 struct fg_addr fg_unit_addr(const char* text, uint32_t asn, const char* cc);
+
+/** Add \p entry to list \p which of \p p; fails the test on an error. */
+void fg_unit_list_add(struct fg_policy* p, enum fg_list which,
+	const char* entry);
+
+/**
+ * Add to \p up an address RRset of \p owner (fg_unit_name) in \p section:
+ * the \p n addresses of \p ips, A or AAAA by the first one's family.
+ * Fails the test if \p up is full.
+ */
+void fg_unit_upstream_addrs(struct fg_upstream* up, enum fg_section section,
+	const char* owner, uint32_t ttl, const char* const* ips, size_t n);
 
 #endif /* FG_TESTS_UNIT_H */
