@@ -14,19 +14,16 @@
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
+#include "unit.h"
 
 #include <check.h>
-#include <sys/mman.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /** When every answer of these tests arrives. */
 #define NOW 1700000000u
 
-/** The private tracker segment of the running test. */
-static char seg_name[128];
+/** The test's tracker (on the private segment of unit.h), lists and
+ * detector. */
 static struct fg_tracker* tracker;
 static struct fg_policy* policy;
 static struct fg_detector det;
@@ -34,19 +31,8 @@ static struct fg_detector det;
 static void
 setup(void)
 {
-	static int n;
-	struct fg_tracker_options o;
-	char err[512];
-	snprintf(seg_name, sizeof(seg_name), "/fg-check-judge-%d-%d",
-		(int)getpid(), n++);
-	memset(&o, 0, sizeof(o));
-	o.segment = seg_name;
-	o.capacity = 256;
-	o.window = 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
-	tracker = fg_tracker_open(&o, err, sizeof(err));
-	ck_assert_msg(tracker != NULL, "%s", err);
+	fg_unit_seg_setup();
+	tracker = fg_unit_tracker_open(256, 3600);
 	policy = fg_policy_create();
 	ck_assert_ptr_nonnull(policy);
 	fg_detector_init(&det, tracker, NULL, policy, NULL, 0);
@@ -58,46 +44,30 @@ static void
 teardown(void)
 {
 	fg_tracker_close(tracker);
-	shm_unlink(seg_name);
+	fg_unit_seg_teardown();
 	fg_policy_delete(policy);
-}
-
-/** Wire name from text, one static buffer per call slot. */
-static const uint8_t*
-wire(const char* str)
-{
-	static uint8_t bufs[16][FG_NAME_MAX_WIRE];
-	static int next;
-	uint8_t* w = bufs[next++ % 16];
-	ck_assert_msg(fg_name_from_str(str, w, FG_NAME_MAX_WIRE), "%s", str);
-	return w;
 }
 
 /** Add a list entry, failing the test on an error. */
 static void
 list(enum fg_list which, const char* entry)
 {
-	char err[256];
-	ck_assert_msg(fg_policy_add(policy, which, entry, err, sizeof(err)),
-		"%s: %s", entry, err);
+	fg_unit_list_add(policy, which, entry);
 }
 
 /** Give \p name a tracked record with \p verdict and \p score. */
 static void
 track(const char* name, enum fg_verdict verdict, float score)
 {
-	struct fg_addr a;
-	memset(&a, 0, sizeof(a));
-	a.family = FG_AF_INET;
-	a.addr[0] = 45;
-	a.addr[3] = 1;
-	ck_assert(fg_tracker_record_addrs(tracker, wire(name), NOW, &a, 1, 60));
+	struct fg_addr a = fg_unit_addr("45.0.0.1", 0, NULL);
+	ck_assert(fg_tracker_record_addrs(tracker, fg_unit_name(name), NOW, &a,
+		1, 60));
 	if(verdict == FG_VERDICT_ALLOWED || verdict == FG_VERDICT_DENIED)
-		ck_assert(fg_tracker_set_operator_verdict(tracker, wire(name),
-			NOW, verdict));
+		ck_assert(fg_tracker_set_operator_verdict(tracker,
+			fg_unit_name(name), NOW, verdict));
 	else
-		ck_assert(fg_tracker_set_verdict(tracker, wire(name), NOW,
-			score, verdict));
+		ck_assert(fg_tracker_set_verdict(tracker, fg_unit_name(name),
+			NOW, score, verdict));
 }
 
 /** Start an answer. */
@@ -111,9 +81,9 @@ answer_init(struct fg_upstream* up)
 static void
 add_cname(struct fg_upstream* up, const char* owner, const char* target)
 {
-	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, wire(owner),
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, fg_unit_name(owner),
 		FG_TYPE_CNAME, FG_SECTION_ANSWER, 300));
-	ck_assert(fg_upstream_add_name(up, wire(target)));
+	ck_assert(fg_upstream_add_name(up, fg_unit_name(target)));
 }
 
 /** Add an A RRset of \p owner in \p section with the IPv4 address \p ip
@@ -122,14 +92,7 @@ static void
 add_a(struct fg_upstream* up, const char* owner, enum fg_section section,
 	const char* ip)
 {
-	uint8_t a[4];
-	unsigned b0, b1, b2, b3;
-	ck_assert_int_eq(sscanf(ip, "%u.%u.%u.%u", &b0, &b1, &b2, &b3), 4);
-	a[0] = (uint8_t)b0; a[1] = (uint8_t)b1; a[2] = (uint8_t)b2;
-	a[3] = (uint8_t)b3;
-	ck_assert_ptr_nonnull(fg_upstream_add_rrset(up, wire(owner), FG_TYPE_A,
-		section, 60));
-	ck_assert(fg_upstream_add_addr(up, FG_AF_INET, a));
+	fg_unit_upstream_addrs(up, section, owner, 60, &ip, 1);
 }
 
 /** The deciding name of \p j in presentation format. */
@@ -151,7 +114,7 @@ START_TEST(test_cname_alias_of_flagged)
 	answer_init(&up);
 	add_cname(&up, "alias.example.", "bot.example.");
 	add_a(&up, "bot.example.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(fg_judge_answer(&det, wire("alias.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("alias.example."), &up, &j));
 	ck_assert_int_eq(j.blocked, 1);
 	ck_assert_int_eq(j.verdict, FG_VERDICT_FLAGGED);
 	ck_assert_int_eq(j.action, FG_ACTION_NXDOMAIN);
@@ -164,19 +127,19 @@ START_TEST(test_cname_alias_of_flagged)
 	add_cname(&up, "a.example.", "bot.example.");
 	add_cname(&up, "bot.example.", "cdn.example.");
 	add_a(&up, "cdn.example.", FG_SECTION_ANSWER, "45.0.0.2");
-	ck_assert(fg_judge_answer(&det, wire("A.Example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("A.Example."), &up, &j));
 	ck_assert_str_eq(decided_by(&j), "bot.example.");
 	/* a chain that ends at the flagged name without its records (the
 	 * target has no data of the query's type) is blocked all the same */
 	answer_init(&up);
 	add_cname(&up, "nodata.example.", "bot.example.");
-	ck_assert(fg_judge_answer(&det, wire("nodata.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("nodata.example."), &up, &j));
 	ck_assert_str_eq(decided_by(&j), "bot.example.");
 	/* a clean chain passes */
 	answer_init(&up);
 	add_cname(&up, "www.example.", "cdn.example.");
 	add_a(&up, "cdn.example.", FG_SECTION_ANSWER, "45.0.0.3");
-	ck_assert(!fg_judge_answer(&det, wire("www.example."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("www.example."), &up, &j));
 	ck_assert_int_eq(j.blocked, 0);
 	ck_assert_int_eq(j.verdict, FG_VERDICT_CLEAN);
 	ck_assert_int_eq(j.list, FG_LIST_NONE);
@@ -192,7 +155,7 @@ START_TEST(test_allow_beats_flag)
 	answer_init(&up);
 	add_cname(&up, "alias.example.", "bot.example.");
 	add_a(&up, "bot.example.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(!fg_judge_answer(&det, wire("alias.example."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("alias.example."), &up, &j));
 	ck_assert_int_eq(j.blocked, 0);
 	ck_assert_int_eq(j.list, FG_LIST_ALLOW);
 	ck_assert_int_eq(j.verdict, FG_VERDICT_CLEAN);
@@ -203,7 +166,7 @@ START_TEST(test_allow_beats_flag)
 	add_cname(&up, "x.example.", "bot3.example.");
 	add_cname(&up, "bot3.example.", "bot2.example.");
 	add_a(&up, "bot2.example.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(!fg_judge_answer(&det, wire("x.example."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("x.example."), &up, &j));
 	ck_assert_int_eq(j.list, FG_LIST_ALLOW);
 }
 END_TEST
@@ -216,7 +179,7 @@ START_TEST(test_deny_beats_lower_allow_and_flag)
 	list(FG_LIST_DENY, "bad.example.com");
 	answer_init(&up);
 	add_a(&up, "www.bad.example.com.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(fg_judge_answer(&det, wire("www.bad.example.com."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("www.bad.example.com."), &up, &j));
 	ck_assert_int_eq(j.verdict, FG_VERDICT_DENIED);
 	ck_assert_int_eq(j.list, FG_LIST_DENY);
 	ck_assert_int_eq(j.action, FG_ACTION_REFUSE);
@@ -225,7 +188,7 @@ START_TEST(test_deny_beats_lower_allow_and_flag)
 	/* the less specific allow still covers its other names */
 	answer_init(&up);
 	add_a(&up, "good.example.com.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(!fg_judge_answer(&det, wire("good.example.com."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("good.example.com."), &up, &j));
 	ck_assert_int_eq(j.list, FG_LIST_ALLOW);
 	/* a deny later in the chain beats a flag earlier in it */
 	track("bot.example.", FG_VERDICT_FLAGGED, 90.0f);
@@ -233,7 +196,7 @@ START_TEST(test_deny_beats_lower_allow_and_flag)
 	add_cname(&up, "q.example.", "bot.example.");
 	add_cname(&up, "bot.example.", "x.bad.example.com.");
 	add_a(&up, "x.bad.example.com.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(fg_judge_answer(&det, wire("q.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("q.example."), &up, &j));
 	ck_assert_int_eq(j.verdict, FG_VERDICT_DENIED);
 	ck_assert_str_eq(decided_by(&j), "x.bad.example.com.");
 	ck_assert_int_eq(j.action, FG_ACTION_REFUSE);
@@ -241,7 +204,7 @@ START_TEST(test_deny_beats_lower_allow_and_flag)
 	track("op.example.", FG_VERDICT_DENIED, 0);
 	answer_init(&up);
 	add_a(&up, "op.example.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(fg_judge_answer(&det, wire("op.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("op.example."), &up, &j));
 	ck_assert_str_eq(j.reason, "deny list (operator)");
 	ck_assert_int_eq(j.list, FG_LIST_DENY);
 }
@@ -259,14 +222,14 @@ START_TEST(test_address_lists)
 	add_a(&up, "x.example.", FG_SECTION_ANSWER, "45.0.0.1");
 	ck_assert(fg_upstream_add_addr(&up, FG_AF_INET,
 		(const uint8_t*)"\300\000\002\011"));
-	ck_assert(fg_judge_answer(&det, wire("w.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("w.example."), &up, &j));
 	ck_assert_str_eq(j.reason, "deny list (address)");
 	ck_assert_str_eq(decided_by(&j), "w.example.");
 	/* an answer wholly in allowed addresses passes although flagged */
 	track("f.example.", FG_VERDICT_FLAGGED, 70.0f);
 	answer_init(&up);
 	add_a(&up, "f.example.", FG_SECTION_ANSWER, "198.51.100.7");
-	ck_assert(!fg_judge_answer(&det, wire("f.example."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("f.example."), &up, &j));
 	ck_assert_int_eq(j.list, FG_LIST_ALLOW);
 }
 END_TEST
@@ -280,7 +243,7 @@ START_TEST(test_only_answer_section)
 	answer_init(&up);
 	add_a(&up, "www.example.", FG_SECTION_ANSWER, "45.0.0.1");
 	add_a(&up, "bot.example.", FG_SECTION_ADDITIONAL, "192.0.2.1");
-	ck_assert(!fg_judge_answer(&det, wire("www.example."), &up, &j));
+	ck_assert(!fg_judge_answer(&det, fg_unit_name("www.example."), &up, &j));
 	ck_assert_int_eq(j.verdict, FG_VERDICT_CLEAN);
 }
 END_TEST
@@ -291,12 +254,12 @@ START_TEST(test_query_lists_only)
 	track("bot.example.", FG_VERDICT_FLAGGED, 90.0f);
 	list(FG_LIST_DENY, "evil.example");
 	/* before resolution the tracker is not asked */
-	ck_assert(!fg_judge_query(&det, wire("bot.example."), &j));
-	ck_assert(fg_judge_query(&det, wire("www.evil.example."), &j));
+	ck_assert(!fg_judge_query(&det, fg_unit_name("bot.example."), &j));
+	ck_assert(fg_judge_query(&det, fg_unit_name("www.evil.example."), &j));
 	ck_assert_int_eq(j.action, FG_ACTION_REFUSE);
 	ck_assert_int_eq(j.list, FG_LIST_DENY);
 	list(FG_LIST_ALLOW, "exact:www.evil.example");
-	ck_assert(!fg_judge_query(&det, wire("www.evil.example."), &j));
+	ck_assert(!fg_judge_query(&det, fg_unit_name("www.evil.example."), &j));
 	ck_assert_int_eq(j.list, FG_LIST_ALLOW);
 }
 END_TEST
@@ -313,41 +276,26 @@ START_TEST(test_monitor_and_config)
 	track("bot.example.", FG_VERDICT_FLAGGED, 90.0f);
 	answer_init(&up);
 	add_a(&up, "bot.example.", FG_SECTION_ANSWER, "45.0.0.1");
-	ck_assert(fg_judge_answer(&det, wire("bot.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("bot.example."), &up, &j));
 	ck_assert_int_eq(j.blocked, 1);
 	ck_assert_int_eq(j.action, FG_ACTION_LOG);
 	list(FG_LIST_DENY, "bot.example");
-	ck_assert(fg_judge_answer(&det, wire("bot.example."), &up, &j));
+	ck_assert(fg_judge_answer(&det, fg_unit_name("bot.example."), &up, &j));
 	ck_assert_int_eq(j.action, FG_ACTION_REFUSE);
 	/* a malformed query name is nothing to judge */
 	ck_assert(!fg_judge_query(&det, (const uint8_t*)"\077abc", &j));
 }
 END_TEST
 
-static Suite*
-judge_suite(void)
+Suite*
+fg_unit_suite(void)
 {
+	const TTest* tests[] = { test_cname_alias_of_flagged,
+		test_allow_beats_flag, test_deny_beats_lower_allow_and_flag,
+		test_address_lists, test_only_answer_section,
+		test_query_lists_only, test_monitor_and_config };
 	Suite* s = suite_create("judge");
-	TCase* tc = tcase_create("judge");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_cname_alias_of_flagged);
-	tcase_add_test(tc, test_allow_beats_flag);
-	tcase_add_test(tc, test_deny_beats_lower_allow_and_flag);
-	tcase_add_test(tc, test_address_lists);
-	tcase_add_test(tc, test_only_answer_section);
-	tcase_add_test(tc, test_query_lists_only);
-	tcase_add_test(tc, test_monitor_and_config);
-	suite_add_tcase(s, tc);
+	fg_unit_tcase(s, "judge", setup, teardown, tests,
+		FG_UNIT_COUNT(tests));
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner* sr = srunner_create(judge_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
