@@ -3,7 +3,8 @@
  * Unit tests for the detector (core/detect.c, fluxguard/detect.h): whole
  * upstream responses, built by hand with fluxguard/upstream.h, judged into a
  * private tracker with no geo databases (blocks stand in for networks) and,
- * where a test says so, allow and deny lists. They cover the min-answers
+ * where a test adds entries, allow and deny lists (unit.h's detector
+ * fixture). They cover the min-answers
  * gate, a CDN-like name, the lists by name and by address, glue that is not
  * an answer, NS evidence raising a double-flux name's score, an operator's
  * verdict over the score, and a flag held while a new window gathers too
@@ -17,45 +18,6 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-
-/** Window of the test tracker, seconds. */
-#define WINDOW 3600
-
-/** The test's tracker, lists (NULL until a test adds one) and detector. */
-static struct fg_tracker* tracker;
-static struct fg_policy* policy;
-static struct fg_detector det;
-
-static void
-setup(void)
-{
-	fg_unit_seg_setup();
-	tracker = fg_unit_tracker_open(1024, WINDOW);
-	policy = NULL;
-	fg_detector_init(&det, tracker, NULL, NULL, NULL, 2);
-}
-
-static void
-teardown(void)
-{
-	fg_tracker_close(tracker);
-	fg_policy_delete(policy);
-	fg_unit_seg_teardown();
-}
-
-/** Give the detector allow and deny lists: \p allow and \p deny are
- * NULL-terminated entry lists. */
-static void
-use_lists(const char* const* allow, const char* const* deny)
-{
-	policy = fg_policy_create();
-	ck_assert_ptr_nonnull(policy);
-	for(; allow && *allow; allow++)
-		fg_unit_list_add(policy, FG_LIST_ALLOW, *allow);
-	for(; deny && *deny; deny++)
-		fg_unit_list_add(policy, FG_LIST_DENY, *deny);
-	fg_detector_init(&det, tracker, NULL, policy, NULL, 2);
-}
 
 /** Add an NS RRset of \p zone in \p section naming the \p n servers of
  * \p ns, and in the additional section an A RRset of glue for each, the
@@ -86,7 +48,7 @@ judge_answer(const char* owner, uint64_t now, const char* const* ips,
 	struct fg_decision dec[2];
 	fg_upstream_init(&up, now);
 	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, owner, ttl, ips, n);
-	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 2), 1);
+	ck_assert_uint_eq(fg_detect_upstream(&fg_unit_det, &up, dec, 2), 1);
 	return dec[0];
 }
 
@@ -130,12 +92,21 @@ flux_answer(const char* owner, int round, uint64_t now)
 	return judge_answer(owner, now, ips, 8, 60);
 }
 
+/** Copy \p name's record at \p now into \p v; fails the test if it has
+ * none. */
+static void
+record_of(const char* name, uint64_t now, struct fg_record_view* v)
+{
+	ck_assert_msg(fg_tracker_lookup(fg_unit_tracker, fg_unit_name(name), now,
+		v), "%s is not tracked", name);
+}
+
 /** Whether \p name has a record at \p now. */
 static int
 tracked(const char* name, uint64_t now)
 {
 	struct fg_record_view v;
-	return fg_tracker_lookup(tracker, fg_unit_name(name), now, &v);
+	return fg_tracker_lookup(fg_unit_tracker, fg_unit_name(name), now, &v);
 }
 
 /** Judge \p owner's answer \p ips at 1000 and expect the lists to decide
@@ -155,8 +126,8 @@ held_verdict(const char* name, uint64_t now)
 {
 	enum fg_verdict v;
 	float score;
-	ck_assert_msg(fg_tracker_peek(tracker, fg_unit_name(name), now, &v,
-		&score), "%s is not tracked", name);
+	ck_assert_msg(fg_tracker_peek(fg_unit_tracker, fg_unit_name(name), now,
+		&v, &score), "%s is not tracked", name);
 	return v;
 }
 
@@ -176,7 +147,7 @@ START_TEST(test_single_flux_second_answer)
 	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
 	ck_assert(dec.newly_flagged);
 	ck_assert_uint_eq(dec.flagged_at, 1010);
-	ck_assert(dec.score >= det.params.threshold);
+	ck_assert(dec.score >= fg_unit_det.params.threshold);
 	ck_assert(dec.explain.asn_stand_in);
 	ck_assert_int_eq(held_verdict("WWW.FLUX.TEST", 1010),
 		FG_VERDICT_FLAGGED);
@@ -207,8 +178,8 @@ START_TEST(test_cdn_never_flagged)
 			20);
 		expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE,
 			(uint32_t)i + 1);
-		ck_assert_msg(dec.score < det.params.threshold, "answer %d: "
-			"score %.1f", i, dec.score);
+		ck_assert_msg(dec.score < fg_unit_det.params.threshold,
+			"answer %d: score %.1f", i, dec.score);
 	}
 	/* one network, however much it churns */
 	ck_assert(dec.explain.raw[FG_FEAT_ASNS] == 1.0);
@@ -219,11 +190,10 @@ END_TEST
 
 START_TEST(test_lists_by_name)
 {
-	static const char* const allow[] = { "cdn.test", NULL };
-	static const char* const deny[] = { "bad.test", NULL };
 	char buf[8][20];
 	const char* ips[8];
-	use_lists(allow, deny);
+	fg_unit_list_add(fg_unit_policy, FG_LIST_ALLOW, "cdn.test");
+	fg_unit_list_add(fg_unit_policy, FG_LIST_DENY, "bad.test");
 	flux_ips(buf, ips, 0, 8);
 	/* allowed however it looks; denied however little it shows */
 	expect_listed("www.CDN.test", ips, 8, FG_VERDICT_ALLOWED,
@@ -238,7 +208,8 @@ START_TEST(test_lists_by_name)
 		struct fg_decision out[1];
 		fg_upstream_init(&up, 1000);
 		add_ns(&up, FG_SECTION_AUTHORITY, "cdn.test", 600, ns, glue, 1);
-		ck_assert_uint_eq(fg_detect_upstream(&det, &up, out, 1), 0);
+		ck_assert_uint_eq(fg_detect_upstream(&fg_unit_det, &up, out, 1),
+			0);
 		ck_assert(!tracked("cdn.test", 1000));
 	}
 }
@@ -246,12 +217,11 @@ END_TEST
 
 START_TEST(test_lists_by_address)
 {
-	static const char* const allow[] = { "104.16.0.0/12", NULL };
-	static const char* const deny[] = { "203.0.113.0/24", NULL };
 	static const char* const denied[] = { "45.1.1.1", "203.0.113.9" };
 	static const char* const allowed[] = { "104.16.1.1", "104.17.2.2" };
 	struct fg_decision dec;
-	use_lists(allow, deny);
+	fg_unit_list_add(fg_unit_policy, FG_LIST_ALLOW, "104.16.0.0/12");
+	fg_unit_list_add(fg_unit_policy, FG_LIST_DENY, "203.0.113.0/24");
 	/* one address in a denied prefix denies the answer */
 	expect_listed("www.example.test", denied, 2, FG_VERDICT_DENIED,
 		FG_SRC_POLICY_ADDRS);
@@ -284,12 +254,11 @@ START_TEST(test_glue_is_not_an_answer)
 	/* and a name no NS record names */
 	fg_unit_upstream_addrs(&up, FG_SECTION_AUTHORITY, "other.glue.test",
 		300, other, 1);
-	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 4), 1);
+	ck_assert_uint_eq(fg_detect_upstream(&fg_unit_det, &up, dec, 4), 1);
 	ck_assert_mem_eq(dec[0].owner, fg_unit_name("www.glue.test"), 15);
 	expect_decision(&dec[0], FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
 	/* the answer holds its own address only */
-	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("www.glue.test"), 1000,
-		&v));
+	record_of("www.glue.test", 1000, &v);
 	ck_assert_uint_eq(v.answers, 1);
 	ck_assert_uint_eq(v.n_addrs, 1);
 	ck_assert_uint_eq(v.addrs[0].addr[1], 10);
@@ -297,8 +266,7 @@ START_TEST(test_glue_is_not_an_answer)
 	ck_assert(!tracked("ns1.glue.test", 1000));
 	ck_assert(!tracked("ns2.glue.test", 1000));
 	ck_assert(!tracked("other.glue.test", 1000));
-	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("glue.test"), 1000,
-		&v));
+	record_of("glue.test", 1000, &v);
 	ck_assert_uint_eq(v.ns_answers, 1);
 	ck_assert_uint_eq(v.ns_distinct, 2);
 	ck_assert_uint_eq(v.n_glue, 2);
@@ -336,7 +304,7 @@ double_flux_round(const char* owner, const char* zone, int round,
 		}
 		add_ns(&up, FG_SECTION_AUTHORITY, zone, 120, nsp, gp, 2);
 	}
-	ck_assert_uint_eq(fg_detect_upstream(&det, &up, dec, 1), 1);
+	ck_assert_uint_eq(fg_detect_upstream(&fg_unit_det, &up, dec, 1), 1);
 	return dec[0];
 }
 
@@ -352,8 +320,7 @@ START_TEST(test_ns_evidence_raises_score)
 			1000 + (uint64_t)round);
 	}
 	/* the NS sets were recorded for the zone, with their glue */
-	ck_assert(fg_tracker_lookup(tracker, fg_unit_name("dflux.test"), 1005,
-		&zone));
+	record_of("dflux.test", 1005, &zone);
 	ck_assert_uint_eq(zone.ns_answers, 6);
 	ck_assert_uint_eq(zone.ns_changes, 5);
 	ck_assert_uint_ge(zone.glue_prefix_distinct, 4);
@@ -362,9 +329,10 @@ START_TEST(test_ns_evidence_raises_score)
 	ck_assert(plain.explain.contrib[FG_FEAT_NS] == 0.0);
 	expect_decision(&plain, FG_VERDICT_CLEAN, FG_SRC_SCORE, 6);
 	ck_assert(dflux.explain.have_zone);
-	ck_assert(dflux.explain.contrib[FG_FEAT_NS] == det.params.w_ns);
-	ck_assert_msg(dflux.score == plain.score + det.params.w_ns, "score %.1f "
-		"with NS evidence, %.1f without", dflux.score, plain.score);
+	ck_assert(dflux.explain.contrib[FG_FEAT_NS] == fg_unit_det.params.w_ns);
+	ck_assert_msg(dflux.score == plain.score + fg_unit_det.params.w_ns,
+		"score %.1f with NS evidence, %.1f without", dflux.score,
+		plain.score);
 	expect_decision(&dflux, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 6);
 }
 END_TEST
@@ -374,7 +342,7 @@ START_TEST(test_operator_verdict_stands)
 	struct fg_decision dec;
 	/* allowed by an operator: a flux answer does not flag it, and its
 	 * evidence is still kept */
-	ck_assert(fg_tracker_set_operator_verdict(tracker,
+	ck_assert(fg_tracker_set_operator_verdict(fg_unit_tracker,
 		fg_unit_name("ok.flux.test"), 990, FG_VERDICT_ALLOWED));
 	dec = flux_answer("ok.flux.test", 0, 1000);
 	expect_decision(&dec, FG_VERDICT_ALLOWED, FG_SRC_OPERATOR, 1);
@@ -384,7 +352,7 @@ START_TEST(test_operator_verdict_stands)
 	ck_assert_int_eq(held_verdict("ok.flux.test", 1010),
 		FG_VERDICT_ALLOWED);
 	/* denied by an operator: whatever little the answers show */
-	ck_assert(fg_tracker_set_operator_verdict(tracker,
+	ck_assert(fg_tracker_set_operator_verdict(fg_unit_tracker,
 		fg_unit_name("no.flux.test"), 990, FG_VERDICT_DENIED));
 	{
 		static const char* const one[] = { "45.1.1.1" };
@@ -395,7 +363,7 @@ START_TEST(test_operator_verdict_stands)
 	(void)flux_answer("un.flux.test", 0, 1000);
 	dec = flux_answer("un.flux.test", 1, 1010);
 	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
-	ck_assert(fg_tracker_set_operator_verdict(tracker,
+	ck_assert(fg_tracker_set_operator_verdict(fg_unit_tracker,
 		fg_unit_name("un.flux.test"), 1015, FG_VERDICT_CLEAN));
 	dec = flux_answer("un.flux.test", 2, 1020);
 	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_OPERATOR, 3);
@@ -408,7 +376,8 @@ START_TEST(test_flag_holds_into_new_window)
 {
 	static const char* const calm[] = { "45.1.1.1" };
 	struct fg_decision dec;
-	uint64_t later = 1010 + WINDOW, quiet = 1010 + 3 * WINDOW;
+	uint64_t later = 1010 + FG_UNIT_WINDOW;
+	uint64_t quiet = 1010 + 3 * FG_UNIT_WINDOW;
 	(void)flux_answer("www.flux.test", 0, 1000);
 	dec = flux_answer("www.flux.test", 1, 1010);
 	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
@@ -416,7 +385,7 @@ START_TEST(test_flag_holds_into_new_window)
 	 * too little evidence to clear it */
 	dec = judge_answer("www.flux.test", later, calm, 1, 3600);
 	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 1);
-	ck_assert_msg(dec.score < det.params.threshold, "score %.1f",
+	ck_assert_msg(dec.score < fg_unit_det.params.threshold, "score %.1f",
 		dec.score);
 	ck_assert(!dec.newly_flagged);
 	ck_assert_uint_eq(dec.flagged_at, 1010);
@@ -443,7 +412,7 @@ fg_unit_suite(void)
 		test_ns_evidence_raises_score, test_operator_verdict_stands,
 		test_flag_holds_into_new_window };
 	Suite* s = suite_create("detect");
-	fg_unit_tcase(s, "detect", setup, teardown,
-		tests, FG_UNIT_COUNT(tests));
+	fg_unit_tcase(s, "detect", fg_unit_detector_setup,
+		fg_unit_detector_teardown, tests, FG_UNIT_COUNT(tests));
 	return s;
 }

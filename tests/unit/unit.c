@@ -244,6 +244,29 @@ fg_unit_tracker_open(uint32_t capacity, uint32_t window)
 	return t;
 }
 
+struct fg_tracker* fg_unit_tracker;
+struct fg_policy* fg_unit_policy;
+struct fg_detector fg_unit_det;
+
+void
+fg_unit_detector_setup(void)
+{
+	fg_unit_seg_setup();
+	fg_unit_tracker = fg_unit_tracker_open(1024, FG_UNIT_WINDOW);
+	fg_unit_policy = fg_policy_create();
+	ck_assert_ptr_nonnull(fg_unit_policy);
+	fg_detector_init(&fg_unit_det, fg_unit_tracker, NULL, fg_unit_policy,
+		NULL, 2);
+}
+
+void
+fg_unit_detector_teardown(void)
+{
+	fg_tracker_close(fg_unit_tracker);
+	fg_policy_delete(fg_unit_policy);
+	fg_unit_seg_teardown();
+}
+
 const uint8_t*
 fg_unit_name(const char* text)
 {

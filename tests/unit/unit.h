@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fluxguard/detect.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
@@ -121,6 +122,25 @@ void fg_unit_tracker_options(struct fg_tracker_options* o,
 /** Open a tracker on fg_unit_seg (fg_unit_tracker_options); fails the test
  * if it cannot. */
 struct fg_tracker* fg_unit_tracker_open(uint32_t capacity, uint32_t window);
+
+/* --- a detector over a private tracker (checked fixture) ------------------- */
+
+/** Window of the detector fixture's tracker, seconds. */
+#define FG_UNIT_WINDOW 3600
+
+/** The detector fixture: a tracker on fg_unit_seg (1024 domains, a window
+ * of FG_UNIT_WINDOW), lists that start empty, and a detector over both with
+ * no geo, the default score parameters and min_answers 2. */
+extern struct fg_tracker* fg_unit_tracker;
+extern struct fg_policy* fg_unit_policy;
+extern struct fg_detector fg_unit_det;
+
+/** Checked setup: a fresh segment (fg_unit_seg_setup), then the detector
+ * fixture on it. */
+void fg_unit_detector_setup(void);
+
+/** Checked teardown: close and delete what fg_unit_detector_setup made. */
+void fg_unit_detector_teardown(void);
 
 /* --- values ---------------------------------------------------------------- */
 
