@@ -1,9 +1,10 @@
 /**
  * \file
- * The fixtures and helpers the Check programs share (see unit.h): the run
- * directory and segment prefix that the runner cleans up, the scratch
- * directory, the private tracker segment, and names and addresses for test
- * data.
+ * The fixtures and helpers the Check programs share (see unit.h): test
+ * cases from a list of tests, the run directory and segment prefix that the
+ * runner cleans up, the scratch directory, the private tracker segment, the
+ * detector over it, and names, addresses, list entries and upstream RRsets
+ * from text.
  */
 /* nftw() is XSI, which -std=gnu* alone does not declare */
 #ifndef _XOPEN_SOURCE
