@@ -1217,14 +1217,64 @@ fg_tracker_foreach(struct fg_tracker* t, uint64_t now64,
 
 /* ------------------------------------------------------- verdicts, admin */
 
+/** slot_edit: set the score. */
+#define EDIT_SCORE 0x01
+/** slot_edit: set the verdict (flagged_at follows it). */
+#define EDIT_VERDICT 0x02
+/** slot_edit: empty the slot (nothing else applies). */
+#define EDIT_FORGET 0x04
+
+/** What the modify path changes in one record: every out-of-band change
+ * (scorer, policy, operator) is some of these fields, so one function
+ * applies them all under the same locks. */
+struct slot_edit {
+	/** EDIT_* bits; the flags below apply always */
+	unsigned what;
+	/** time of the change: flagged_at, and first_seen of a new record */
+	uint32_t now;
+	/** the score, with EDIT_SCORE */
+	float score;
+	/** the verdict, with EDIT_VERDICT */
+	uint8_t verdict;
+	/** FG_REC_* flags to set */
+	uint8_t flags_set;
+	/** FG_REC_* flags to clear */
+	uint8_t flags_clear;
+};
+
+/** Apply \p e to slot \p i of \p bk (stripe held). */
+static void
+slot_edit(struct fg_seg_bucket* bk, unsigned i, const struct slot_edit* e)
+{
+	struct fg_seg_slot* s = &bk->slots[i];
+	if(e->what & EDIT_FORGET) {
+		fg_segment_slot_clear(bk, i);
+		return;
+	}
+	slot_write_begin(s);
+	if(e->what & EDIT_SCORE)
+		s->score = e->score;
+	if(e->what & EDIT_VERDICT) {
+		/* a re-evaluation that flags again keeps the first flagging */
+		if(e->verdict != FG_VERDICT_FLAGGED)
+			s->flagged_at = 0;
+		else if(s->verdict != FG_VERDICT_FLAGGED || s->flagged_at == 0)
+			s->flagged_at = e->now ? e->now : 1;
+		s->verdict = e->verdict;
+	}
+	s->flags = (uint8_t)((s->flags & ~e->flags_clear) | e->flags_set);
+	slot_write_end(s);
+}
+
 /**
- * Run \p fn on the name's slot under its stripe and seqlock. With \p create,
- * a name not tracked gets a fresh record first (evicting by the usual order).
+ * Apply \p e to the name's slot under its stripe and seqlock. With
+ * \p create, a name not tracked gets a fresh record first (evicting by the
+ * usual order).
+ * \return 1 if the name had (or got) a slot, 0 if not.
  */
 static int
-tracker_modify_at(struct fg_tracker* t, const uint8_t* name, uint32_t now,
-	int create, void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg),
-	void* arg)
+tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
+	const struct slot_edit* e)
 {
 	struct track_loc l;
 	struct fg_seg_bucket* bk;
@@ -1236,106 +1286,46 @@ tracker_modify_at(struct fg_tracker* t, const uint8_t* name, uint32_t now,
 		return 0;
 	i = bucket_find(bk, &l);
 	if(i < 0 && create) {
-		i = bucket_make_room(t, bk, l.tag, now, window_of(t));
+		i = bucket_make_room(t, bk, l.tag, e->now, window_of(t));
 		if(i >= 0) {
 			slot_write_begin(&bk->slots[i]);
-			slot_init(&bk->slots[i], &l, now);
+			slot_init(&bk->slots[i], &l, e->now);
 			slot_write_end(&bk->slots[i]);
 			__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
 		}
 	}
 	if(i >= 0)
-		fn(bk, (unsigned)i, arg);
+		slot_edit(bk, (unsigned)i, e);
 	fg_segment_unlock(&t->seg, l.stripe);
 	return i >= 0;
-}
-
-/** Run \p fn on a tracked name's slot. */
-static int
-tracker_modify(struct fg_tracker* t, const uint8_t* name,
-	void (*fn)(struct fg_seg_bucket* bk, unsigned i, void* arg), void* arg)
-{
-	return tracker_modify_at(t, name, 0, 0, fn, arg);
-}
-
-/** Arguments of a verdict change. */
-struct verdict_arg {
-	/** time, score, verdict */
-	uint32_t now;
-	/** score */
-	float score;
-	/** verdict */
-	uint8_t verdict;
-};
-
-static void
-do_set_verdict(struct fg_seg_bucket* bk, unsigned i, void* arg)
-{
-	struct verdict_arg* a = arg;
-	struct fg_seg_slot* s = &bk->slots[i];
-	slot_write_begin(s);
-	s->score = a->score;
-	if(a->verdict == FG_VERDICT_FLAGGED) {
-		if(s->verdict != FG_VERDICT_FLAGGED || s->flagged_at == 0)
-			s->flagged_at = a->now ? a->now : 1;
-	} else
-		s->flagged_at = 0;
-	s->verdict = a->verdict;
-	slot_write_end(s);
 }
 
 int
 fg_tracker_set_verdict(struct fg_tracker* t, const uint8_t* name,
 	uint64_t now, float score, enum fg_verdict verdict)
 {
-	struct verdict_arg a;
+	struct slot_edit e = { .what = EDIT_SCORE | EDIT_VERDICT };
 	if((unsigned)verdict > FG_VERDICT_DENIED)
 		return 0;
-	a.now = time32(now);
-	a.score = score;
-	a.verdict = (uint8_t)verdict;
-	return tracker_modify(t, name, do_set_verdict, &a);
-}
-
-/** Arguments of a flags change. */
-struct flags_arg {
-	/** bits to set */
-	uint8_t set;
-	/** bits to clear */
-	uint8_t clear;
-};
-
-static void
-do_set_flags(struct fg_seg_bucket* bk, unsigned i, void* arg)
-{
-	struct flags_arg* a = arg;
-	struct fg_seg_slot* s = &bk->slots[i];
-	slot_write_begin(s);
-	s->flags = (uint8_t)((s->flags & ~a->clear) | a->set);
-	slot_write_end(s);
+	e.now = time32(now);
+	e.score = score;
+	e.verdict = (uint8_t)verdict;
+	return tracker_modify(t, name, 0, &e);
 }
 
 int
 fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name, uint8_t set,
 	uint8_t clear)
 {
-	struct flags_arg a;
-	a.set = set;
-	a.clear = clear;
-	return tracker_modify(t, name, do_set_flags, &a);
-}
-
-static void
-do_forget(struct fg_seg_bucket* bk, unsigned i, void* arg)
-{
-	(void)arg;
-	fg_segment_slot_clear(bk, i);
+	struct slot_edit e = { .flags_set = set, .flags_clear = clear };
+	return tracker_modify(t, name, 0, &e);
 }
 
 int
 fg_tracker_forget(struct fg_tracker* t, const uint8_t* name)
 {
-	return tracker_modify(t, name, do_forget, NULL);
+	struct slot_edit e = { .what = EDIT_FORGET };
+	return tracker_modify(t, name, 0, &e);
 }
 
 void
@@ -1360,27 +1350,12 @@ fg_tracker_flush(struct fg_tracker* t)
 
 /* ------------------------------------------------ operator decisions */
 
-/** An operator's verdict: the score is kept, unflag marks the record. */
-static void
-do_set_operator_verdict(struct fg_seg_bucket* bk, unsigned i, void* arg)
-{
-	struct verdict_arg* a = arg;
-	struct fg_seg_slot* s = &bk->slots[i];
-	slot_write_begin(s);
-	s->verdict = a->verdict;
-	s->flagged_at = 0;
-	if(a->verdict == FG_VERDICT_CLEAN)
-		s->flags |= FG_REC_UNFLAGGED_BY_OPERATOR;
-	else
-		s->flags &= (uint8_t)~FG_REC_UNFLAGGED_BY_OPERATOR;
-	slot_write_end(s);
-}
-
 int
 fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
 	uint64_t now, enum fg_verdict verdict)
 {
-	struct verdict_arg a;
+	/* an operator's verdict keeps the score; unflag marks the record */
+	struct slot_edit e = { .what = EDIT_VERDICT };
 	enum fg_journal_op op;
 	switch(verdict) {
 	case FG_VERDICT_ALLOWED: op = FG_JOURNAL_ALLOW; break;
@@ -1388,10 +1363,13 @@ fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
 	case FG_VERDICT_CLEAN: op = FG_JOURNAL_UNFLAG; break;
 	default: return 0;
 	}
-	a.now = time32(now);
-	a.score = 0;
-	a.verdict = (uint8_t)verdict;
-	if(!tracker_modify_at(t, name, a.now, 1, do_set_operator_verdict, &a))
+	e.now = time32(now);
+	e.verdict = (uint8_t)verdict;
+	if(verdict == FG_VERDICT_CLEAN)
+		e.flags_set = FG_REC_UNFLAGGED_BY_OPERATOR;
+	else
+		e.flags_clear = FG_REC_UNFLAGGED_BY_OPERATOR;
+	if(!tracker_modify(t, name, 1, &e))
 		return 0;
 	return fg_tracker_journal_append(t, op, name) != 0;
 }
