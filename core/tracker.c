@@ -65,6 +65,27 @@ sat_inc32(uint32_t v)
 	return v == UINT32_MAX ? v : v + 1;
 }
 
+/** Whether \p window seconds have passed from \p since to \p now (a clock
+ * that went back says no): the one rule for a stale record, an evictable
+ * one and a window that is over. */
+static int
+window_over(uint32_t since, uint32_t now, uint32_t window)
+{
+	return now >= since && now - since >= window;
+}
+
+/** Lower-case copy of a wire name of \p len octets: length octets are
+ * <= 63, below 'A', so lower-casing every octet is safe. */
+static void
+name_lower_copy(uint8_t* dst, const uint8_t* src, size_t len)
+{
+	size_t i;
+	for(i = 0; i < len; i++) {
+		uint8_t c = src[i];
+		dst[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+	}
+}
+
 static uint64_t
 mix64(uint64_t x)
 {
@@ -99,14 +120,21 @@ addr_hash(const struct fg_segment* seg, uint8_t family, const uint8_t* addr)
 		((uint64_t)family << 56));
 }
 
-/** Keyed hash of an address's IPv4 /16 or IPv6 /32. */
+/** An address's IPv4 /16 or IPv6 /32, the prefix the tracker counts. */
+static uint32_t
+prefix_of(uint8_t family, const uint8_t* addr)
+{
+	return family == FG_AF_INET ? (uint32_t)addr[0] << 8 | addr[1] :
+		(uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+		(uint32_t)addr[2] << 8 | addr[3];
+}
+
+/** Keyed hash of an address's prefix (prefix_of). */
 static uint64_t
 prefix_hash(const struct fg_segment* seg, uint8_t family, const uint8_t* addr)
 {
-	uint64_t p = family == FG_AF_INET ? ((uint64_t)addr[0] << 8 | addr[1]) :
-		((uint64_t)addr[0] << 24 | (uint64_t)addr[1] << 16 |
-		(uint64_t)addr[2] << 8 | addr[3]);
-	return mix64(p ^ ((uint64_t)family << 40) ^ key_word(seg, 1));
+	return mix64((uint64_t)prefix_of(family, addr) ^
+		((uint64_t)family << 40) ^ key_word(seg, 1));
 }
 
 static uint64_t
@@ -182,16 +210,11 @@ window_of(const struct fg_tracker* t)
 static int
 loc_prepare(const struct fg_tracker* t, const uint8_t* name, struct track_loc* l)
 {
-	size_t i;
 	uint64_t h;
 	l->len = fg_name_wire_len(name, FG_NAME_MAX_WIRE);
 	if(l->len == 0)
 		return 0;
-	/* length octets are <= 63, below 'A': lower-casing every octet is safe */
-	for(i = 0; i < l->len; i++) {
-		uint8_t c = name[i];
-		l->name[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-	}
+	name_lower_copy(l->name, name, l->len);
 	h = fg_segment_hash(t->seg.key, l->name, l->len);
 	l->bucket = fg_segment_bucket_of(&t->seg, h);
 	l->stripe = fg_segment_stripe_of(&t->seg, l->bucket);
@@ -228,6 +251,22 @@ ent_addr_off(uint8_t tag)
 	return ent_is_glue(tag) ? 7 : 4;
 }
 
+/** Whether an answer's address has a family the tracker stores; others
+ * (a caller's garbage) are passed over. */
+static int
+family_known(uint8_t family)
+{
+	return family == FG_AF_INET || family == FG_AF_INET6;
+}
+
+/** Address family of an entry kind. */
+static uint8_t
+family_of_kind(uint8_t kind)
+{
+	return (kind == FG_SEG_ENT_A4 || kind == FG_SEG_ENT_G4) ? FG_AF_INET :
+		FG_AF_INET6;
+}
+
 /** Entry kind for an address family: answer or glue. */
 static uint8_t
 ent_kind(uint8_t family, int glue)
@@ -241,8 +280,8 @@ ent_kind(uint8_t family, int glue)
 static int
 ent_find(const struct fg_seg_slot* s, uint8_t kind, const uint8_t* addr)
 {
-	unsigned off = s->name_len, end = s->pool_used, alen =
-		(kind == FG_SEG_ENT_A4 || kind == FG_SEG_ENT_G4) ? 4 : 16;
+	unsigned off = s->name_len, end = s->pool_used,
+		alen = family_of_kind(kind) == FG_AF_INET ? 4 : 16;
 	if(end > FG_SEG_POOL_SIZE)
 		end = FG_SEG_POOL_SIZE;
 	while(off < end) {
@@ -376,7 +415,7 @@ slot_age(const struct fg_segment* seg, struct fg_seg_slot* s, uint32_t now,
 	unsigned old_n_asns, old_n_cc, off, w, end, i;
 	uint16_t kept_ns[FG_SEG_NS_HASHES];
 	uint8_t n_kept_ns = 0;
-	if(now < s->window_start || now - s->window_start < window)
+	if(!window_over(s->window_start, now, window))
 		return;
 	s->window_start = now;
 	s->answers = 0;
@@ -411,9 +450,7 @@ slot_age(const struct fg_segment* seg, struct fg_seg_slot* s, uint32_t now,
 			break;
 		if(tag & FG_SEG_ENT_LAST) {
 			uint8_t* e = s->pool + off;
-			uint8_t family = ((tag & FG_SEG_ENT_KIND) == FG_SEG_ENT_A4 ||
-				(tag & FG_SEG_ENT_KIND) == FG_SEG_ENT_G4) ?
-				FG_AF_INET : FG_AF_INET6;
+			uint8_t family = family_of_kind(tag & FG_SEG_ENT_KIND);
 			const uint8_t* addr = e + ent_addr_off(tag);
 			if(ent_is_glue(tag)) {
 				sketch_set(&s->sk_glue, 1, ~addr_hash(seg, family, addr));
@@ -481,7 +518,7 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 		s->apa_max = apa;
 
 	for(i = 0; i < m; i++) {
-		if(addrs[i].family != FG_AF_INET && addrs[i].family != FG_AF_INET6) {
+		if(!family_known(addrs[i].family)) {
 			hs[i] = 0;
 			continue;
 		}
@@ -506,7 +543,7 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 		const struct fg_addr* a = &addrs[i];
 		uint8_t kind;
 		int off;
-		if(a->family != FG_AF_INET && a->family != FG_AF_INET6)
+		if(!family_known(a->family))
 			continue;
 		kind = ent_kind(a->family, 0);
 		off = ent_find(s, kind, a->addr);
@@ -525,8 +562,7 @@ slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 		{
 			uint8_t ai = note_asn(seg, s, a->asn);
 			uint8_t ci = note_country(seg, s, a->country);
-			unsigned sz = kind == FG_SEG_ENT_A4 ? FG_SEG_ENT_A4_SIZE :
-				FG_SEG_ENT_A6_SIZE;
+			unsigned sz = ent_size(kind);
 			if(s->n_addrs < FG_TRACK_ADDRS &&
 				s->pool_used + sz <= FG_SEG_POOL_SIZE) {
 				uint8_t* e = s->pool + s->pool_used;
@@ -574,17 +610,14 @@ slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 
 	for(i = 0; i < n_ns && nh < TRACK_ANSWER_MAX; i++) {
 		uint8_t lname[FG_NAME_MAX_WIRE];
-		size_t len, k;
+		size_t len;
 		uint64_t h;
 		if(!ns_names || !ns_names[i])
 			continue;
 		len = fg_name_wire_len(ns_names[i], FG_NAME_MAX_WIRE);
 		if(len == 0)
 			continue;
-		for(k = 0; k < len; k++) {
-			uint8_t c = ns_names[i][k];
-			lname[k] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-		}
+		name_lower_copy(lname, ns_names[i], len);
 		h = fg_segment_hash(seg->key, lname, len);
 		for(j = 0; j < nh; j++)
 			if(hs[j] == h)
@@ -623,7 +656,7 @@ slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 		uint8_t kind;
 		unsigned sz;
 		int off;
-		if(g->family != FG_AF_INET && g->family != FG_AF_INET6)
+		if(!family_known(g->family))
 			continue;
 		kind = ent_kind(g->family, 1);
 		off = ent_find(s, kind, g->addr);
@@ -632,7 +665,7 @@ slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 			continue;
 		}
 		sketch_set(&s->sk_glue, 1, ~addr_hash(seg, g->family, g->addr));
-		sz = kind == FG_SEG_ENT_G4 ? FG_SEG_ENT_G4_SIZE : FG_SEG_ENT_G6_SIZE;
+		sz = ent_size(kind);
 		if(s->n_glue < FG_TRACK_GLUE && s->pool_used + sz <= FG_SEG_POOL_SIZE) {
 			uint8_t* e = s->pool + s->pool_used;
 			e[0] = (uint8_t)(kind | FG_SEG_ENT_LAST);
@@ -753,12 +786,11 @@ bucket_find(struct fg_seg_bucket* bk, const struct track_loc* l)
 static int
 evict_class(const struct fg_seg_slot* s, uint32_t now, uint32_t window)
 {
-	int stale = now >= s->last_seen && now - s->last_seen >= window;
 	if(s->verdict == FG_VERDICT_ALLOWED || s->verdict == FG_VERDICT_DENIED)
 		return -1;
 	if(s->verdict == FG_VERDICT_FLAGGED)
 		return 2;
-	return stale ? 0 : 1;
+	return window_over(s->last_seen, now, window) ? 0 : 1;
 }
 
 /** A slot for a new name: a free one, or the least valuable (stripe held).
@@ -894,9 +926,11 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	return ok;
 }
 
-int
-fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
-	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl)
+/** Record an address answer; with \p view, copy the record out too. */
+static int
+tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	struct fg_record_view* view)
 {
 	struct track_update u;
 	if(n > 0 && !addrs)
@@ -905,7 +939,15 @@ fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
 	u.addrs = addrs;
 	u.n_addrs = n;
 	u.ttl = ttl;
+	u.view = view;
 	return tracker_record(t, owner, now, &u);
+}
+
+int
+fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl)
+{
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, NULL);
 }
 
 int
@@ -913,15 +955,9 @@ fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
 	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
 	struct fg_record_view* out)
 {
-	struct track_update u;
-	if((n > 0 && !addrs) || !out)
+	if(!out)
 		return 0;
-	memset(&u, 0, sizeof(u));
-	u.addrs = addrs;
-	u.n_addrs = n;
-	u.ttl = ttl;
-	u.view = out;
-	return tracker_record(t, owner, now, &u);
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, out);
 }
 
 int
@@ -944,21 +980,6 @@ fg_tracker_record_ns(struct fg_tracker* t, const uint8_t* zone,
 
 /* -------------------------------------------------------------- reading */
 
-static uint8_t
-family_of_kind(uint8_t kind)
-{
-	return (kind == FG_SEG_ENT_A4 || kind == FG_SEG_ENT_G4) ? FG_AF_INET :
-		FG_AF_INET6;
-}
-
-static uint32_t
-prefix_key(const struct fg_addr* a)
-{
-	return a->family == FG_AF_INET ? (uint32_t)a->addr[0] << 8 | a->addr[1] :
-		(uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 |
-		(uint32_t)a->addr[2] << 8 | a->addr[3];
-}
-
 /** Distinct prefixes among kept addresses (family counts too). */
 static uint32_t
 count_prefixes(const struct fg_addr* a, uint32_t n)
@@ -967,7 +988,8 @@ count_prefixes(const struct fg_addr* a, uint32_t n)
 	for(i = 0; i < n; i++) {
 		for(j = 0; j < i; j++)
 			if(a[j].family == a[i].family &&
-				prefix_key(&a[j]) == prefix_key(&a[i]))
+				prefix_of(a[j].family, a[j].addr) ==
+				prefix_of(a[i].family, a[i].addr))
 				break;
 		if(j == i)
 			d++;
@@ -1091,7 +1113,7 @@ slot_visible(const struct fg_seg_slot* c, uint32_t now, uint32_t window)
 {
 	if(verdict_sticky(c->verdict))
 		return 1;
-	return !(now >= c->last_seen && now - c->last_seen >= window);
+	return !window_over(c->last_seen, now, window);
 }
 
 void
@@ -1178,7 +1200,7 @@ fg_tracker_peek(struct fg_tracker* t, const uint8_t* name, uint64_t now64,
 				continue;
 			if(state != FG_SEG_SLOT_USED || !same || v > FG_VERDICT_DENIED)
 				break; /* another name with this tag, or garbage */
-			if(!verdict_sticky(v) && now >= last && now - last >= window)
+			if(!verdict_sticky(v) && window_over(last, now, window))
 				return 0; /* stale */
 			*verdict = (enum fg_verdict)v;
 			*score = sc;
