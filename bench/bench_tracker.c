@@ -1,6 +1,6 @@
 /**
  * \file
- * Micro-benchmarks of the flux tracker (core/tracker.c): median time of
+ * Micro-benchmarks of the flux tracker (core/tracker*.c): median time of
  * one fg_tracker_record_addrs on a table pre-filled with a million random
  * names (1 to 8 addresses each, one answer in ten rotating an address, as a
  * flux domain would), update throughput with 1 and 2 threads, lookup time,
