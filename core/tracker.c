@@ -689,6 +689,9 @@ fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info)
 	info->used = used;
 	info->window = window_of(t);
 	info->bytes = t->seg.size;
+	/* from the geometry validated at attach, not from the header again */
+	info->table_bytes = (uint64_t)t->seg.nstripes * FG_SEG_STRIPE_SIZE +
+		(uint64_t)t->seg.nbuckets * FG_SEG_BUCKET_SIZE;
 	info->created = h->created;
 	info->generation = h->generation;
 	info->writer_pid = __atomic_load_n(&h->writer_pid, __ATOMIC_RELAXED);
