@@ -185,6 +185,33 @@ bucket_make_room(struct fg_tracker* t, struct fg_seg_bucket* bk, uint32_t tag,
 	return best;
 }
 
+/**
+ * Lock the stripe of \p l and find the name's slot or, with \p create,
+ * make room for it by the eviction order. A fresh slot (*\p fresh = 1) is
+ * empty and its tag not yet published: the caller fills it under the
+ * seqlock, then publishes the tag.
+ * \return the slot's index with the stripe held, or -1 with it not held
+ *	(lock unusable, name not tracked and no \p create, or no room).
+ */
+static int
+bucket_lock_slot(struct fg_tracker* t, const struct track_loc* l,
+	uint32_t now, uint32_t window, int create, int* fresh)
+{
+	struct fg_seg_bucket* bk = &t->seg.buckets[l->bucket];
+	int i;
+	*fresh = 0;
+	if(!fg_segment_lock(&t->seg, l->stripe))
+		return -1;
+	i = bucket_find(bk, l);
+	if(i < 0 && create) {
+		i = bucket_make_room(t, bk, l->tag, now, window);
+		*fresh = i >= 0;
+	}
+	if(i < 0)
+		fg_segment_unlock(&t->seg, l->stripe);
+	return i;
+}
+
 /* ------------------------------------------------------------- recording */
 
 /** What a record operation does to its slot. */
@@ -217,7 +244,7 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	struct fg_seg_bucket* bk;
 	struct fg_seg_slot* s;
 	uint32_t now = time32(now64), window;
-	int i, fresh = 0, ok;
+	int i, fresh, ok;
 	if(!t || !t->seg.writable || !loc_prepare(t, owner, &l))
 		return 0;
 	window = window_of(t);
@@ -229,17 +256,9 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	 * or a caller that wants the whole record reads all of it */
 	bucket_prefetch(bk, l.tag, u->view || u->is_ns ? sizeof(*bk->slots) :
 		FG_SEG_SLOT_HOT, 1);
-	if(!fg_segment_lock(&t->seg, l.stripe))
+	i = bucket_lock_slot(t, &l, now, window, 1, &fresh);
+	if(i < 0)
 		return 0;
-	i = bucket_find(bk, &l);
-	if(i < 0) {
-		i = bucket_make_room(t, bk, l.tag, now, window);
-		if(i < 0) {
-			fg_segment_unlock(&t->seg, l.stripe);
-			return 0;
-		}
-		fresh = 1;
-	}
 	s = &bk->slots[i];
 	fg_slot_write_begin(s);
 	if(fresh)
@@ -511,26 +530,22 @@ tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
 {
 	struct track_loc l;
 	struct fg_seg_bucket* bk;
-	int i;
+	int i, fresh;
 	if(!t || !t->seg.writable || !loc_prepare(t, name, &l))
 		return 0;
 	bk = &t->seg.buckets[l.bucket];
-	if(!fg_segment_lock(&t->seg, l.stripe))
+	i = bucket_lock_slot(t, &l, e->now, window_of(t), create, &fresh);
+	if(i < 0)
 		return 0;
-	i = bucket_find(bk, &l);
-	if(i < 0 && create) {
-		i = bucket_make_room(t, bk, l.tag, e->now, window_of(t));
-		if(i >= 0) {
-			fg_slot_write_begin(&bk->slots[i]);
-			fg_slot_init(&bk->slots[i], l.name, l.len, e->now);
-			fg_slot_write_end(&bk->slots[i]);
-			__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
-		}
+	if(fresh) {
+		fg_slot_write_begin(&bk->slots[i]);
+		fg_slot_init(&bk->slots[i], l.name, l.len, e->now);
+		fg_slot_write_end(&bk->slots[i]);
+		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
 	}
-	if(i >= 0)
-		slot_edit(bk, (unsigned)i, e);
+	slot_edit(bk, (unsigned)i, e);
 	fg_segment_unlock(&t->seg, l.stripe);
-	return i >= 0;
+	return 1;
 }
 
 int
