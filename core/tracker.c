@@ -34,12 +34,14 @@ struct track_loc {
 
 /* ------------------------------------------------------------- utilities */
 
+/** Seconds as the slots store them: 32 bits, saturating (year 2106). */
 static uint32_t
 time32(uint64_t now)
 {
 	return now > UINT32_MAX ? UINT32_MAX : (uint32_t)now;
 }
 
+/** Verdicts that keep a stale record visible (fluxguard/tracker.h). */
 static int
 verdict_sticky(uint8_t v)
 {
@@ -47,6 +49,9 @@ verdict_sticky(uint8_t v)
 		v == FG_VERDICT_DENIED;
 }
 
+/** The window in force, read again each time (a resolver started with
+ * another window changes it); a 0 from shared memory reads as 1, not as
+ * every record stale. */
 static uint32_t
 window_of(const struct fg_tracker* t)
 {
@@ -236,6 +241,8 @@ struct track_update {
 	struct fg_record_view* view;
 };
 
+/** Record one answer as \p u describes it: the common path of the
+ * fg_tracker_record_* functions. \return 1, or 0 if not stored. */
 static int
 tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	const struct track_update* u)

@@ -24,12 +24,14 @@
 
 /* --------------------------------------------------- hashes and sketches */
 
+/** \p v + 1, saturating: counters of a long-lived record never wrap. */
 static uint32_t
 sat_inc32(uint32_t v)
 {
 	return v == UINT32_MAX ? v : v + 1;
 }
 
+/** 64-bit finaliser (MurmurHash3 fmix64): spreads every input bit. */
 static uint64_t
 mix64(uint64_t x)
 {
@@ -41,6 +43,7 @@ mix64(uint64_t x)
 	return x;
 }
 
+/** Word \p i (0 or 1) of the segment's secret hash key. */
 static uint64_t
 key_word(const struct fg_segment* seg, int i)
 {
@@ -81,12 +84,14 @@ prefix_hash(const struct fg_segment* seg, uint8_t family, const uint8_t* addr)
 		((uint64_t)family << 40) ^ key_word(seg, 1));
 }
 
+/** Keyed hash of an ASN, for its sketch. */
 static uint64_t
 asn_hash(const struct fg_segment* seg, uint32_t asn)
 {
 	return mix64((uint64_t)asn ^ 0x5a5a000000000000ULL ^ key_word(seg, 0));
 }
 
+/** Keyed hash of a country code, for its sketch. */
 static uint64_t
 country_hash(const struct fg_segment* seg, const char* cc)
 {
@@ -94,6 +99,7 @@ country_hash(const struct fg_segment* seg, const char* cc)
 	return mix64(v ^ 0xc0c0000000000000ULL ^ key_word(seg, 1));
 }
 
+/** Set the bit of hash \p h in a linear-counting bitmap of \p words. */
 static void
 sketch_set(uint64_t* sk, unsigned words, uint64_t h)
 {
@@ -145,12 +151,14 @@ static const uint8_t ent_sizes[FG_SEG_ENT_KIND + 1] = {
 	FG_SEG_ENT_G6_SIZE, 0, 0, 0
 };
 
+/** Size of the pool entry that starts with \p tag, 0 if none. */
 static unsigned
 ent_size(uint8_t tag)
 {
 	return ent_sizes[tag & FG_SEG_ENT_KIND];
 }
 
+/** Whether an entry holds a name server's glue (not an answer). */
 static int
 ent_is_glue(uint8_t tag)
 {
@@ -226,12 +234,14 @@ ent_clear_last_glue(struct fg_seg_slot* s)
 	}
 }
 
+/** Answers an entry's address appeared in (little-endian, 16 bits). */
 static uint16_t
 ent_hits(const uint8_t* e)
 {
 	return (uint16_t)(e[2] | (uint16_t)e[3] << 8);
 }
 
+/** Store an entry's hit count. */
 static void
 ent_set_hits(uint8_t* e, uint16_t hits)
 {
@@ -293,6 +303,8 @@ note_asn(const struct fg_segment* seg, struct fg_seg_slot* s, uint32_t asn)
 	return FG_SEG_GEO_NONE;
 }
 
+/** Note a country in the record's list or sketch; \return its index
+ * or NONE. */
 static uint8_t
 note_country(const struct fg_segment* seg, struct fg_seg_slot* s, const char* cc)
 {
@@ -616,6 +628,7 @@ count_prefixes(const struct fg_addr* a, uint32_t n)
 	return d;
 }
 
+/** The larger of \p a and \p b. */
 static uint32_t
 max32(uint32_t a, uint32_t b)
 {
