@@ -1,6 +1,6 @@
 /**
  * \file
- * Micro-benchmarks of the flux tracker (core/tracker.c): median time of
+ * Micro-benchmarks of the flux tracker (core/tracker*.c): median time of
  * one fg_tracker_record_addrs on a table pre-filled with a million random
  * names (1 to 8 addresses each, one answer in ten rotating an address, as a
  * flux domain would), update throughput with 1 and 2 threads, lookup time,
@@ -26,7 +26,6 @@
 #include "fluxguard/detect.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
-#include "core/segment_layout.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -499,8 +498,8 @@ main(int argc, char** argv)
 	free(b.names);
 	/* The smoke table is small, so the fixed parts of the segment (header,
 	 * journal) weigh on the ratio: judge the per-domain part there. */
-	if(smoke && (info.used == 0 || (double)(info.bytes - FG_SEG_HEADER_SIZE -
-		FG_SEG_JOURNAL_SIZE) / info.capacity > 512)) {
+	if(smoke && (info.used == 0 ||
+		(double)info.table_bytes / info.capacity > 512)) {
 		fprintf(stderr, "bench_tracker: smoke run looks wrong\n");
 		return 1;
 	}

@@ -1,6 +1,6 @@
 /**
  * \file
- * The tracker's segment (see fg_segment.h and, for the layout, the lock order
+ * The tracker's segment (see segment.h and, for the layout, the lock order
  * and what readers may assume, core/segment_layout.h): opening a POSIX
  * shared-memory object or a file, creating and validating its header, the
  * rebuild of a damaged segment under a new object, the presence lock that

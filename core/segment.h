@@ -3,7 +3,7 @@
  * The tracker's segment: creating, attaching to, validating, rebuilding and
  * repairing the shared-memory object laid out in core/segment_layout.h,
  * and the stripe locks and name hash that the table operations in
- * fg_tracker.c build on. Internal to the core library.
+ * core/tracker*.c build on. Internal to the core library.
  */
 #ifndef FG_SEGMENT_H
 #define FG_SEGMENT_H

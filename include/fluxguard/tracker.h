@@ -253,6 +253,9 @@ struct fg_tracker_info {
 	uint32_t window;
 	/** segment size, bytes */
 	uint64_t bytes;
+	/** the part of bytes that grows with the capacity (the buckets and
+	 * their lock stripes): bytes less the fixed header and journal */
+	uint64_t table_bytes;
 	/** creation time, UNIX seconds */
 	uint64_t created;
 	/** bumped on every (re)build of the segment */
