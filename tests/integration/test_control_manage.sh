@@ -13,7 +13,7 @@ ctl() { "$CONTROL" -s "$FG_SEGMENT" "$@"; }
 out=$(ctl status) || fg_fail "status: $out"
 # the format version this build writes, from the layout header
 version=$(sed -n 's/^#define FG_SEG_VERSION \([0-9]*\)u$/\1/p' "$FG_SRCDIR/core/segment_layout.h")
-[ -n "$version" ] || fg_fail "no FG_SEG_VERSION in tracker_layout.h"
+[ -n "$version" ] || fg_fail "no FG_SEG_VERSION in segment_layout.h"
 for want in "segment: $FG_SEGMENT" "capacity: 4096" "format-version: $version" "clean-close: no" \
     "used: 0" "window: [0-9]+" "bytes: [0-9]+" "evictions: 0" "generation: [0-9]+" \
     "created: [0-9]+ \([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)" "fill: 0\.000000" \
