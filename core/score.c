@@ -62,16 +62,19 @@ static const char* const feature_docs[] = {
 void
 fg_score_params_default(struct fg_score_params* p)
 {
-	p->threshold = FG_SCORE_DEFAULT_THRESHOLD;
-	p->w_addrs = FG_SCORE_DEFAULT_W_ADDRS;
-	p->w_prefixes = FG_SCORE_DEFAULT_W_PREFIXES;
-	p->w_entropy = FG_SCORE_DEFAULT_W_ENTROPY;
-	p->w_asns = FG_SCORE_DEFAULT_W_ASNS;
-	p->w_countries = FG_SCORE_DEFAULT_W_COUNTRIES;
-	p->w_ttl = FG_SCORE_DEFAULT_W_TTL;
-	p->w_churn = FG_SCORE_DEFAULT_W_CHURN;
-	p->w_growth = FG_SCORE_DEFAULT_W_GROWTH;
-	p->w_ns = FG_SCORE_DEFAULT_W_NS;
+	static const struct fg_score_params defaults = {
+		.threshold = FG_SCORE_DEFAULT_THRESHOLD,
+		.w_addrs = FG_SCORE_DEFAULT_W_ADDRS,
+		.w_prefixes = FG_SCORE_DEFAULT_W_PREFIXES,
+		.w_entropy = FG_SCORE_DEFAULT_W_ENTROPY,
+		.w_asns = FG_SCORE_DEFAULT_W_ASNS,
+		.w_countries = FG_SCORE_DEFAULT_W_COUNTRIES,
+		.w_ttl = FG_SCORE_DEFAULT_W_TTL,
+		.w_churn = FG_SCORE_DEFAULT_W_CHURN,
+		.w_growth = FG_SCORE_DEFAULT_W_GROWTH,
+		.w_ns = FG_SCORE_DEFAULT_W_NS
+	};
+	*p = defaults;
 }
 
 const char*
@@ -353,29 +356,6 @@ fg_score_record(const struct fg_score_params* p,
 	return sum;
 }
 
-int
-fg_score_explain_text(const struct fg_score_explain* ex, char* buf,
-	size_t buflen)
-{
-	size_t used = 0;
-	int f;
-	/* an overflow leaves used at buflen: checked once at the end */
-	(void)fg_buf_printf(buf, buflen, &used,
-		"score %.1f, threshold %.1f: %s (answers %u, network gate %.2f%s%s)\n",
-		ex->score, ex->threshold, ex->flagged ? "over" : "under",
-		(unsigned)ex->answers, ex->gate,
-		ex->asn_stand_in ? ", blocks stand in for ASNs" : "",
-		ex->have_zone ? ", zone NS evidence" : "");
-	(void)fg_buf_printf(buf, buflen, &used, "%-10s %10s %6s %6s %7s\n",
-		"feature", "raw", "norm", "weight", "contrib");
-	for(f = 0; f < FG_FEAT_COUNT; f++)
-		(void)fg_buf_printf(buf, buflen, &used,
-			"%-10s %10.3f %6.3f %6.1f %7.2f\n",
-			feature_names[f], ex->raw[f], ex->norm[f],
-			ex->weight[f], ex->contrib[f]);
-	return used < buflen;
-}
-
 /** A double for JSON: finite, at most 4 decimals, no trailing noise. */
 static double
 json_num(double v)
@@ -385,28 +365,62 @@ json_num(double v)
 	return round(v * 10000.0) / 10000.0;
 }
 
+/** Write \p ex as text columns or as one JSON object. \return 0 if it did
+ * not fit (an overflow leaves used at buflen: checked once at the end). */
+static int
+explain_write(const struct fg_score_explain* ex, char* buf, size_t buflen,
+	int json)
+{
+	size_t used = 0;
+	int f;
+	if(json)
+		(void)fg_buf_printf(buf, buflen, &used,
+			"{\"score\":%.4g,\"threshold\":%.4g,\"flagged\":%s,"
+			"\"answers\":%u,\"gate\":%.4g,\"asn_stand_in\":%s,"
+			"\"features\":{", json_num(ex->score),
+			json_num(ex->threshold), ex->flagged ? "true" : "false",
+			(unsigned)ex->answers, json_num(ex->gate),
+			ex->asn_stand_in ? "true" : "false");
+	else
+		(void)fg_buf_printf(buf, buflen, &used, "score %.1f, threshold "
+			"%.1f: %s (answers %u, network gate %.2f%s%s)\n"
+			"%-10s %10s %6s %6s %7s\n", ex->score, ex->threshold,
+			ex->flagged ? "over" : "under", (unsigned)ex->answers,
+			ex->gate, ex->asn_stand_in ?
+			", blocks stand in for ASNs" : "", ex->have_zone ?
+			", zone NS evidence" : "", "feature", "raw", "norm",
+			"weight", "contrib");
+	for(f = 0; f < FG_FEAT_COUNT; f++) {
+		if(json)
+			(void)fg_buf_printf(buf, buflen, &used, "%s\"%s\":{"
+				"\"raw\":%.10g,\"norm\":%.4g,\"weight\":%.4g,"
+				"\"contribution\":%.4g}", f ? "," : "",
+				feature_names[f], json_num(ex->raw[f]),
+				json_num(ex->norm[f]), json_num(ex->weight[f]),
+				json_num(ex->contrib[f]));
+		else
+			(void)fg_buf_printf(buf, buflen, &used,
+				"%-10s %10.3f %6.3f %6.1f %7.2f\n",
+				feature_names[f], ex->raw[f], ex->norm[f],
+				ex->weight[f], ex->contrib[f]);
+	}
+	if(json)
+		(void)fg_buf_printf(buf, buflen, &used, "}}");
+	return used < buflen;
+}
+
+int
+fg_score_explain_text(const struct fg_score_explain* ex, char* buf,
+	size_t buflen)
+{
+	return explain_write(ex, buf, buflen, 0);
+}
+
 int
 fg_score_explain_json(const struct fg_score_explain* ex, char* buf,
 	size_t buflen)
 {
-	size_t used = 0;
-	int f;
-	/* an overflow leaves used at buflen: checked once at the end */
-	(void)fg_buf_printf(buf, buflen, &used,
-		"{\"score\":%.4g,\"threshold\":%.4g,\"flagged\":%s,"
-		"\"answers\":%u,\"gate\":%.4g,\"asn_stand_in\":%s,"
-		"\"features\":{", json_num(ex->score), json_num(ex->threshold),
-		ex->flagged ? "true" : "false", (unsigned)ex->answers,
-		json_num(ex->gate), ex->asn_stand_in ? "true" : "false");
-	for(f = 0; f < FG_FEAT_COUNT; f++)
-		(void)fg_buf_printf(buf, buflen, &used,
-			"%s\"%s\":{\"raw\":%.10g,\"norm\":%.4g,\"weight\":%.4g,"
-			"\"contribution\":%.4g}", f ? "," : "",
-			feature_names[f], json_num(ex->raw[f]),
-			json_num(ex->norm[f]), json_num(ex->weight[f]),
-			json_num(ex->contrib[f]));
-	(void)fg_buf_printf(buf, buflen, &used, "}}");
-	return used < buflen;
+	return explain_write(ex, buf, buflen, 1);
 }
 
 double
