@@ -2,7 +2,7 @@
 # fluxguard-replay on a small hand-made trace (tests/fixtures/replay-small.txt):
 # the exact rows, stdin input, JSON output, malformed lines reported as
 # FILE:LINE with exit status 2; then fluxguard-accuracy on the sample data
-# beside the checkout (skipped if it is not there), asserting the goals:
+# beside the checkout, asserting the goals:
 # >= 99% of flux flagged, no benign flagged, F1 flagged by its 2nd answer
 # (the sample must be there: a missing sample fails the test).
 . "$FG_SRCDIR/tests/integration/lib.sh"
