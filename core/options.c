@@ -85,6 +85,8 @@ const struct fg_option fg_options[] = {
 		"how often the address set changes"),
 	FG_WEIGHT("weight-growth", w_growth, FG_SCORE_DEFAULT_W_GROWTH,
 		"new addresses per answer"),
+	FG_WEIGHT("weight-scatter", w_scatter, FG_SCORE_DEFAULT_W_SCATTER,
+		"addresses arriving one per subnet over many /16s (a botnet inside one or two ISPs)"),
 	FG_WEIGHT("weight-ns", w_ns, FG_SCORE_DEFAULT_W_NS,
 		"name-server flux (NS set and glue changes)"),
 	{ .name = "redirect-address", .type = FG_OPT_ADDR, .flags = FG_OPT_F_LIST,

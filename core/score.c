@@ -42,6 +42,25 @@
 /** entropy is divided by log2 of at least this many addresses, so that two
  * addresses in two prefixes cannot look maximally spread */
 #define ENTROPY_MIN_ADDRS 8.0
+/** spread: the share of kept addresses in distinct /24s (IPv6 /48s). Flux
+ * hosts are home and office machines, one per subnet (0.94 and up on real
+ * address space); CDN and ISP-embedded caches stand in clusters (0.5 and
+ * down). Below SPREAD_LO the network features and the gate count nothing,
+ * above SPREAD_HI fully. */
+#define SPREAD_LO 0.45
+#define SPREAD_HI 0.9
+/** fewer kept addresses than this say nothing about clustering: spread 1 */
+#define SPREAD_MIN_ADDRS 4
+/** scatter (a botnet inside one or two ISPs): addresses one per subnet,
+ * over many /16s, still arriving (growth), in volume */
+#define SCATTER_SPREAD_LO 0.6
+#define SCATTER_SPREAD_HI 0.9
+#define SCATTER_PREFIXES_LO 4.0
+#define SCATTER_PREFIXES_HI 16.0
+#define SCATTER_GROWTH_LO 0.25
+#define SCATTER_GROWTH_HI 0.45
+#define SCATTER_ADDRS_LO 20.0
+#define SCATTER_ADDRS_HI 60.0
 /** TTL at or below TTL_LOW counts fully, at or above TTL_HIGH not at all,
  * log-linear between */
 #define TTL_LOW 300.0
@@ -72,6 +91,7 @@ fg_score_params_default(struct fg_score_params* p)
 		.w_ttl = FG_SCORE_DEFAULT_W_TTL,
 		.w_churn = FG_SCORE_DEFAULT_W_CHURN,
 		.w_growth = FG_SCORE_DEFAULT_W_GROWTH,
+		.w_scatter = FG_SCORE_DEFAULT_W_SCATTER,
 		.w_ns = FG_SCORE_DEFAULT_W_NS
 	};
 	*p = defaults;
@@ -157,15 +177,32 @@ struct kept_stats {
 	/** distinct provider blocks (stand_in_block) of non-special ones with
 	 * no known ASN */
 	size_t unknown_asn_blocks;
+	/** distinct /24s (IPv6 /48s) of the non-special ones */
+	size_t subnets;
 	/** Shannon entropy of the prefix distribution, bits */
 	double entropy;
 };
+
+/** The subnet an address is counted in for spread: the IPv4 /24 or the
+ * IPv6 /48, as a number unique across both families. */
+static uint64_t
+subnet_of(const struct fg_addr* a)
+{
+	if(a->family == FG_AF_INET)
+		return (4ULL << 48) | ((uint64_t)a->addr[0] << 16) |
+			((uint64_t)a->addr[1] << 8) | a->addr[2];
+	return (6ULL << 48) | ((uint64_t)a->addr[0] << 40) |
+		((uint64_t)a->addr[1] << 32) | ((uint64_t)a->addr[2] << 24) |
+		((uint64_t)a->addr[3] << 16) | ((uint64_t)a->addr[4] << 8) |
+		a->addr[5];
+}
 
 /** Compute kept_stats over \p rec's kept addresses. */
 static void
 kept_stats_compute(const struct fg_record_view* rec, struct kept_stats* ks)
 {
 	uint64_t pfx[FG_TRACK_ADDRS], spfx[FG_TRACK_ADDRS], upfx[FG_TRACK_ADDRS];
+	uint64_t subnet[FG_TRACK_ADDRS];
 	size_t count[FG_TRACK_ADDRS];
 	size_t i, j, n_addrs = rec->n_addrs;
 	memset(ks, 0, sizeof(*ks));
@@ -187,6 +224,7 @@ kept_stats_compute(const struct fg_record_view* rec, struct kept_stats* ks)
 		if(j == ks->prefixes)
 			pfx[ks->prefixes++] = p;
 		count[j]++;
+		set_add(subnet, &ks->subnets, FG_TRACK_ADDRS, subnet_of(a));
 		if(a->asn == 0)
 			set_add(upfx, &ks->unknown_asn_blocks, FG_TRACK_ADDRS,
 				stand_in_block(a));
@@ -257,7 +295,7 @@ fg_score_record(const struct fg_score_params* p,
 {
 	struct fg_score_explain local;
 	struct kept_stats ks;
-	double addrs, prefixes, asns, apa, gate, sum = 0.0, ttl_norm;
+	double addrs, prefixes, asns, apa, gate, spread, sum = 0.0, ttl_norm;
 	int f;
 
 	if(!ex)
@@ -302,10 +340,44 @@ fg_score_record(const struct fg_score_params* p,
 	ex->norm[FG_FEAT_COUNTRIES] = ramp(ex->raw[FG_FEAT_COUNTRIES],
 		RAMP_COUNTRIES_LO, RAMP_COUNTRIES_HI);
 
-	/* Temporal features, only as strong as the network diversity. */
-	gate = ramp(asns, RAMP_GATE_LO, RAMP_GATE_HI);
-	ex->gate = gate;
+	/* Spread: network diversity only counts as far as the addresses are
+	 * one per subnet; clustered caches of CDNs, inside ISPs too, are not
+	 * flux however many networks they answer from. */
+	spread = ks.n >= SPREAD_MIN_ADDRS ? (double)ks.subnets / (double)ks.n :
+		1.0;
+	ex->spread = ramp(spread, SPREAD_LO, SPREAD_HI);
+	ex->norm[FG_FEAT_PREFIXES] *= ex->spread;
+	ex->norm[FG_FEAT_ENTROPY] *= ex->spread;
+	ex->norm[FG_FEAT_ASNS] *= ex->spread;
+	ex->norm[FG_FEAT_COUNTRIES] *= ex->spread;
+
 	ex->answers = rec->answers;
+	if(rec->answers > 1) {
+		ex->raw[FG_FEAT_CHURN] = share(rec->addr_changes,
+			(double)rec->answers - 1.0);
+		/* The first answer is all new; of the later ones' addresses,
+		 * estimated at the largest answer's size, what share was new. */
+		apa = rec->addrs_per_answer_max ? rec->addrs_per_answer_max : 1;
+		ex->raw[FG_FEAT_GROWTH] = share((double)rec->addr_new_total - apa,
+			((double)rec->answers - 1.0) * apa);
+	}
+
+	/* Scatter: a botnet inside one or two ISPs shows few ASNs, but its
+	 * addresses keep arriving one per subnet over many /16s. */
+	ex->raw[FG_FEAT_SCATTER] = spread;
+	ex->norm[FG_FEAT_SCATTER] = ramp(spread, SCATTER_SPREAD_LO,
+		SCATTER_SPREAD_HI) * ramp(prefixes, SCATTER_PREFIXES_LO,
+		SCATTER_PREFIXES_HI) * ramp(ex->raw[FG_FEAT_GROWTH],
+		SCATTER_GROWTH_LO, SCATTER_GROWTH_HI) * ramp(addrs,
+		SCATTER_ADDRS_LO, SCATTER_ADDRS_HI);
+
+	/* Temporal features, only as strong as the network diversity (many
+	 * ASNs, or scatter inside few), and never for clustered answers. */
+	gate = ramp(asns, RAMP_GATE_LO, RAMP_GATE_HI);
+	if(ex->norm[FG_FEAT_SCATTER] > gate)
+		gate = ex->norm[FG_FEAT_SCATTER];
+	gate *= ex->spread;
+	ex->gate = gate;
 	if(rec->answers > 0) {
 		double ttl = rec->ttl_min;
 		ex->raw[FG_FEAT_TTL] = ttl;
@@ -318,17 +390,8 @@ fg_score_record(const struct fg_score_params* p,
 				(log(TTL_HIGH) - log(TTL_LOW));
 		ex->norm[FG_FEAT_TTL] = gate * ttl_norm;
 	}
-	if(rec->answers > 1) {
-		ex->raw[FG_FEAT_CHURN] = share(rec->addr_changes,
-			(double)rec->answers - 1.0);
-		ex->norm[FG_FEAT_CHURN] = gate * ex->raw[FG_FEAT_CHURN];
-		/* The first answer is all new; of the later ones' addresses,
-		 * estimated at the largest answer's size, what share was new. */
-		apa = rec->addrs_per_answer_max ? rec->addrs_per_answer_max : 1;
-		ex->raw[FG_FEAT_GROWTH] = share((double)rec->addr_new_total - apa,
-			((double)rec->answers - 1.0) * apa);
-		ex->norm[FG_FEAT_GROWTH] = gate * ex->raw[FG_FEAT_GROWTH];
-	}
+	ex->norm[FG_FEAT_CHURN] = gate * ex->raw[FG_FEAT_CHURN];
+	ex->norm[FG_FEAT_GROWTH] = gate * ex->raw[FG_FEAT_GROWTH];
 
 	ex->have_zone = zone != NULL && zone->ns_answers > 0;
 	ex->norm[FG_FEAT_NS] = ns_feature(zone, &ex->raw[FG_FEAT_NS]);
@@ -341,6 +404,7 @@ fg_score_record(const struct fg_score_params* p,
 	ex->weight[FG_FEAT_TTL] = p->w_ttl;
 	ex->weight[FG_FEAT_CHURN] = p->w_churn;
 	ex->weight[FG_FEAT_GROWTH] = p->w_growth;
+	ex->weight[FG_FEAT_SCATTER] = p->w_scatter;
 	ex->weight[FG_FEAT_NS] = p->w_ns;
 	for(f = 0; f < FG_FEAT_COUNT; f++) {
 		ex->contrib[f] = ex->norm[f] * ex->weight[f];
@@ -376,17 +440,18 @@ explain_write(const struct fg_score_explain* ex, char* buf, size_t buflen,
 	if(json)
 		(void)fg_buf_printf(buf, buflen, &used,
 			"{\"score\":%.4g,\"threshold\":%.4g,\"flagged\":%s,"
-			"\"answers\":%u,\"gate\":%.4g,\"asn_stand_in\":%s,"
-			"\"features\":{", json_num(ex->score),
+			"\"answers\":%u,\"gate\":%.4g,\"spread\":%.4g,"
+			"\"asn_stand_in\":%s,\"features\":{", json_num(ex->score),
 			json_num(ex->threshold), ex->flagged ? "true" : "false",
 			(unsigned)ex->answers, json_num(ex->gate),
+			json_num(ex->spread),
 			ex->asn_stand_in ? "true" : "false");
 	else
 		(void)fg_buf_printf(buf, buflen, &used, "score %.1f, threshold "
-			"%.1f: %s (answers %u, network gate %.2f%s%s)\n"
+			"%.1f: %s (answers %u, network gate %.2f, spread %.2f%s%s)\n"
 			"%-10s %10s %6s %6s %7s\n", ex->score, ex->threshold,
 			ex->flagged ? "over" : "under", (unsigned)ex->answers,
-			ex->gate, ex->asn_stand_in ?
+			ex->gate, ex->spread, ex->asn_stand_in ?
 			", blocks stand in for ASNs" : "", ex->have_zone ?
 			", zone NS evidence" : "", "feature", "raw", "norm",
 			"weight", "contrib");

@@ -38,6 +38,7 @@
 #define FG_SCORE_DEFAULT_W_TTL 10.0
 #define FG_SCORE_DEFAULT_W_CHURN 10.0
 #define FG_SCORE_DEFAULT_W_GROWTH 10.0
+#define FG_SCORE_DEFAULT_W_SCATTER 35.0
 #define FG_SCORE_DEFAULT_W_NS 20.0
 
 /** Threshold and weights, as configured. */
@@ -46,7 +47,7 @@ struct fg_score_params {
 	double threshold;
 	/** weight of each normalised feature */
 	double w_addrs, w_prefixes, w_entropy, w_asns, w_countries, w_ttl,
-		w_churn, w_growth, w_ns;
+		w_churn, w_growth, w_scatter, w_ns;
 };
 
 /**
@@ -63,6 +64,7 @@ struct fg_score_params {
 	X(TTL, "ttl", "minimum TTL of the address answers, seconds") \
 	X(CHURN, "churn", "share of answers whose address set changed") \
 	X(GROWTH, "growth", "share of later answers' addresses never seen before") \
+	X(SCATTER, "scatter", "share of the kept addresses in distinct /24s (IPv6 /48s); normalised: one per subnet, over many /16s, still arriving, in volume") \
 	X(NS, "ns", "NS-set churn of the zone, times its glue diversity")
 
 /** Index of a feature in struct fg_score_explain. */
@@ -87,6 +89,9 @@ struct fg_score_explain {
 	double contrib[FG_FEAT_COUNT];
 	/** the network-diversity gate applied to TTL, churn and growth, [0, 1] */
 	double gate;
+	/** how far the addresses are one per /24 (IPv6 /48), [0, 1]: applied
+	 * to prefixes, entropy, ASNs, countries and the gate */
+	double spread;
 	/** sum of the contributions, clamped to [0, 100] */
 	double score;
 	/** the threshold it was compared with */

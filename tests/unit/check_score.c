@@ -520,6 +520,112 @@ START_TEST(test_untrusted_counts)
 }
 END_TEST
 
+/** Feed \p rounds answers of \p n addresses each, made by \p make from
+ * the running address number: the shapes of real address space below. */
+static void
+feed_made(int rounds, int n, uint32_t ttl,
+	void (*make)(int k, char* ip, size_t len, struct taddr* t))
+{
+	struct taddr ans[8];
+	char ips[8][40];
+	int round, j;
+	ck_assert(n <= 8);
+	for(round = 0; round < rounds; round++) {
+		for(j = 0; j < n; j++) {
+			make(round * n + j, ips[j], sizeof(ips[j]), &ans[j]);
+			ans[j].ip = ips[j];
+		}
+		feed(&rec, ans, (size_t)n, ttl);
+	}
+}
+
+/** A botnet inside one ISP: every bot a new home address, one per /24,
+ * over twenty /16s of one ASN in one country. */
+static void
+make_isp_bot(int k, char* ip, size_t len, struct taddr* t)
+{
+	snprintf(ip, len, "%d.%d.%d.%d", 58 + k % 4, 16 + (k * 7) % 20,
+		(k * 37) % 256, 2 + k % 200);
+	t->asn = 4134;
+	t->cc = "CN";
+}
+
+START_TEST(test_botnet_in_one_isp)
+{
+	feed_made(12, 8, 60, make_isp_bot);
+	score();
+	ck_assert(ex.raw[FG_FEAT_ASNS] == 1.0);
+	ck_assert(ex.raw[FG_FEAT_SCATTER] == 1.0);
+	ck_assert_msg(ex.norm[FG_FEAT_SCATTER] == 1.0, "scatter %f (prefixes "
+		"%f, growth %f, addresses %f)", ex.norm[FG_FEAT_SCATTER],
+		ex.raw[FG_FEAT_PREFIXES], ex.raw[FG_FEAT_GROWTH],
+		ex.raw[FG_FEAT_ADDRS]);
+	ck_assert(ex.spread == 1.0);
+	/* scatter opens the gate that one ASN keeps shut */
+	ck_assert(ex.gate == 1.0);
+	ck_assert_msg(ex.flagged, "score %f", ex.score);
+	/* the same few answers at first are not enough volume */
+	setup();
+	feed_made(2, 8, 60, make_isp_bot);
+	score();
+	ck_assert(ex.norm[FG_FEAT_SCATTER] < 0.1);
+	ck_assert(!ex.flagged);
+}
+END_TEST
+
+/** CDN caches inside ten ISPs: each a cluster of addresses in one /24 of
+ * its ISP; an answer comes from one cache (its four addresses), the next
+ * from another, addresses rotating within each cluster. */
+static void
+make_isp_cache(int k, char* ip, size_t len, struct taddr* t)
+{
+	static const char* const cc[] = { "DE", "FR", "BR", "IN", "US" };
+	int isp = (k / 4) % 10;
+	snprintf(ip, len, "%d.%d.44.%d", 80 + isp * 7, 10 + isp, 10 + k % 23);
+	t->asn = 3320 + (uint32_t)isp;
+	t->cc = cc[isp % 5];
+}
+
+START_TEST(test_caches_in_isps)
+{
+	feed_made(40, 4, 20, make_isp_cache);
+	score();
+	ck_assert(ex.raw[FG_FEAT_ASNS] >= 8.0);
+	ck_assert(ex.raw[FG_FEAT_GROWTH] > 0.4);
+	/* ten networks, but clustered: they count for nothing */
+	ck_assert_msg(ex.raw[FG_FEAT_SCATTER] < 0.45, "spread %f",
+		ex.raw[FG_FEAT_SCATTER]);
+	ck_assert(ex.spread == 0.0);
+	ck_assert(ex.contrib[FG_FEAT_ASNS] == 0.0);
+	ck_assert(ex.gate == 0.0);
+	ck_assert_msg(ex.score < 20.0 && !ex.flagged, "score %f", ex.score);
+}
+END_TEST
+
+/** Multi-cloud GSLB: three endpoints in each of AWS, GCP and Azure, every
+ * one in its own /16, answered three at a time. */
+static void
+make_multicloud(int k, char* ip, size_t len, struct taddr* t)
+{
+	static const uint32_t asn[] = { 16509, 15169, 8075 };
+	int e = k % 9;
+	snprintf(ip, len, "%d.%d.%d.%d", 3 + e * 11, 5 + e, 100 + e, 7);
+	t->asn = asn[e % 3];
+	t->cc = e % 2 ? "US" : "IE";
+}
+
+START_TEST(test_multicloud)
+{
+	feed_made(40, 3, 30, make_multicloud);
+	score();
+	ck_assert(ex.raw[FG_FEAT_ADDRS] == 9.0);
+	/* a served set that recurs: no novelty, no scatter */
+	ck_assert(ex.raw[FG_FEAT_GROWTH] < 0.1);
+	ck_assert(ex.norm[FG_FEAT_SCATTER] == 0.0);
+	ck_assert_msg(ex.score < 35.0 && !ex.flagged, "score %f", ex.score);
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
@@ -528,7 +634,8 @@ fg_unit_suite(void)
 		test_failover_flip, test_dyndns_change, test_single_flux,
 		test_flux_without_asn_db, test_ipv6_flux, test_double_flux,
 		test_special_addresses, test_explain_output,
-		test_untrusted_counts };
+		test_untrusted_counts, test_botnet_in_one_isp,
+		test_caches_in_isps, test_multicloud };
 	Suite* s = suite_create("score");
 	fg_unit_tcase(s, "score", setup, NULL, tests, FG_UNIT_COUNT(tests));
 	return s;
