@@ -57,10 +57,10 @@
 #define SCATTER_SPREAD_HI 0.9
 #define SCATTER_PREFIXES_LO 4.0
 #define SCATTER_PREFIXES_HI 16.0
-#define SCATTER_GROWTH_LO 0.25
-#define SCATTER_GROWTH_HI 0.45
-#define SCATTER_ADDRS_LO 20.0
-#define SCATTER_ADDRS_HI 60.0
+#define SCATTER_GROWTH_LO 0.3
+#define SCATTER_GROWTH_HI 0.5
+#define SCATTER_ADDRS_LO 30.0
+#define SCATTER_ADDRS_HI 90.0
 /** TTL at or below TTL_LOW counts fully, at or above TTL_HIGH not at all,
  * log-linear between */
 #define TTL_LOW 300.0
