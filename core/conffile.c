@@ -215,17 +215,38 @@ parse_line(struct conf_state* st, const char* file, int line, char* p,
 
 /** Read one file; \p from_file:from_line is the include that named it, or
  * NULL for the main file. */
+/** Parse every line of \p in, read as \p file (its name for messages). */
+static int
+read_lines(struct conf_state* st, FILE* in, const char* file, int depth,
+	int in_clause)
+{
+	char* buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int line = 0, ok = 1;
+	while(ok && (len = getline(&buf, &cap, in)) >= 0) {
+		line++;
+		while(len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = 0;
+		ok = parse_line(st, file, line, buf, depth, &in_clause);
+	}
+	if(ok && ferror(in)) {
+		snprintf(st->err, st->errlen, "%s:%d: read error: %s", file,
+			line, strerror(errno));
+		ok = 0;
+	}
+	free(buf);
+	return ok;
+}
+
 static int
 read_file(struct conf_state* st, const char* path, int depth, int in_clause,
 	const char* from_file, int from_line)
 {
 	char real[PATH_MAX];
 	const char* file;
-	char* buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
 	FILE* in;
-	int i, line = 0, ok = 1;
+	int i, ok;
 
 	in = fopen(path, "r");
 	if(!in || !realpath(path, real)) {
@@ -254,26 +275,39 @@ read_file(struct conf_state* st, const char* path, int depth, int in_clause,
 		return 0;
 	}
 	st->open[depth] = real;
-	while(ok && (len = getline(&buf, &cap, in)) >= 0) {
-		line++;
-		while(len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = 0;
-		ok = parse_line(st, file, line, buf, depth, &in_clause);
-	}
-	if(ok && ferror(in)) {
-		snprintf(st->err, st->errlen, "%s:%d: read error: %s", file,
-			line, strerror(errno));
-		ok = 0;
-	}
+	ok = read_lines(st, in, file, depth, in_clause);
 	st->open[depth] = NULL;
-	free(buf);
 	fclose(in);
 	return ok;
 }
 
-int
-fg_conf_load(const char* path, struct fg_config* cfg, char* err,
-	size_t errlen)
+/** Parse \p text as the main file named \p name (no include loop check:
+ * it has no real path). */
+static int
+read_text(struct conf_state* st, const char* name, const char* text)
+{
+	const char* file = intern_file(st->cfg, name);
+	FILE* in;
+	int ok;
+	if(!file) {
+		snprintf(st->err, st->errlen, "%s: out of memory", name);
+		return 0;
+	}
+	in = fmemopen((void*)text, strlen(text), "r");
+	if(!in) {
+		snprintf(st->err, st->errlen, "%s: %s", name, strerror(errno));
+		return 0;
+	}
+	ok = read_lines(st, in, file, 0, 0);
+	fclose(in);
+	return ok;
+}
+
+/** Load from the file \p path, or (\p text not NULL) from \p text read as
+ * if it were a file named \p path. */
+static int
+conf_load(const char* path, const char* text, struct fg_config* cfg,
+	char* err, size_t errlen)
 {
 	struct conf_state st;
 	const struct fg_option* deny_opt = fg_option_find("deny-action");
@@ -290,7 +324,8 @@ fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 		snprintf(err, errlen, "%s: out of memory", path);
 		return 0;
 	}
-	if(!read_file(&st, path, 0, 0, NULL, 0)) {
+	if(!(text ? read_text(&st, path, text) :
+		read_file(&st, path, 0, 0, NULL, 0))) {
 		free(st.set_at);
 		fg_conf_free(cfg);
 		return 0;
@@ -311,6 +346,20 @@ fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 	}
 	free(st.set_at);
 	return 1;
+}
+
+int
+fg_conf_load(const char* path, struct fg_config* cfg, char* err,
+	size_t errlen)
+{
+	return conf_load(path, NULL, cfg, err, errlen);
+}
+
+int
+fg_conf_load_text(const char* name, const char* text, struct fg_config* cfg,
+	char* err, size_t errlen)
+{
+	return conf_load(name, text, cfg, err, errlen);
 }
 
 int

@@ -42,29 +42,41 @@ fg_engine_load_lists(struct fg_engine* e, const struct fg_config* cfg,
 	return 1;
 }
 
+void
+fg_engine_note_degraded(struct fg_engine* e, unsigned part, const char* why)
+{
+	size_t used = strlen(e->degraded_why);
+	e->degraded |= part;
+	snprintf(e->degraded_why + used, sizeof(e->degraded_why) - used,
+		"%s%s", used ? "\n" : "", why);
+}
+
 int
 fg_engine_open(struct fg_engine* e, const struct fg_config* cfg,
 	const struct fg_tracker_options* opts, char* err, size_t errlen)
 {
 	struct fg_tracker_options own;
+	char why[1024];
+	err[0] = 0;
 	if(cfg->asn_db || cfg->country_db) {
-		e->geo = fg_geo_create(cfg->asn_db, cfg->country_db, err,
-			errlen);
+		e->geo = fg_geo_create(cfg->asn_db, cfg->country_db, why,
+			sizeof(why));
 		if(!e->geo)
-			return 0;
+			fg_engine_note_degraded(e, FG_DEGRADED_GEO, why);
 	}
 	if(!opts) {
 		fg_tracker_options_from_config(cfg, &own);
 		opts = &own;
 	}
-	e->tracker = fg_tracker_open(opts, err, errlen);
-	if(!e->tracker) {
-		fg_geo_delete(e->geo);
-		e->geo = NULL;
-		return 0;
-	}
+	e->tracker = fg_tracker_open(opts, why, sizeof(why));
+	if(!e->tracker)
+		fg_engine_note_degraded(e, FG_DEGRADED_TRACKER, why);
 	fg_detector_init_config(&e->detector, e->tracker, e->geo, e->policy,
 		cfg);
+	if(e->degraded & (FG_DEGRADED_GEO | FG_DEGRADED_TRACKER)) {
+		snprintf(err, errlen, "%s", e->degraded_why);
+		return 0;
+	}
 	return 1;
 }
 

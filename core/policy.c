@@ -12,6 +12,7 @@
  * Builders append and then "finish" (sort, merge) before returning, so the
  * read-only lookups never see an unsorted array.
  */
+#include "fluxguard/log.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/name.h"
 #include "fluxguard/options.h"
@@ -115,6 +116,8 @@ struct fg_policy {
 	struct asn_set asn[3];
 	/** ASNs or prefixes were added since the last finish */
 	int dirty;
+	/** list-file lines skipped because they were not an entry */
+	size_t bad_lines;
 };
 
 /** ASCII lower case; length octets (<= 63) are left alone by construction. */
@@ -656,16 +659,25 @@ fg_policy_add(struct fg_policy* p, enum fg_list which, const char* entry,
 	return policy_finish(p, err, errlen);
 }
 
-/** Read a list file without finishing. \p open_err receives errno when the
- * file cannot be opened (and err is then left alone). */
+/** Bad lines of one list file named one by one in the log; the rest are
+ * only counted, in the file's summary line. */
+#define BAD_LINES_LOGGED 5
+
+/**
+ * Read a list file without finishing. A line that is not an entry (threat
+ * feeds always have some) is skipped: logged with FILE:LINE (the first
+ * BAD_LINES_LOGGED of them), counted, and summed up in one line per file; it
+ * never fails the load. \p open_err receives errno when the file cannot be
+ * opened (and err is then left alone); a read error fails the load.
+ */
 static int
 load_file(struct fg_policy* p, enum fg_list which, const char* path,
 	char* err, size_t errlen, int* open_err)
 {
 	char* buf = NULL;
-	size_t cap = 0;
+	size_t cap = 0, bad = 0;
 	ssize_t len;
-	int line = 0, ok = 1;
+	int line = 0, first_bad = 0, ok = 1;
 	char why[512];
 	FILE* in = fopen(path, "r");
 
@@ -674,38 +686,48 @@ load_file(struct fg_policy* p, enum fg_list which, const char* path,
 		*open_err = errno ? errno : EIO;
 		return 0;
 	}
-	while(ok && (len = getline(&buf, &cap, in)) >= 0) {
+	while((len = getline(&buf, &cap, in)) >= 0) {
 		char *s = buf, *hash, *end;
 		line++;
-		if((size_t)len != strlen(buf)) {
-			snprintf(err, errlen, "%s:%d: entry: unexpected NUL "
-				"octet", path, line);
-			ok = 0;
-			break;
+		if((size_t)len != strlen(buf))
+			snprintf(why, sizeof(why), "unexpected NUL octet");
+		else {
+			hash = strchr(s, '#');
+			if(hash)
+				*hash = 0;
+			while(isspace((unsigned char)*s))
+				s++;
+			end = s + strlen(s);
+			while(end > s && isspace((unsigned char)end[-1]))
+				*--end = 0;
+			if(!*s || policy_add(p, which, s, why, sizeof(why)))
+				continue;
 		}
-		hash = strchr(s, '#');
-		if(hash)
-			*hash = 0;
-		while(isspace((unsigned char)*s))
-			s++;
-		end = s + strlen(s);
-		while(end > s && isspace((unsigned char)end[-1]))
-			*--end = 0;
-		if(!*s)
-			continue;
-		if(!policy_add(p, which, s, why, sizeof(why))) {
-			snprintf(err, errlen, "%s:%d: entry: %s", path, line, why);
-			ok = 0;
-		}
+		if(bad++ == 0)
+			first_bad = line;
+		if(bad <= BAD_LINES_LOGGED)
+			fg_log(FG_LOG_WARN, "%s:%d: entry: %s; line skipped", path,
+				line, why);
 	}
-	if(ok && ferror(in)) {
+	if(ferror(in)) {
 		snprintf(err, errlen, "%s:%d: read error: %s", path, line,
 			strerror(errno));
 		ok = 0;
 	}
+	if(bad)
+		fg_log(FG_LOG_WARN, "%s: %zu of %d lines skipped as bad (the "
+			"first at line %d); the rest loaded", path, bad, line,
+			first_bad);
+	p->bad_lines += bad;
 	free(buf);
 	fclose(in);
 	return ok;
+}
+
+size_t
+fg_policy_bad_lines(const struct fg_policy* p)
+{
+	return p ? p->bad_lines : 0;
 }
 
 int

@@ -35,6 +35,7 @@
 #include "fluxguard/log.h"
 #include "fluxguard/tracker.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,61 +81,173 @@ FG_EXPORT void clear(struct module_qstate* qstate, int id);
 FG_EXPORT size_t get_mem(struct module_env* env, int id);
 
 /**
- * Directory of Unbound's default config file as seen from inside the chroot:
- * fluxguard.conf is looked for next to it. Modules start after chroot, so a
- * chroot prefix is stripped as Unbound does for its own files.
+ * The config file Unbound was started with: its -c argument, read from
+ * /proc/self/cmdline (Unbound's parsed config does not keep the name), else
+ * the CONFIGFILE it was built with. \return 1 if it came from -c.
+ */
+static int
+unbound_conf_file(char* file, size_t len)
+{
+	char args[8192];
+	size_t n = 0, i;
+	FILE* f = fopen("/proc/self/cmdline", "r");
+	snprintf(file, len, "%s", CONFIGFILE);
+	if(!f)
+		return 0; /* in a chroot without /proc: the built-in name */
+	n = fread(args, 1, sizeof(args) - 1, f);
+	fclose(f);
+	args[n] = 0;
+	/* NUL-separated arguments; -c FILE or -cFILE, the last one wins as
+	 * in Unbound's getopt */
+	for(i = 0; i < n; i += strlen(args + i) + 1) {
+		const char* a = args + i;
+		if(strncmp(a, "-c", 2) != 0)
+			continue;
+		if(a[2])
+			snprintf(file, len, "%s", a + 2);
+		else if(i + 3 < n)
+			snprintf(file, len, "%s", a + 3);
+	}
+	return strcmp(file, CONFIGFILE) != 0;
+}
+
+/**
+ * Directory of the config file Unbound was started with, as seen from
+ * inside the chroot: fluxguard.conf is looked for next to it. Modules start
+ * after chroot, so a chroot prefix is stripped as Unbound does for its own
+ * files.
  */
 static void
 unbound_conf_dir(struct module_env* env, char* dir, size_t len)
 {
-	const char* file = CONFIGFILE;
+	char name[1000];
+	const char* file = name;
 	const char* chroot = env->cfg ? env->cfg->chrootdir : NULL;
 	char* slash;
+	(void)unbound_conf_file(name, sizeof(name));
 	if(chroot && chroot[0] && strncmp(file, chroot, strlen(chroot)) == 0)
 		file += strlen(chroot);
 	snprintf(dir, len, "%s", file);
 	slash = strrchr(dir, '/');
 	if(slash && slash != dir)
 		*slash = 0;
-	else
+	else if(slash)
 		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "."); /* a relative -c: Unbound's own cwd */
 }
 
-/** Read the config; 0 (with the message logged) stops Unbound's start. */
-static int
-load_config(struct fluxguard_env* fe, struct module_env* env)
+/** The environment variable that keeps this process's last good
+ * configuration across reloads (dlclose wipes everything of the module's
+ * own; the environment is the process's). */
+#define FG_LAST_GOOD_ENV "FLUXGUARD_LAST_GOOD_CONFIG"
+
+/** Keep the configuration in force as this process's last good one. */
+static void
+remember_good_config(struct fluxguard_env* fe)
 {
-	char dir[1024], err[1024];
+	char* text = NULL;
+	size_t len = 0;
+	FILE* f = open_memstream(&text, &len);
+	if(!f)
+		return;
+	fg_conf_print(f, &fe->cfg);
+	if(fclose(f) == 0 && text && setenv(FG_LAST_GOOD_ENV, text, 1) != 0)
+		log_warn("fluxguard: cannot keep the configuration for reloads: "
+			"%s", strerror(errno));
+	free(text);
+}
+
+/** Read the config file and the lists; errors are logged and the last one
+ * left in \p err. \return 0 on an error. */
+static int
+load_config_file(struct fluxguard_env* fe, struct module_env* env, char* err,
+	size_t errlen)
+{
+	char dir[1024];
 	fg_conf_defaults(&fe->cfg);
 	unbound_conf_dir(env, dir, sizeof(dir));
 	if(!fg_conf_locate(dir, fe->conf_path, sizeof(fe->conf_path), err,
-		sizeof(err))) {
+		errlen)) {
 		log_err("fluxguard: %s", err);
 		return 0;
 	}
 	if(fe->conf_path[0] && !fg_conf_load(fe->conf_path, &fe->cfg, err,
-		sizeof(err))) {
+		errlen)) {
 		log_err("fluxguard: %s", err);
 		return 0;
 	}
-	if(!fg_engine_load_lists(&fe->engine, &fe->cfg, err, sizeof(err))) {
+	if(!fg_engine_load_lists(&fe->engine, &fe->cfg, err, errlen)) {
 		log_err("fluxguard: %s", err);
+		fg_conf_free(&fe->cfg);
 		return 0;
 	}
 	return 1;
 }
 
 /**
- * Open the databases and the tracker. On failure fluxguard runs in
- * pass-through: said once, here, and the query path checks the tracker.
+ * Read the config. On an error at a reload (this process ran fluxguard
+ * with a good configuration before) keep running on that one, with the
+ * lists re-read: a typo must not take the resolver down. At start there is
+ * none, and the error stops Unbound, as its own config errors do.
+ * \return 0 (with the message logged) to stop Unbound's start.
+ */
+static int
+load_config(struct fluxguard_env* fe, struct module_env* env)
+{
+	const char* last = getenv(FG_LAST_GOOD_ENV);
+	char err[1200], why[1024];
+	if(load_config_file(fe, env, why, sizeof(why))) {
+		remember_good_config(fe);
+		return 1;
+	}
+	if(!last) {
+		log_err("fluxguard: not starting: fix the configuration above "
+			"(fluxguard-control check-config FILE checks it); at a "
+			"reload fluxguard keeps its last good configuration, at a "
+			"start it has none");
+		return 0;
+	}
+	log_err("fluxguard: the configuration above has errors: keeping the "
+		"last good configuration of this process (lists re-read) until "
+		"a reload with a good one");
+	snprintf(fe->conf_path, sizeof(fe->conf_path), "(last good "
+		"configuration of pid %d)", (int)getpid());
+	if(!fg_conf_load_text(fe->conf_path, last, &fe->cfg, err,
+		sizeof(err)) || !fg_engine_load_lists(&fe->engine, &fe->cfg, err,
+		sizeof(err))) {
+		/* a list file vanished since: go on with what loads */
+		log_err("fluxguard: %s", err);
+		if(!fe->engine.policy && !(fe->engine.policy =
+			fg_policy_create())) {
+			log_err("fluxguard: out of memory");
+			return 0;
+		}
+	}
+	snprintf(err, sizeof(err), "configuration: %s", why);
+	fg_engine_note_degraded(&fe->engine, FG_DEGRADED_CONFIG, err);
+	return 1;
+}
+
+/**
+ * Open the databases and the tracker. A part that cannot be opened is left
+ * out and said once, here; the lists keep deciding in any case.
  */
 static void
 open_resources(struct fluxguard_env* fe)
 {
 	char err[1024];
-	if(!fg_engine_open(&fe->engine, &fe->cfg, NULL, err, sizeof(err)))
-		log_err("fluxguard: %s; passing every query through unchanged "
-			"until the next reload", err);
+	if(fg_engine_open(&fe->engine, &fe->cfg, NULL, err, sizeof(err)))
+		return;
+	(void)err; /* each part is said below, the reasons after them */
+	if(fe->engine.degraded & FG_DEGRADED_GEO)
+		log_err("fluxguard: running without ASNs and countries (ASN and "
+			"country list entries cannot match, scores use address "
+			"blocks) until the next reload");
+	if(fe->engine.degraded & FG_DEGRADED_TRACKER)
+		log_err("fluxguard: running on the allow and deny lists only (no "
+			"recording, no scores, no counters) until the next reload");
+	log_err("fluxguard: degraded: %s", fe->engine.degraded_why);
 }
 
 /** The counter of an action. */
@@ -188,6 +301,19 @@ publish_config(struct fluxguard_env* fe)
 		return;
 	fprintf(f, "# %s\n", fe->conf_path[0] ? fe->conf_path :
 		"(embedded defaults)");
+	/* status shows the health with the config in force */
+	if(fe->engine.degraded) {
+		const char* p = fe->engine.degraded_why;
+		fprintf(f, "# health: degraded%s\n", fe->engine.degraded &
+			FG_DEGRADED_CONFIG ? " (the last good configuration is "
+			"in force: the file has errors)" : "");
+		while(*p) {
+			size_t n = strcspn(p, "\n");
+			fprintf(f, "# degraded: %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	} else
+		fprintf(f, "# health: ok\n");
 	fg_conf_print(f, &fe->cfg);
 	if(fclose(f) == 0 && text)
 		fg_tracker_publish_config(fe->engine.tracker, (int64_t)getpid(),
@@ -232,34 +358,37 @@ init(struct module_env* env, int id)
 	}
 	fe->ede = env->cfg ? env->cfg->ede : 0;
 	open_resources(fe);
-	if(fe->engine.tracker && fe->cfg.event_log) {
+	if(fe->cfg.event_log) {
 		char err[1024];
 		/* the event log is a copy for a SIEM: without it, keep protecting */
 		fe->events = fg_eventlog_open(fe->cfg.event_log, err, sizeof(err));
 		if(!fe->events)
 			log_err("fluxguard: %s; decisions go to Unbound's log only", err);
 	}
-	if(fe->engine.tracker) {
+	if(fe->engine.tracker)
 		publish_config(fe);
-		fe->zones = fluxguard_zones_create(fe);
-		if(!de->inplace_cb_register_wrapped((void*)&fluxguard_on_upstream_response,
-			inplace_cb_query_response, fe, env, id) ||
-			!de->inplace_cb_register_wrapped((void*)&on_local_reply,
-			inplace_cb_reply_local, fe, env, id)) {
-			log_err("fluxguard: could not register with Unbound's inplace "
-				"callbacks; passing every query through unchanged");
+	fe->zones = fluxguard_zones_create(fe);
+	if((fe->engine.tracker && !de->inplace_cb_register_wrapped(
+		(void*)&fluxguard_on_upstream_response, inplace_cb_query_response,
+		fe, env, id)) || !de->inplace_cb_register_wrapped(
+		(void*)&on_local_reply, inplace_cb_reply_local, fe, env, id)) {
+		log_err("fluxguard: could not register with Unbound's inplace "
+			"callbacks; nothing is recorded, the lists still decide");
+		if(fe->engine.tracker)
 			fg_tracker_close(fe->engine.tracker);
-			fe->engine.tracker = NULL;
-		}
+		fe->engine.tracker = NULL;
+		fe->engine.detector.tracker = NULL;
 	}
 	de->dyn_env = fe;
 	log_info("fluxguard: initialised (built for %s), config %s, segment %s "
-		"(%s pages), action %s, threshold %.1f",
+		"(%s), action %s, threshold %.1f, %s",
 		FG_EXPECT_UNBOUND_PACKAGE_STRING,
 		fe->conf_path[0] ? fe->conf_path : "(embedded defaults)",
-		fe->cfg.segment, fg_tracker_huge_pages(fe->engine.tracker) ? "2 MiB" :
-		"4 KiB", fg_action_name(fe->cfg.action),
-		fe->cfg.score.threshold);
+		fe->cfg.segment, !fe->engine.tracker ? "not open" :
+		fg_tracker_huge_pages(fe->engine.tracker) ? "2 MiB pages" :
+		"4 KiB pages", fg_action_name(fe->cfg.action),
+		fe->cfg.score.threshold, fe->engine.degraded ? "degraded" :
+		"healthy");
 	return 1;
 }
 
@@ -319,7 +448,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 	case module_event_new:
 	case module_event_pass:
 		qstate->ext_state[id] = module_wait_module;
-		if(!fe || !fe->engine.tracker)
+		if(!fe)
 			return;
 		fluxguard_zones_attach_worker(fe->zones, qstate->env);
 		/* Denied before resolving: do not even ask upstream. */
@@ -328,7 +457,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		return;
 	case module_event_moddone:
 		qstate->ext_state[id] = module_finished;
-		if(!fe || !fe->engine.tracker || !qstate->return_msg)
+		if(!fe || !qstate->return_msg)
 			return;
 		/* the answer in the core's neutral form, judged there */
 		fluxguard_read_response(qstate->return_msg, now, &answer);

@@ -177,7 +177,8 @@ fluxguard_zones_create(struct fluxguard_env* fe)
 	z->fe = fe;
 	/* What the journal held before this init is in the tracker's verdicts
 	 * already, which the module path consults. */
-	z->journal_seq = fg_tracker_journal_head(fe->engine.tracker);
+	z->journal_seq = fe->engine.tracker ?
+		fg_tracker_journal_head(fe->engine.tracker) : 0;
 	pthread_mutex_init(&z->pending_lock, NULL);
 	pthread_mutex_init(&z->apply_lock, NULL);
 	pthread_mutex_init(&z->workers_lock, NULL);
@@ -551,8 +552,11 @@ static void
 follow_journal(struct fluxguard_zones* z, struct module_env* env,
 	struct local_zones* zones)
 {
-	uint64_t head = fg_tracker_journal_head(z->fe->engine.tracker);
+	uint64_t head;
 	int n = 0;
+	if(!z->fe->engine.tracker)
+		return; /* lists only: no journal to follow */
+	head = fg_tracker_journal_head(z->fe->engine.tracker);
 	while(z->journal_seq < head && n++ < ZONES_JOURNAL_BATCH) {
 		struct fg_journal_entry je;
 		int r = fg_tracker_journal_read(z->fe->engine.tracker, z->journal_seq + 1,

@@ -1312,8 +1312,15 @@ main(int argc, char** argv)
 				die(EXIT_FAILURE, "%s", err);
 			config = path[0] ? path : NULL;
 		}
-		if(config && !fg_conf_load(config, &c.cfg, err, sizeof(err)))
-			die(EXIT_FAILURE, "%s", err);
+		if(config && !fg_conf_load(config, &c.cfg, err, sizeof(err))) {
+			/* the resolver may run on its last good configuration:
+			 * with the segment named, the tool still reads it */
+			if(!c.segment)
+				die(EXIT_FAILURE, "%s (name the segment with -s to "
+					"read it anyway)", err);
+			fprintf(stderr, "fluxguard-control: warning: %s; using the "
+				"default score parameters\n", err);
+		}
 	}
 	if(!c.segment)
 		c.segment = c.cfg.segment;

@@ -59,6 +59,15 @@ int fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 	size_t errlen);
 
 /**
+ * fg_conf_load on \p text instead of a file, read as if it were a file named
+ * \p name (for messages; relative paths in it are taken as they are). The
+ * module reloads its last good configuration this way (fg_conf_print's
+ * output).
+ */
+int fg_conf_load_text(const char* name, const char* text,
+	struct fg_config* cfg, char* err, size_t errlen);
+
+/**
  * Find the config file by the rule in the file comment.
  * \param unbound_dir directory of Unbound's config file, or NULL to skip that
  *	step.

@@ -6,9 +6,10 @@
  * on), the geo databases, the tracker and the detector over them.
  *
  * Two steps, because they fail differently in the module: a list that does
- * not load is a configuration error (Unbound must not start on it), while a
- * database or a segment that cannot be opened leaves fluxguard passing every
- * query through until the next reload.
+ * not load is a configuration error, while a database or a segment that
+ * cannot be opened degrades the engine part by part, never all of it: the
+ * lists need neither, so deny lists keep blocking (fail-open is a decision,
+ * made per part and reported, see enum fg_degraded).
  */
 #ifndef FLUXGUARD_ENGINE_H
 #define FLUXGUARD_ENGINE_H
@@ -22,6 +23,19 @@
 struct fg_geo;
 struct fg_policy;
 
+/** Parts of the engine that run degraded (bits of fg_engine.degraded). */
+enum fg_degraded {
+	/** a geo database could not be opened: no ASNs or countries (ASN and
+	 * country list entries cannot match; the score uses stand-in blocks) */
+	FG_DEGRADED_GEO = 1,
+	/** the segment could not be opened: nothing is recorded or scored,
+	 * only the lists decide */
+	FG_DEGRADED_TRACKER = 2,
+	/** the configuration did not load at a reload: the last good one of
+	 * this process is in force (set by the module) */
+	FG_DEGRADED_CONFIG = 4
+};
+
 /** The parts, owned by the engine. Zero it before the first call. */
 struct fg_engine {
 	/** allow and deny lists, or NULL before fg_engine_load_lists */
@@ -30,8 +44,13 @@ struct fg_engine {
 	struct fg_geo* geo;
 	/** the tracker, or NULL before fg_engine_open succeeded */
 	struct fg_tracker* tracker;
-	/** the detector over them, valid once tracker is set */
+	/** the detector over them, valid after fg_engine_open (its tracker and
+	 * geo may be NULL when degraded) */
 	struct fg_detector detector;
+	/** enum fg_degraded bits */
+	unsigned degraded;
+	/** why, one line per degraded part, for logs and status */
+	char degraded_why[1024];
 };
 
 /**
@@ -54,12 +73,18 @@ int fg_engine_load_lists(struct fg_engine* e, const struct fg_config* cfg,
 /**
  * Open the geo databases and the tracker (with \p opts, or the config's own
  * options when NULL) and set up the detector with the config's scoring and
- * actions. Call after fg_engine_load_lists.
- * \return 1, or 0 with a message naming the file in \p err; what was opened
- *	is closed again, the lists stay.
+ * actions. Call after fg_engine_load_lists. A part that cannot be opened is
+ * left out, its bit set in e->degraded and its reason (naming the file)
+ * appended to e->degraded_why; the detector is set up in any case.
+ * \return 1 if everything opened, 0 if the engine runs degraded (\p err
+ *	holds the first reason).
  */
 int fg_engine_open(struct fg_engine* e, const struct fg_config* cfg,
 	const struct fg_tracker_options* opts, char* err, size_t errlen);
+
+/** Mark \p part (enum fg_degraded) degraded, with its reason. */
+void fg_engine_note_degraded(struct fg_engine* e, unsigned part,
+	const char* why);
 
 /** Close everything; \p e is zero afterwards. */
 void fg_engine_close(struct fg_engine* e);

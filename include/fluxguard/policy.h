@@ -83,13 +83,18 @@ int fg_policy_add(struct fg_policy* p, enum fg_list which, const char* entry,
 	char* err, size_t errlen);
 
 /**
- * Add every entry of a list file. Errors read `FILE:LINE: entry: what is
- * wrong`, or `FILE: cannot open: reason`. On failure the entries before the bad
- * line stay added.
+ * Add every entry of a list file. A line that is no entry is skipped, never
+ * fatal: logged (fluxguard/log.h) as `FILE:LINE: entry: what is wrong; line
+ * skipped` for the first few, summed up in one line per file, and counted
+ * (fg_policy_bad_lines). Errors read `FILE: cannot open: reason` or
+ * `FILE:LINE: read error: reason`; the entries read before stay added.
  * \return 1 on success, 0 on failure.
  */
 int fg_policy_load_file(struct fg_policy* p, enum fg_list which,
 	const char* path, char* err, size_t errlen);
+
+/** List-file lines skipped so far because they were no entry. */
+size_t fg_policy_bad_lines(const struct fg_policy* p);
 
 /**
  * Build the lists from a parsed config: its allow: and deny: entries, then its

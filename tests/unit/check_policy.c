@@ -5,6 +5,7 @@
  * and their errors, and building from a parsed config.
  */
 #include "fluxguard/conffile.h"
+#include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/policy.h"
 #include "unit.h"
@@ -333,6 +334,17 @@ START_TEST(test_entry_errors)
 }
 END_TEST
 
+/** What the lists logged during a test, one line each. */
+static char logged[4096];
+
+static void
+capture_log(enum fg_log_level level, const char* msg)
+{
+	size_t used = strlen(logged);
+	(void)level;
+	snprintf(logged + used, sizeof(logged) - used, "%s\n", msg);
+}
+
 START_TEST(test_list_file)
 {
 	static const struct addrs_case denied[] = {
@@ -356,26 +368,44 @@ START_TEST(test_list_file)
 	check_addrs(p, denied, FG_UNIT_COUNT(denied));
 	ck_assert_uint_eq(fg_policy_count(p, FG_LIST_DENY), 5);
 
-	/* a bad line: named by file and line; the lines before it stay */
+	/* a bad line: skipped, named by file and line, counted; the lines
+	 * before and after it load */
 	path = fg_unit_write_file("allow.txt",
 		"# allow list\n"
 		"good.example\n"
 		"\n"
 		"192.0.2.1/24  # oops\n"
 		"never.example\n");
-	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
+	logged[0] = 0;
+	fg_log_set_sink(capture_log);
+	ck_assert_msg(fg_policy_load_file(p, FG_LIST_ALLOW, path, err,
+		sizeof(err)), "%s", err);
 	snprintf(want, sizeof(want), "%s:4: entry: expected the first address "
-		"of the /24 (host bits zero), got \"192.0.2.1/24\"", path);
-	ck_assert_str_eq(err, want);
+		"of the /24 (host bits zero), got \"192.0.2.1/24\"; line skipped\n"
+		"%s: 1 of 5 lines skipped as bad (the first at line 4); the rest "
+		"loaded\n", path, path);
+	ck_assert_str_eq(logged, want);
 	ck_assert_int_eq(match(p, "good.example"), FG_LIST_ALLOW);
-	ck_assert_int_eq(match(p, "never.example"), FG_LIST_NONE);
+	ck_assert_int_eq(match(p, "never.example"), FG_LIST_ALLOW);
+	ck_assert_uint_eq(fg_policy_bad_lines(p), 1);
 
-	path = fg_unit_write_file("two.txt", "a.example b.example\n");
-	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
+	/* many bad lines: the first five named, all counted, one summary */
+	path = fg_unit_write_file("two.txt", "a.example b.example\nx y\n"
+		"AS0\n1.2.3.4/33\nexact:\nAS99999999999\n10.0.0.1/8\n"
+		"last.example\n");
+	logged[0] = 0;
+	ck_assert(fg_policy_load_file(p, FG_LIST_ALLOW, path, err, sizeof(err)));
+	fg_log_set_sink(NULL);
 	snprintf(want, sizeof(want), "%s:1: entry: expected a domain name, "
 		"exact:NAME, ASnnn, an address or a CIDR prefix, got "
-		"\"a.example b.example\"", path);
-	ck_assert_str_eq(err, want);
+		"\"a.example b.example\"; line skipped\n", path);
+	ck_assert_ptr_nonnull(strstr(logged, want));
+	ck_assert_ptr_null(strstr(logged, ":6: entry"));
+	snprintf(want, sizeof(want), "%s: 7 of 8 lines skipped as bad (the "
+		"first at line 1); the rest loaded\n", path);
+	ck_assert_msg(strstr(logged, want) != NULL, "%s", logged);
+	ck_assert_uint_eq(fg_policy_bad_lines(p), 8);
+	ck_assert_int_eq(match(p, "last.example"), FG_LIST_ALLOW);
 
 	snprintf(want, sizeof(want), "%s/missing.txt", fg_unit_dir);
 	ck_assert(!fg_policy_load_file(p, FG_LIST_ALLOW, want, err, sizeof(err)));
@@ -420,14 +450,22 @@ START_TEST(test_from_config)
 	ck_assert_str_eq(err, want);
 	fg_conf_free(&cfg);
 
-	/* a bad line in a list file is named by the list file */
+	/* a bad line in a list file is skipped and named by the list file */
 	fg_unit_write_file("deny.txt", "ok.example\n\nAS0\n");
 	conf = fg_unit_write_file("fluxguard.conf", "fluxguard:\ndeny-file: deny.txt\n");
 	ck_assert_msg(fg_conf_load(conf, &cfg, err, sizeof(err)), "%s", err);
-	ck_assert_ptr_null(fg_policy_from_config(&cfg, err, sizeof(err)));
+	logged[0] = 0;
+	fg_log_set_sink(capture_log);
+	p = fg_policy_from_config(&cfg, err, sizeof(err));
+	fg_log_set_sink(NULL);
+	ck_assert_msg(p != NULL, "%s", err);
 	snprintf(want, sizeof(want), "%s/deny.txt:3: entry: expected an AS "
-		"number between 1 and 4294967295, got \"AS0\"", fg_unit_dir);
-	ck_assert_str_eq(err, want);
+		"number between 1 and 4294967295, got \"AS0\"; line skipped",
+		fg_unit_dir);
+	ck_assert_ptr_nonnull(strstr(logged, want));
+	ck_assert_int_eq(match(p, "ok.example"), FG_LIST_DENY);
+	ck_assert_uint_eq(fg_policy_bad_lines(p), 1);
+	fg_policy_delete(p);
 	fg_conf_free(&cfg);
 }
 END_TEST
