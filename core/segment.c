@@ -139,7 +139,9 @@ seg_open_fd(const struct fg_segment* seg, int flags, mode_t mode)
 {
 	if(seg->is_shm)
 		return shm_open(seg->name, flags, mode);
-	return open(seg->name, flags | O_CLOEXEC, mode);
+	/* never through a symbolic link: it would make the resolver write
+	 * (and chmod) whatever file the link names */
+	return open(seg->name, flags | O_CLOEXEC | O_NOFOLLOW, mode);
 }
 
 static int
@@ -501,6 +503,19 @@ seg_become_present(struct fg_segment* seg, int created, char* err, size_t errlen
 	return 1;
 }
 
+/** Whether the mapped object of \p size octets carries the segment's magic:
+ * then it is a fluxguard segment (maybe damaged, of another version or size)
+ * and may be rebuilt; anything else may be another program's data. */
+static int
+seg_is_ours(const struct fg_segment* seg, size_t size)
+{
+	uint64_t magic;
+	if(size < sizeof(magic))
+		return 0;
+	memcpy(&magic, seg->base, sizeof(magic));
+	return magic == FG_SEG_MAGIC;
+}
+
 int
 fg_segment_open(struct fg_segment* seg, const struct fg_tracker_options* opts,
 	char* err, size_t errlen)
@@ -566,6 +581,16 @@ fg_segment_open(struct fg_segment* seg, const struct fg_tracker_options* opts,
 					(unsigned)seg->hdr->capacity_requested,
 					(unsigned)opts->capacity);
 				valid = 0;
+			}
+			if(!valid && !seg_is_ours(seg, size)) {
+				/* never destroy what is not ours: only a
+				 * segment (its magic) is rebuilt */
+				snprintf(err, errlen, "segment %s: holds %zu "
+					"octets that are not a fluxguard segment "
+					"(%s): refusing to overwrite it; remove it "
+					"or configure another segment:", seg->name,
+					size, why);
+				goto fail;
 			}
 			if(!valid) {
 				fg_log(FG_LOG_WARN, "tracker: segment %s: %s; "

@@ -25,8 +25,9 @@
  *	/etc/unbound/fluxguard.conf:12: threshold: expected a number between 0 and 100, got "high"
  *
  * Where the file is (fg_conf_locate): $FLUXGUARD_CONF if it is set and not
- * empty (the file must then exist); else fluxguard.conf next to Unbound's own
- * config file, if it exists; else none, and fluxguard runs on its defaults.
+ * empty (the file must then exist); else fluxguard.conf next to the config
+ * file Unbound was started with (the module finds it: -c or CONFIGFILE), if it
+ * exists; else none, and fluxguard runs on its defaults.
  * The module reads it in init, after Unbound's chroot: paths are inside the
  * chroot.
  */

@@ -699,14 +699,72 @@ expect_rebuilt(uint32_t capacity, uint64_t generation)
 	fg_tracker_close(t);
 }
 
+/** Open the tracker on fg_unit_seg and expect a refusal naming \p what. */
+static void
+expect_open_refused(const char* what)
+{
+	struct fg_tracker_options o;
+	char err[512];
+	memset(&o, 0, sizeof(o));
+	o.segment = fg_unit_seg;
+	o.capacity = 1024;
+	o.window = 3600;
+	o.mode = 0600;
+	o.group = (gid_t)-1;
+	ck_assert(fg_tracker_open(&o, err, sizeof(err)) == NULL);
+	ck_assert_msg(strstr(err, what) != NULL, "err \"%s\" lacks \"%s\"", err,
+		what);
+}
+
 START_TEST(test_corrupt_magic)
 {
+	/* without the magic it may be anybody's data: refused, left alone */
 	uint64_t bad = 0x0123456789abcdefULL;
+	struct stat before, after;
 	make_segment(1024);
 	poke(0, &bad, sizeof(bad));
 	expect_attach_refused("wrong magic");
-	expect_rebuilt(1024, 1);
-	ck_assert_msg(strstr(last_log, fg_unit_seg) != NULL, "%s", last_log);
+	ck_assert_int_eq(stat(fg_unit_seg_path(), &before), 0);
+	expect_open_refused("not a fluxguard segment (wrong magic");
+	ck_assert_int_eq(stat(fg_unit_seg_path(), &after), 0);
+	ck_assert_int_eq(before.st_size, after.st_size);
+	ck_assert_int_eq(before.st_ino, after.st_ino);
+}
+END_TEST
+
+START_TEST(test_foreign_file_kept)
+{
+	static const char text[] = "server:\n    interface: 127.0.0.1\n";
+	char path[600], target[620], back[sizeof(text)];
+	struct stat st;
+	FILE* f;
+	fg_unit_seg_use_file();
+	/* another program's file at the segment's path: byte for byte intact,
+	 * mode unchanged */
+	f = fopen(fg_unit_seg, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(chmod(fg_unit_seg, 0644), 0);
+	expect_open_refused("refusing to overwrite it");
+	f = fopen(fg_unit_seg, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(back, 1, sizeof(back), f), sizeof(text) - 1);
+	fclose(f);
+	ck_assert(memcmp(back, text, sizeof(text) - 1) == 0);
+	ck_assert_int_eq(stat(fg_unit_seg, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);
+	/* a symbolic link at the path is never followed */
+	snprintf(path, sizeof(path), "%s", fg_unit_seg);
+	snprintf(target, sizeof(target), "%s.target", path);
+	ck_assert_int_eq(rename(path, target), 0);
+	ck_assert_int_eq(symlink(target, path), 0);
+	expect_open_refused("cannot open or create it");
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);
+	ck_assert_int_eq(st.st_size, (off_t)(sizeof(text) - 1));
+	unlink(path);
+	unlink(target);
 }
 END_TEST
 
@@ -1148,7 +1206,7 @@ fg_unit_suite(void)
 		test_operator_verdict, test_permissions, test_memory_reserved,
 		test_huge_pages, test_peek, test_journal_ring,
 		test_counters_and_config };
-	const TTest* segment_tests[] = { test_corrupt_magic,
+	const TTest* segment_tests[] = { test_corrupt_magic, test_foreign_file_kept,
 		test_wrong_version, test_wrong_slot_size, test_truncated,
 		test_inconsistent_geometry, test_capacity_and_window_change,
 		test_file_persistence, test_attach_missing };
