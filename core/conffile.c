@@ -330,6 +330,15 @@ conf_load(const char* path, const char* text, struct fg_config* cfg,
 		fg_conf_free(cfg);
 		return 0;
 	}
+	/* the operator's decisions live beside the config by default */
+	if(!text && !cfg->decisions_file &&
+		!(cfg->decisions_file = fg_conf_resolve_path(
+		FG_CONF_DECISIONS_FILENAME, path))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		free(st.set_at);
+		fg_conf_free(cfg);
+		return 0;
+	}
 	/* deny-action defaults to whatever action ended up as */
 	if(!st.set_at[deny_opt - fg_options].file)
 		cfg->deny_action = fg_conf_default_deny_action(cfg->action);

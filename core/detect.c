@@ -120,6 +120,7 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 	struct fg_addr* addrs, size_t n, uint32_t ttl, struct fg_decision* out)
 {
 	struct fg_record_view rec, zone;
+	const struct fg_policy* policy;
 	enum fg_list l;
 	enum fg_verdict v;
 	size_t i;
@@ -133,14 +134,16 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 	for(i = 0; i < n; i++)
 		fg_geo_annotate(d->geo, &addrs[i]);
 
-	if(d->policy) {
-		l = fg_policy_match_name(d->policy, owner);
+	/* loaded once: the module may swap the lists at run time */
+	policy = __atomic_load_n(&d->policy, __ATOMIC_ACQUIRE);
+	if(policy) {
+		l = fg_policy_match_name(policy, owner);
 		if(l != FG_LIST_NONE) {
 			out->verdict = list_verdict(l);
 			out->source = FG_SRC_POLICY_NAME;
 			return 1;
 		}
-		l = fg_policy_match_addrs(d->policy, addrs, n);
+		l = fg_policy_match_addrs(policy, addrs, n);
 		if(l != FG_LIST_NONE) {
 			out->verdict = list_verdict(l);
 			out->source = FG_SRC_POLICY_ADDRS;
@@ -196,10 +199,12 @@ fg_detect_ns(struct fg_detector* d, const uint8_t* zone, uint64_t now,
 	const uint8_t* const* ns_names, size_t n_ns, struct fg_addr* glue,
 	size_t n_glue, uint32_t ttl)
 {
+	const struct fg_policy* policy = __atomic_load_n(&d->policy,
+		__ATOMIC_ACQUIRE);
 	size_t i;
 	if(n_ns == 0 || fg_name_wire_len(zone, FG_NAME_MAX_WIRE) == 0)
 		return 0;
-	if(d->policy && fg_policy_match_name(d->policy, zone) ==
+	if(policy && fg_policy_match_name(policy, zone) ==
 		FG_LIST_ALLOW)
 		return 0;
 	for(i = 0; i < n_glue; i++)

@@ -32,6 +32,12 @@ fg_engine_load_lists(struct fg_engine* e, const struct fg_config* cfg,
 	e->policy = fg_policy_from_config(cfg, err, errlen);
 	if(!e->policy)
 		return 0;
+	if(cfg->decisions_file && !fg_policy_load_decisions(e->policy,
+		cfg->decisions_file, err, errlen)) {
+		fg_policy_delete(e->policy);
+		e->policy = NULL;
+		return 0;
+	}
 	if(cfg->default_allow_list &&
 		!fg_benign_add_to_policy(e->policy, why, sizeof(why))) {
 		snprintf(err, errlen, "default allow list: %s", why);

@@ -18,6 +18,8 @@
 struct judging {
 	/** the detector: lists, tracker, geo, actions */
 	const struct fg_detector* d;
+	/** its lists, loaded once (the module may swap them at run time) */
+	const struct fg_policy* policy;
 	/** an allow matched: the answer passes whatever else matched */
 	int allowed;
 	/** ask the tracker too, not only the lists */
@@ -71,7 +73,7 @@ judge_name(struct judging* j, const uint8_t* name)
 	enum fg_verdict verdict;
 	float score;
 	char reason[FG_JUDGE_REASON_MAX];
-	if(j->d->policy && note_list(j, fg_policy_match_name(j->d->policy,
+	if(j->policy && note_list(j, fg_policy_match_name(j->policy,
 		name), name, "deny list"))
 		return;
 	if(!j->use_tracker || !j->d->tracker ||
@@ -119,8 +121,8 @@ judge_answer_section(struct judging* j, const uint8_t* qname,
 			}
 		}
 	}
-	if(n_addrs && j->d->policy)
-		(void)note_list(j, fg_policy_match_addrs(j->d->policy, addrs,
+	if(n_addrs && j->policy)
+		(void)note_list(j, fg_policy_match_addrs(j->policy, addrs,
 			n_addrs), qname, "deny list (address)");
 }
 
@@ -135,6 +137,7 @@ judging_start(struct judging* j, const struct fg_detector* d,
 	out->verdict = FG_VERDICT_CLEAN;
 	out->action = FG_ACTION_LOG;
 	j->d = d;
+	j->policy = __atomic_load_n(&d->policy, __ATOMIC_ACQUIRE);
 	j->allowed = 0;
 	j->use_tracker = use_tracker;
 	j->now = now;

@@ -442,6 +442,19 @@ fg_policy_entry_check(const char* entry, char* err, size_t errlen)
 	return entry_parse(entry, &e, err, errlen);
 }
 
+int
+fg_policy_entry_name(const char* entry, uint8_t* wire, int* exact)
+{
+	struct entry e;
+	char why[256];
+	if(!entry_parse(entry, &e, why, sizeof(why)) ||
+		(e.kind != E_SUBTREE && e.kind != E_EXACT))
+		return 0;
+	memcpy(wire, e.name, e.name_len);
+	*exact = e.kind == E_EXACT;
+	return 1;
+}
+
 /** Make room for one more element in a growable array. */
 static int
 grow(void** v, size_t* cap, size_t n, size_t size)
@@ -659,6 +672,33 @@ fg_policy_add(struct fg_policy* p, enum fg_list which, const char* entry,
 	return policy_finish(p, err, errlen);
 }
 
+/**
+ * Add one line of a list file: an entry of list \p which, or for a decisions
+ * file (\p which FG_LIST_NONE) `allow ENTRY` or `deny ENTRY`.
+ */
+static int
+add_line(struct fg_policy* p, enum fg_list which, char* s, char* why,
+	size_t whylen)
+{
+	size_t word;
+	if(which != FG_LIST_NONE)
+		return policy_add(p, which, s, why, whylen);
+	word = strcspn(s, " \t");
+	if(word == 5 && strncmp(s, "allow", 5) == 0)
+		which = FG_LIST_ALLOW;
+	else if(word == 4 && strncmp(s, "deny", 4) == 0)
+		which = FG_LIST_DENY;
+	else {
+		snprintf(why, whylen, "expected allow ENTRY or deny ENTRY, got "
+			"\"%s\"", s);
+		return 0;
+	}
+	s += word;
+	while(isspace((unsigned char)*s))
+		s++;
+	return policy_add(p, which, s, why, whylen);
+}
+
 /** Bad lines of one list file named one by one in the log; the rest are
  * only counted, in the file's summary line. */
 #define BAD_LINES_LOGGED 5
@@ -700,7 +740,7 @@ load_file(struct fg_policy* p, enum fg_list which, const char* path,
 			end = s + strlen(s);
 			while(end > s && isspace((unsigned char)end[-1]))
 				*--end = 0;
-			if(!*s || policy_add(p, which, s, why, sizeof(why)))
+			if(!*s || add_line(p, which, s, why, sizeof(why)))
 				continue;
 		}
 		if(bad++ == 0)
@@ -768,6 +808,22 @@ add_conf_entries(struct fg_policy* p, enum fg_list which,
 		return 0;
 	}
 	return 1;
+}
+
+int
+fg_policy_load_decisions(struct fg_policy* p, const char* path, char* err,
+	size_t errlen)
+{
+	int open_err, ok = load_file(p, FG_LIST_NONE, path, err, errlen,
+		&open_err);
+	if(!ok && open_err == ENOENT)
+		ok = 1; /* no decisions yet */
+	else if(!ok && open_err)
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			strerror(open_err));
+	if(!policy_finish(p, ok ? err : NULL, ok ? errlen : 0))
+		return 0;
+	return ok;
 }
 
 /** Load a config's list files (allow-file: or deny-file:) for one list. */

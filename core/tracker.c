@@ -583,24 +583,33 @@ fg_tracker_forget(struct fg_tracker* t, const uint8_t* name)
 	return tracker_modify(t, name, 0, &e);
 }
 
-void
-fg_tracker_flush(struct fg_tracker* t)
+uint32_t
+fg_tracker_flush(struct fg_tracker* t, int keep_operator)
 {
-	uint32_t b;
+	uint32_t b, n = 0;
 	unsigned i;
 	if(!t || !t->seg.writable)
-		return;
+		return 0;
 	for(b = 0; b < t->seg.nbuckets; b++) {
 		struct fg_seg_bucket* bk = &t->seg.buckets[b];
 		uint32_t stripe = fg_segment_stripe_of(&t->seg, b);
 		if(!fg_segment_lock(&t->seg, stripe))
 			continue;
-		for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++)
-			if(__atomic_load_n(&bk->tags[i], __ATOMIC_RELAXED) != 0 ||
-				bk->slots[i].state != FG_SEG_SLOT_EMPTY)
-				fg_segment_slot_clear(bk, i);
+		for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++) {
+			const struct fg_seg_slot* s = &bk->slots[i];
+			if(__atomic_load_n(&bk->tags[i], __ATOMIC_RELAXED) == 0 &&
+				s->state == FG_SEG_SLOT_EMPTY)
+				continue;
+			if(keep_operator && s->state != FG_SEG_SLOT_EMPTY &&
+				(s->verdict == FG_VERDICT_ALLOWED ||
+				s->verdict == FG_VERDICT_DENIED))
+				continue;
+			n += s->state != FG_SEG_SLOT_EMPTY;
+			fg_segment_slot_clear(bk, i);
+		}
 		fg_segment_unlock(&t->seg, stripe);
 	}
+	return n;
 }
 
 /* ------------------------------------------------ operator decisions */

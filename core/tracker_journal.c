@@ -25,14 +25,15 @@ fg_tracker_journal_append(struct fg_tracker* t, enum fg_journal_op op,
 	struct fg_seg_journal_entry* e;
 	uint64_t seq;
 	size_t len = 1;
-	if(!t || !t->seg.writable || op < FG_JOURNAL_FLAG || op > FG_JOURNAL_FLUSH)
+	if(!t || !t->seg.writable || op < FG_JOURNAL_FLAG ||
+		op > FG_JOURNAL_DECISIONS)
 		return 0;
 	if(name) {
 		len = fg_name_wire_len(name, FG_NAME_MAX_WIRE);
 		if(!len)
 			return 0;
-	} else if(op != FG_JOURNAL_FLUSH) {
-		return 0;
+	} else if(op != FG_JOURNAL_FLUSH && op != FG_JOURNAL_DECISIONS) {
+		return 0; /* only these two are about no name */
 	}
 	seq = __atomic_add_fetch(&t->seg.hdr->journal_head, 1, __ATOMIC_ACQ_REL);
 	e = &t->seg.journal[(seq - 1) % FG_JOURNAL_ENTRIES];
@@ -84,7 +85,7 @@ fg_tracker_journal_read(struct fg_tracker* t, uint64_t seq,
 	if(s2 != seq)
 		return -1; /* overwritten while we copied */
 	/* never trust what shared memory says: check the copy */
-	if(op < FG_JOURNAL_FLAG || op > FG_JOURNAL_FLUSH || len == 0 ||
+	if(op < FG_JOURNAL_FLAG || op > FG_JOURNAL_DECISIONS || len == 0 ||
 		fg_name_wire_len(out->name, len) != len)
 		return -1;
 	out->seq = seq;

@@ -33,6 +33,7 @@
 #include "fluxguard/eventlog.h"
 #include "fluxguard/judge.h"
 #include "fluxguard/log.h"
+#include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 
 #include <errno.h>
@@ -321,12 +322,52 @@ publish_config(struct fluxguard_env* fe)
 	free(text);
 }
 
+/** Lists replaced at run time, kept until deinit. */
+struct fluxguard_retired {
+	/** the replaced lists */
+	struct fg_policy* policy;
+	/** the next older ones */
+	struct fluxguard_retired* next;
+};
+
+void
+fluxguard_reload_lists(struct fluxguard_env* fe)
+{
+	struct fg_engine fresh;
+	struct fluxguard_retired* r;
+	char err[1024];
+	memset(&fresh, 0, sizeof(fresh));
+	r = calloc(1, sizeof(*r));
+	if(!r || !fg_engine_load_lists(&fresh, &fe->cfg, err, sizeof(err))) {
+		log_err("fluxguard: the operator's decisions changed, but the "
+			"lists did not load (%s); the lists in force stay",
+			r ? err : "out of memory");
+		free(r);
+		return;
+	}
+	r->policy = fe->engine.policy;
+	r->next = fe->retired;
+	fe->retired = r;
+	/* readers load the pointer once per decision; the old lists stay
+	 * valid for whoever still reads them */
+	__atomic_store_n(&fe->engine.detector.policy, fresh.policy,
+		__ATOMIC_RELEASE);
+	__atomic_store_n(&fe->engine.policy, fresh.policy, __ATOMIC_RELEASE);
+	log_info("fluxguard: lists re-read: the operator's decisions changed");
+}
+
 /** Free everything in \p fe and \p fe itself. */
 static void
 env_delete(struct fluxguard_env* fe)
 {
 	if(!fe)
 		return;
+	while(fe->retired) {
+		struct fluxguard_retired* r = fe->retired;
+		fe->retired = r->next;
+		fg_policy_delete(r->policy);
+		free(r);
+	}
 	fluxguard_zones_delete(fe->zones);
 	fg_eventlog_close(fe->events);
 	fg_engine_close(&fe->engine);

@@ -27,6 +27,7 @@ struct dns_msg;
 struct module_env;
 struct module_qstate;
 struct fg_judgement;
+struct fluxguard_retired;
 struct fluxguard_zones;
 struct fg_eventlog;
 struct fg_score_explain;
@@ -48,7 +49,17 @@ struct fluxguard_env {
 	struct fluxguard_zones* zones;
 	/** the JSON event log (option event-log), or NULL */
 	struct fg_eventlog* events;
+	/** lists replaced by fluxguard_reload_lists, freed at deinit */
+	struct fluxguard_retired* retired;
 };
+
+/**
+ * Re-read the lists (config entries, list files, the operator's decisions
+ * file) after fluxguard-control changed the decisions, and put them in force
+ * for every thread at once; the lists they replace are kept until deinit (a
+ * thread may still be reading them). Called on a worker thread.
+ */
+void fluxguard_reload_lists(struct fluxguard_env* fe);
 
 /** Count one event in the segment's counters (enum fg_counter). */
 void fluxguard_count(struct fluxguard_env* fe, unsigned counter);

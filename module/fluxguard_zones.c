@@ -480,6 +480,9 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	pthread_mutex_unlock(&z->pending_lock);
 }
 
+static void keep_backed(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones, const char* why);
+
 /** Apply one journal entry; apply_lock held. */
 static void
 apply_journal(struct fluxguard_zones* z, struct module_env* env,
@@ -514,10 +517,49 @@ apply_journal(struct fluxguard_zones* z, struct module_env* env,
 		release(z, zones, je->name, "forgotten by an operator");
 		return;
 	case FG_JOURNAL_FLUSH:
-		release(z, zones, NULL, "tracker flushed by an operator");
+		/* a flush keeps the operator's decisions (unless --all, which
+		 * took them from the tracker): what they back stays blocked */
+		keep_backed(z, env, zones, "tracker flushed by an operator");
+		return;
+	case FG_JOURNAL_DECISIONS:
+		fluxguard_reload_lists(fe);
+		keep_backed(z, env, zones, "allowed by an operator");
 		return;
 	default:
 		return;
+	}
+}
+
+/** Keep only the zones the lists and the tracker still back (a denied
+ * cause, or one the tracker holds flagged or denied); apply_lock held. */
+static void
+keep_backed(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones, const char* why)
+{
+	const struct fg_policy* policy = __atomic_load_n(&z->fe->engine.policy,
+		__ATOMIC_ACQUIRE);
+	size_t b;
+	for(b = 0; b < ZONES_BUCKETS; b++) {
+		struct zone_entry* e = z->installed[b];
+		while(e) {
+			struct fg_record_view rec;
+			uint8_t name[FG_NAME_MAX_WIRE];
+			if(fg_policy_match_name(policy, e->cause) == FG_LIST_DENY ||
+				(z->fe->engine.tracker &&
+				fg_tracker_lookup(z->fe->engine.tracker, e->cause,
+				(uint64_t)*env->now, &rec) &&
+				(rec.verdict == FG_VERDICT_FLAGGED ||
+				rec.verdict == FG_VERDICT_DENIED))) {
+				e = e->next;
+				continue;
+			}
+			/* release frees e and the zones of its aliases, which
+			 * may include any entry after it: compare against a
+			 * copy, and walk the bucket again from its head */
+			memcpy(name, e->name, e->len);
+			release(z, zones, name, why);
+			e = z->installed[b];
+		}
 	}
 }
 
@@ -527,24 +569,9 @@ static void
 resync(struct fluxguard_zones* z, struct module_env* env,
 	struct local_zones* zones)
 {
-	size_t b;
 	log_warn("fluxguard: fell behind the tracker's journal; re-checking "
 		"every blocked name against the tracker");
-	for(b = 0; b < ZONES_BUCKETS; b++) {
-		struct zone_entry* e = z->installed[b], *next;
-		for(; e; e = next) {
-			struct fg_record_view rec;
-			next = e->next;
-			if(fg_policy_match_name(z->fe->engine.policy, e->cause) == FG_LIST_DENY)
-				continue;
-			if(fg_tracker_lookup(z->fe->engine.tracker, e->cause,
-				(uint64_t)*env->now, &rec) &&
-				(rec.verdict == FG_VERDICT_FLAGGED ||
-				rec.verdict == FG_VERDICT_DENIED))
-				continue;
-			release(z, zones, e->name, "no longer flagged");
-		}
-	}
+	keep_backed(z, env, zones, "no longer flagged");
 }
 
 /** Follow the journal from where this process left it; apply_lock held. */

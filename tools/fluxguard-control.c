@@ -27,6 +27,7 @@
 #include "fluxguard/geo.h"
 #include "fluxguard/json.h"
 #include "fluxguard/name.h"
+#include "fluxguard/policy.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fg_roff.h"
@@ -35,6 +36,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <pwd.h>
 #include <signal.h>
@@ -57,6 +59,8 @@
 struct control {
 	/** the command being run */
 	const char* command;
+	/** flush --all: the operator's decisions too */
+	int all;
 	/** segment name or path */
 	const char* segment;
 	/** the config (segment name, score parameters) */
@@ -933,37 +937,144 @@ cmd_show(struct control* c, char** argv, int argc)
  * again on the new one.
  */
 
+/**
+ * Rewrite the operator's decisions file \p path: drop every line for
+ * \p entry (either list), then add `LIST ENTRY` when \p list is not NULL.
+ * Atomic (a temporary file in the same directory, then rename), keeping the
+ * file's mode and owner; a new file is 0644 (Unbound's user reads it).
+ * \return 1 if a line for \p entry was there before.
+ */
+static int
+decisions_update(const char* path, const char* entry, const char* list)
+{
+	char tmp[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int had = 0, fd;
+	struct stat st;
+	FILE* in = fopen(path, "r");
+	FILE* out;
+	time_t now = time(NULL);
+	if(!in && errno != ENOENT)
+		die(EXIT_FAILURE, "decisions file %s: %s", path, strerror(errno));
+	if(snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		die(EXIT_FAILURE, "decisions file %s: name too long", path);
+	fd = mkstemp(tmp);
+	if(fd < 0 || !(out = fdopen(fd, "w")))
+		die(EXIT_FAILURE, "decisions file %s: cannot write beside it: %s",
+			path, strerror(errno));
+	if(in && fstat(fileno(in), &st) == 0) {
+		(void)fchmod(fd, st.st_mode & 07777);
+		(void)fchown(fd, st.st_uid, st.st_gid);
+	} else {
+		(void)fchmod(fd, 0644);
+		fprintf(out, "# fluxguard operator decisions, kept by "
+			"fluxguard-control (allow ENTRY or deny ENTRY per line)\n");
+	}
+	while(in && (len = getline(&line, &cap, in)) >= 0) {
+		char* s = line;
+		size_t w;
+		while(*s == ' ' || *s == '\t')
+			s++;
+		w = strcspn(s, " \t");
+		if(*s != '#' && ((w == 5 && strncmp(s, "allow", 5) == 0) ||
+			(w == 4 && strncmp(s, "deny", 4) == 0))) {
+			char* e = s + w;
+			size_t el;
+			while(*e == ' ' || *e == '\t')
+				e++;
+			el = strcspn(e, " \t\r\n#");
+			if(el == strlen(entry) && strncasecmp(e, entry, el) == 0) {
+				had = 1;
+				continue;
+			}
+		}
+		fputs(line, out);
+	}
+	free(line);
+	if(in)
+		fclose(in);
+	if(list)
+		fprintf(out, "%s %s # %s by uid %u at %lld\n", list, entry, list,
+			(unsigned)getuid(), (long long)now);
+	if(fflush(out) != 0 || fsync(fd) != 0 || fclose(out) != 0 ||
+		rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		die(EXIT_FAILURE, "decisions file %s: %s", path, strerror(e));
+	}
+	return had;
+}
+
+/**
+ * allow, deny and unflag ENTRY, with the config's entry syntax (a domain and
+ * everything below it, exact:NAME, ASnnn, an address or CIDR prefix). The
+ * decision is kept in the decisions file (durable: it survives flushes,
+ * capacity changes and damaged segments) and every resolver re-reads its
+ * lists; for a name, the tracker's verdict changes too, at once.
+ */
 static int
 set_verdict(struct control* c, const char* arg, enum fg_verdict verdict,
 	const char* done)
 {
 	uint8_t name[FG_NAME_MAX_WIRE];
-	char str[FG_NAME_MAX_STR];
+	char str[FG_NAME_MAX_STR], why[512];
 	struct fg_record_view before;
 	struct fg_tracker* t;
-	int had = 0, attempt;
-	parse_domain(arg, name, str);
+	const char* file = c->cfg.decisions_file;
+	const char* list = verdict == FG_VERDICT_ALLOWED ? "allow" :
+		verdict == FG_VERDICT_DENIED ? "deny" : NULL;
+	int had = 0, was_kept = 0, is_name, exact = 0, attempt;
+	if(!fg_policy_entry_check(arg, why, sizeof(why)))
+		die(EXIT_FAILURE, "\"%s\" is not an entry: %s", arg, why);
+	is_name = fg_policy_entry_name(arg, name, &exact);
+	if(is_name && name[0] == 0)
+		die(EXIT_FAILURE, "the root cannot be allowed, denied or unflagged");
+	if(!file && !is_name)
+		die(EXIT_FAILURE, "%s: an ASN or address entry needs a decisions "
+			"file (decisions-file: in fluxguard.conf)", arg);
+	if(file)
+		was_kept = decisions_update(file, arg, list);
 	for(attempt = 1; ; attempt++) {
 		uint64_t now = (uint64_t)time(NULL);
 		t = attach(c, 1);
-		if(attempt == 1)
-			had = fg_tracker_lookup(t, name, now, &before);
-		if(!fg_tracker_set_operator_verdict(t, name, now, verdict)) {
-			fg_tracker_close(t);
-			die(EXIT_FAILURE, "%s: no room in its bucket (full of "
-				"operator decisions)", str);
+		if(is_name) {
+			if(attempt == 1)
+				had = fg_tracker_lookup(t, name, now, &before);
+			if(!fg_tracker_set_operator_verdict(t, name, now,
+				verdict)) {
+				fg_tracker_close(t);
+				die(EXIT_FAILURE, "%s: no room in its bucket (full "
+					"of operator decisions)", arg);
+			}
 		}
+		if(file)
+			(void)fg_tracker_journal_append(t, FG_JOURNAL_DECISIONS,
+				NULL);
 		fg_tracker_close(t);
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
 	}
+	/* names as the tracker shows them, other entries as given */
+	if(!is_name || !fg_name_to_str(name, str, sizeof(str)))
+		snprintf(str, sizeof(str), "%s", arg);
 	if(had && before.verdict == FG_VERDICT_FLAGGED)
-		printf("%s %s (was flagged, score %.1f)\n", done, str,
-			(double)before.score);
+		printf("%s %s%s (was flagged, score %.1f)", done,
+			exact ? "exact:" : "", str, (double)before.score);
 	else if(had)
-		printf("%s %s (was %s)\n", done, str, fg_verdict_name(before.verdict));
+		printf("%s %s%s (was %s)", done, exact ? "exact:" : "", str,
+			fg_verdict_name(before.verdict));
+	else if(is_name)
+		printf("%s %s%s (was not tracked)", done, exact ? "exact:" : "",
+			str);
 	else
-		printf("%s %s (was not tracked)\n", done, str);
+		printf("%s %s", done, str);
+	if(file && list)
+		printf("; kept in %s\n", file);
+	else if(file)
+		printf("; %s %s\n", was_kept ? "removed from" : "was not in", file);
+	else
+		printf("; in the tracker only (no decisions file)\n");
 	return 0;
 }
 
@@ -1000,18 +1111,27 @@ static int
 cmd_flush(struct control* c, char** argv, int argc)
 {
 	struct fg_tracker* t;
-	struct fg_tracker_info info;
 	uint8_t name[FG_NAME_MAX_WIRE];
 	char str[FG_NAME_MAX_STR];
-	int had = 0, attempt;
-	if(argc > 0)
+	uint32_t forgotten = 0;
+	int had = 0, attempt, dropped = 0;
+	if(argc > 0) {
+		if(c->all)
+			die(EXIT_FAILURE, "flush: --all goes without a DOMAIN");
 		parse_domain(argv[0], name, str);
+	}
+	if(argc == 0 && c->all && c->cfg.decisions_file &&
+		remove(c->cfg.decisions_file) == 0)
+		dropped = 1;
 	for(attempt = 1; ; attempt++) {
 		t = attach(c, 1);
 		if(argc == 0) {
-			fg_tracker_get_info(t, &info);
-			fg_tracker_flush(t);
+			/* operator decisions stay unless --all */
+			forgotten += fg_tracker_flush(t, !c->all);
 			(void)fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL);
+			if(dropped)
+				(void)fg_tracker_journal_append(t,
+					FG_JOURNAL_DECISIONS, NULL);
 		} else {
 			had |= fg_tracker_forget(t, name);
 			(void)fg_tracker_journal_append(t, FG_JOURNAL_FORGET, name);
@@ -1020,10 +1140,14 @@ cmd_flush(struct control* c, char** argv, int argc)
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
 	}
-	if(argc == 0)
-		printf("flushed %" PRIu32 " domains\n", info.used);
-	else
+	if(argc > 0)
 		printf(had ? "flushed %s\n" : "flushed %s (was not tracked)\n", str);
+	else if(c->all)
+		printf("flushed %" PRIu32 " domains, operator decisions included%s\n",
+			forgotten, dropped ? " (decisions file removed)" : "");
+	else
+		printf("flushed %" PRIu32 " domains; operator decisions kept "
+			"(flush --all forgets them too)\n", forgotten);
 	return 0;
 }
 
@@ -1058,17 +1182,20 @@ static const struct command commands[] = {
 	{ "show", "DOMAIN", 1, 1, 0, "everything the tracker holds about DOMAIN: "
 	  "features, addresses with ASN and country, glue, verdict and since "
 	  "when, and the score with its explanation", cmd_show },
-	{ "allow", "DOMAIN", 1, 1, 1, "allow DOMAIN (that name; whole subtrees go "
-	  "in allow: entries of the config): it is never blocked, from the next "
-	  "query on, cache included, and the blocks of names below it are lifted",
-	  cmd_set_verdict },
-	{ "deny", "DOMAIN", 1, 1, 1, "deny DOMAIN: it, and through its local zone "
-	  "every name below it, is blocked with deny-action from within a second, "
-	  "cache included", cmd_set_verdict },
-	{ "unflag", "DOMAIN", 1, 1, 1, "clear DOMAIN's flag (or an operator's allow "
-	  "or deny): it resolves normally again, cache included", cmd_set_verdict },
-	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain, and lift "
-	  "the blocks that came from them", cmd_flush },
+	{ "allow", "ENTRY", 1, 1, 1, "allow ENTRY, in the config's entry syntax "
+	  "(example.com and everything below it, exact:NAME, ASnnn, an address or "
+	  "CIDR prefix): never blocked, from within a second, cache included; kept "
+	  "in the decisions file, so it survives flushes, restarts and a rebuilt "
+	  "segment", cmd_set_verdict },
+	{ "deny", "ENTRY", 1, 1, 1, "deny ENTRY (the same syntax): blocked with "
+	  "deny-action from within a second, cache included; kept in the "
+	  "decisions file", cmd_set_verdict },
+	{ "unflag", "ENTRY", 1, 1, 1, "clear ENTRY's flag and take back an "
+	  "operator's allow or deny of it (removed from the decisions file): it "
+	  "resolves normally again, cache included", cmd_set_verdict },
+	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain but the "
+	  "operator's decisions (--all: those too, and the decisions file), and "
+	  "lift the blocks that came from them", cmd_flush },
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
 	  "Unbound and print FILE: ok (with -v, the effective config too, every "
 	  "option with its default filled in); errors are reported as "
@@ -1221,7 +1348,7 @@ main(int argc, char** argv)
 	int opt, stats_opts = 0, list_opts = 0;
 	size_t i;
 	enum { O_PROM = 256, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
-		O_TOP, O_SORT, O_MAN };
+		O_TOP, O_SORT, O_MAN, O_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
@@ -1235,6 +1362,7 @@ main(int argc, char** argv)
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "man", no_argument, NULL, O_MAN },
+		{ "all", no_argument, NULL, O_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1248,6 +1376,7 @@ main(int argc, char** argv)
 		switch(opt) {
 		case 'c': config = optarg; break;
 		case 's': c.segment = optarg; break;
+		case O_ALL: c.all = 1; break;
 		case O_PROM: c.format = 1; stats_opts = 1; break;
 		case O_JSON: c.format = 2; stats_opts = 1; break;
 		case 'u': c.with_unbound = 1; stats_opts = 1; break;

@@ -43,6 +43,9 @@
 #define FG_CONF_ENV "FLUXGUARD_CONF"
 /** File looked for next to Unbound's config. */
 #define FG_CONF_FILENAME "fluxguard.conf"
+/** The operator's decisions file looked for beside the config file, when
+ * decisions-file is not given. */
+#define FG_CONF_DECISIONS_FILENAME "fluxguard.decisions"
 /** Deepest include nesting (the main file is depth 0). */
 #define FG_CONF_MAX_DEPTH 8
 

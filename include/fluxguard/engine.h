@@ -63,8 +63,8 @@ void fg_tracker_options_from_config(const struct fg_config* cfg,
 	struct fg_tracker_options* opts);
 
 /**
- * Build the lists: the config's entries and list files, and the embedded
- * allow list if default-allow-list is on.
+ * Build the lists: the config's entries and list files, the operator's
+ * decisions file, and the embedded allow list if default-allow-list is on.
  * \return 1, or 0 with a message naming the file and line in \p err.
  */
 int fg_engine_load_lists(struct fg_engine* e, const struct fg_config* cfg,

@@ -106,6 +106,9 @@ struct fg_config {
 	struct fg_conf_list allow, deny;
 	/** list files of allow and deny entries */
 	struct fg_conf_list allow_files, deny_files;
+	/** the operator's decisions (fluxguard-control allow/deny), NULL if
+	 * none: by default fluxguard.decisions beside the config file */
+	char* decisions_file;
 	/** whether the embedded list of well-known CDN/SaaS domains is allowed */
 	int default_allow_list;
 	/** MaxMind-format ASN and country databases, NULL if none */

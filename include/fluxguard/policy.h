@@ -74,6 +74,14 @@ void fg_policy_delete(struct fg_policy* p);
 int fg_policy_entry_check(const char* entry, char* err, size_t errlen);
 
 /**
+ * Whether \p entry is a name entry (`example.com` or `exact:www.example.com`,
+ * not an ASN or a prefix): then its name goes to \p wire (lower case, at
+ * least FG_NAME_MAX_WIRE octets) and \p exact says which kind.
+ * \return 1 for a valid name entry, 0 otherwise.
+ */
+int fg_policy_entry_name(const char* entry, uint8_t* wire, int* exact);
+
+/**
  * Add one entry to a list. Adding an entry twice is harmless.
  * \param which FG_LIST_ALLOW or FG_LIST_DENY.
  * \param err as for fg_policy_entry_check, or "out of memory".
@@ -92,6 +100,15 @@ int fg_policy_add(struct fg_policy* p, enum fg_list which, const char* entry,
  */
 int fg_policy_load_file(struct fg_policy* p, enum fg_list which,
 	const char* path, char* err, size_t errlen);
+
+/**
+ * Add the operator's decisions file (fluxguard-control allow and deny): one
+ * `allow ENTRY` or `deny ENTRY` per line, `#` comments; bad lines are
+ * skipped as in list files. A file that does not exist holds no decisions.
+ * \return 1 on success, 0 if it cannot be read (err says why).
+ */
+int fg_policy_load_decisions(struct fg_policy* p, const char* path, char* err,
+	size_t errlen);
 
 /** List-file lines skipped so far because they were no entry. */
 size_t fg_policy_bad_lines(const struct fg_policy* p);

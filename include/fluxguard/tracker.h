@@ -234,8 +234,12 @@ int fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name,
 /** Forget one domain. \return 1 if it was tracked. */
 int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);
 
-/** Forget every domain. */
-void fg_tracker_flush(struct fg_tracker* t);
+/**
+ * Forget every domain, or (\p keep_operator) every domain but those with an
+ * operator's verdict (allowed or denied through fluxguard-control).
+ * \return the number of domains forgotten.
+ */
+uint32_t fg_tracker_flush(struct fg_tracker* t, int keep_operator);
 
 /** Visit every tracked domain (consistent copies); stop early if cb returns 0. */
 void fg_tracker_foreach(struct fg_tracker* t, uint64_t now,
@@ -298,7 +302,9 @@ enum fg_journal_op {
 	/** an operator forgot the name (flush DOMAIN) */
 	FG_JOURNAL_FORGET = 5,
 	/** an operator forgot every name (flush) */
-	FG_JOURNAL_FLUSH = 6
+	FG_JOURNAL_FLUSH = 6,
+	/** an operator changed the decisions file: re-read the lists */
+	FG_JOURNAL_DECISIONS = 7
 };
 
 /** One journal entry, copied out. */
@@ -307,7 +313,7 @@ struct fg_journal_entry {
 	uint64_t seq;
 	/** enum fg_journal_op */
 	int op;
-	/** wire-format name ("\0" for FG_JOURNAL_FLUSH) */
+	/** wire-format name ("\0" for FG_JOURNAL_FLUSH and _DECISIONS) */
 	uint8_t name[FG_NAME_MAX_WIRE];
 	/** its length */
 	size_t name_len;
@@ -325,7 +331,8 @@ int fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
 	uint64_t now, enum fg_verdict verdict);
 
 /**
- * Append a journal entry. \p name may be NULL for FG_JOURNAL_FLUSH.
+ * Append a journal entry. \p name may be NULL for FG_JOURNAL_FLUSH and
+ * FG_JOURNAL_DECISIONS.
  * \return the entry's seq, 0 on a bad name.
  */
 uint64_t fg_tracker_journal_append(struct fg_tracker* t, enum fg_journal_op op,

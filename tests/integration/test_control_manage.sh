@@ -41,7 +41,9 @@ done
 
 # allow: the flagged domain and its alias resolve again, the cache path too
 out=$(ctl allow bot.flux.test) || fg_fail "allow: $out"
-echo "$out" | grep -Eq '^allowed bot\.flux\.test\. \(was flagged, score [0-9.]+\)$' || fg_fail "allow said: $out"
+DECISIONS=$FG_WORK/fluxguard.decisions
+echo "$out" | grep -Eq "^allowed bot\\.flux\\.test\\. \\(was flagged, score [0-9.]+\\); kept in $DECISIONS\$" || fg_fail "allow said: $out"
+grep -q '^allow bot.flux.test # allow by uid' "$DECISIONS" || fg_fail "allow not kept: $(cat "$DECISIONS")"
 sleep 1
 for n in 1 2; do
     out=$(fg_ask bot.flux.test A +short)
@@ -53,7 +55,7 @@ fg_wait_for "the unblock in the log" fg_unbound_log_has "unblocked bot.flux.test
 
 # deny: a clean, cached domain is blocked within a second, cache included
 out=$(ctl deny static.flux.test) || fg_fail "deny: $out"
-[ "$out" = "denied static.flux.test. (was clean)" ] || fg_fail "deny said: $out"
+[ "$out" = "denied static.flux.test. (was clean); kept in $DECISIONS" ] || fg_fail "deny said: $out"
 sleep 1
 out=$(fg_ask static.flux.test A)
 [ "$(echo "$out" | fg_status_of)" = REFUSED ] || fg_fail "denied static not refused: $out"
@@ -62,20 +64,38 @@ echo "$out" | grep -q 'EDE: 15 (Blocked): (fluxguard: deny list (operator))' || 
 
 # unflag lifts the operator's deny
 out=$(ctl unflag static.flux.test) || fg_fail "unflag: $out"
-[ "$out" = "unflagged static.flux.test. (was denied)" ] || fg_fail "unflag said: $out"
+[ "$out" = "unflagged static.flux.test. (was denied); removed from $DECISIONS" ] || fg_fail "unflag said: $out"
+grep -q 'static.flux.test' "$DECISIONS" && fg_fail "unflag left the deny in the decisions file"
 sleep 1
 [ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static after unflag"
 
-# flush DOMAIN and flush
+# flush DOMAIN and flush keep the operator's decisions; flush --all not
 ctl deny static.flux.test >/dev/null && sleep 1
 [ "$(fg_ask static.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "static re-denied"
 out=$(ctl flush static.flux.test) || fg_fail "flush DOMAIN"
 [ "$out" = "flushed static.flux.test." ] || fg_fail "flush said: $out"
 sleep 1
-[ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static after flush"
+[ "$(fg_ask static.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "flush DOMAIN lost the operator's deny"
 out=$(ctl flush) || fg_fail "flush"
-echo "$out" | grep -Eq '^flushed [0-9]+ domains$' || fg_fail "flush said: $out"
-[ "$(ctl list | wc -l)" = 1 ] || fg_fail "list after flush: $(ctl list)"
+echo "$out" | grep -Eq '^flushed [0-9]+ domains; operator decisions kept \(flush --all forgets them too\)$' || fg_fail "flush said: $out"
+sleep 1
+[ "$(fg_ask static.flux.test A | fg_status_of)" = REFUSED ] || fg_fail "flush lost the operator's deny"
+out=$(ctl flush --all) || fg_fail "flush --all"
+echo "$out" | grep -Eq '^flushed [0-9]+ domains, operator decisions included \(decisions file removed\)$' || fg_fail "flush --all said: $out"
+[ -e "$DECISIONS" ] && fg_fail "flush --all kept the decisions file"
+[ "$(ctl list | wc -l)" = 1 ] || fg_fail "list after flush --all: $(ctl list)"
+sleep 1
+[ "$(fg_ask static.flux.test A +short)" = 198.51.100.1 ] || fg_fail "static after flush --all"
+
+# the config's entry syntax: an ASN, a CIDR, exact:; anything else refused
+out=$(ctl deny AS64500) || fg_fail "deny AS64500: $out"
+[ "$out" = "denied AS64500; kept in $DECISIONS" ] || fg_fail "deny AS said: $out"
+out=$(ctl deny 192.0.2.0/24) || fg_fail "deny CIDR: $out"
+out=$(ctl deny exact:one.static.flux.test) || fg_fail "deny exact: $out"
+[ "$out" = "denied exact:one.static.flux.test. (was not tracked); kept in $DECISIONS" ] || fg_fail "deny exact said: $out"
+grep -qx 'deny 192.0.2.0/24 # deny by uid [0-9]* at [0-9]*' "$DECISIONS" || fg_fail "CIDR not kept: $(cat "$DECISIONS")"
+for e in AS64500 192.0.2.0/24 exact:one.static.flux.test; do ctl unflag "$e" >/dev/null || fg_fail "unflag $e"; done
+grep -q '^deny' "$DECISIONS" && fg_fail "unflag left entries: $(cat "$DECISIONS")"
 
 # check-config
 printf 'fluxguard:\n    action: nxdomain\n' > "$FG_WORK/good.conf"
@@ -112,6 +132,8 @@ expect_rc 3 -s /fg-no-such-segment-$$ stats_noreset
 expect_rc 1 -s "$FG_SEGMENT" frobnicate
 expect_rc 1 -s "$FG_SEGMENT" show
 expect_rc 1 -s "$FG_SEGMENT" allow 'not..a.name'
+expect_rc 1 -s "$FG_SEGMENT" deny 192.0.2.1/24
+expect_rc 1 -s "$FG_SEGMENT" deny AS0
 expect_rc 1 -s "$FG_SEGMENT" list --top zero
 expect_rc 1 -s "$FG_SEGMENT" show never.seen.test
 expect_rc 0 -s "$FG_SEGMENT" list

@@ -611,7 +611,7 @@ START_TEST(test_admin)
 	fg_tracker_get_info(t, &info);
 	check_fields(&info, info_want, FG_UNIT_COUNT(info_want));
 	ck_assert_str_eq(info.segment, fg_unit_seg);
-	fg_tracker_flush(t);
+	(void)fg_tracker_flush(t, 0);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.used, 0);
 	fg_tracker_close(t);
