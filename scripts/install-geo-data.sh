@@ -72,7 +72,8 @@ command -v npm >/dev/null || { echo "install-geo-data: npm missing (it comes wit
 start=$(date +%s)
 mkdir -p "$geo"
 say "installing from the npm registry into build/geo/npm"
-npm install --prefix "$geo/npm" --no-audit --no-fund --loglevel=error --save-exact \
+# npm's cache goes under build/ too: nothing lands outside it
+npm install --prefix "$geo/npm" --cache "$geo/npm-cache" --no-audit --no-fund --loglevel=error --save-exact \
     "$asn_pkg@$asn_version" "$country_pkg@$country_version" >/dev/null
 modules=$geo/npm/node_modules
 asn_dir=$modules/$asn_pkg
