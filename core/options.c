@@ -129,6 +129,12 @@ const struct fg_option fg_options[] = {
 	  .def_doc = "none", .example = "/var/lib/GeoIP/GeoLite2-Country.mmdb",
 	  .doc = "MaxMind-format country database",
 	  .offset = offsetof(struct fg_config, country_db) },
+	{ .name = "geo-max-age", .type = FG_OPT_DURATION, .min = 86400,
+	  .max = 3650 * 86400, .def = "90d",
+	  .doc = "warn (at start-up and in check-config) when the asn-db or "
+		"country-db was built longer ago than this: networks change "
+		"hands, and stale data misjudges them",
+	  .offset = offsetof(struct fg_config, geo_max_age) },
 	{ .name = "event-log", .type = FG_OPT_PATH,
 	  .def_doc = "none", .example = "/var/log/unbound/fluxguard-events.log",
 	  .doc = "file that flag and block events are appended to",

@@ -296,11 +296,13 @@ _Static_assert(sizeof(struct fg_seg_counters) == FG_SEG_COUNTERS_SIZE,
 #define FG_SEG_CONFIG_TEXT (FG_SEG_COMMANDS_SIZE - 32u)
 
 /**
- * The config in force, at FG_SEG_COMMANDS_OFF: the text fg_conf_print wrote,
- * published by the module at init. seq is a seqlock: odd while a publisher
- * writes (publishers take it with a compare-and-swap from even to odd and give
- * up if another holds it), even when stable. A reader copies between two even,
- * equal loads of seq and bounds-checks len.
+ * The config in force, at FG_SEG_COMMANDS_OFF: comment lines naming the
+ * config file, the health and the geo databases in use (with their build
+ * times), then the text fg_conf_print wrote, published by the module at
+ * init. seq is a seqlock: odd while a publisher writes (publishers take it
+ * with a compare-and-swap from even to odd and give up if another holds it),
+ * even when stable. A reader copies between two even, equal loads of seq and
+ * bounds-checks len.
  */
 struct fg_seg_config {
 	/** seqlock word; 0 = never published */

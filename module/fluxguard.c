@@ -31,6 +31,7 @@
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
 #include "fluxguard/eventlog.h"
+#include "fluxguard/geo.h"
 #include "fluxguard/judge.h"
 #include "fluxguard/log.h"
 #include "fluxguard/policy.h"
@@ -291,12 +292,50 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	return 1;
 }
 
-/** Publish the config in force to the segment, for fluxguard-control status. */
+/** What the database of \p kind is, for the start-up line: its file, build
+ * time and type; "PATH (not open)" when it is configured but the geo did not
+ * open (the error is logged); "none" when it is not configured. */
+static void
+describe_db(struct fluxguard_env* fe, enum fg_geo_kind kind, char* buf,
+	size_t len)
+{
+	const char* path = kind == FG_GEO_ASN ? fe->cfg.asn_db :
+		fe->cfg.country_db;
+	if(fg_geo_db_describe(fe->engine.geo, kind, buf, len))
+		return;
+	if(path && *path)
+		snprintf(buf, len, "%s (not open)", path);
+	else
+		snprintf(buf, len, "none");
+}
+
+/** The geo-max-age check: one warning per open database that is older. */
+static void
+warn_old_databases(struct fluxguard_env* fe)
+{
+	char msg[1024];
+	int k;
+	for(k = FG_GEO_ASN; k <= FG_GEO_COUNTRY; k++)
+		if(fg_geo_age_warning(fe->engine.geo, (enum fg_geo_kind)k,
+			fe->cfg.geo_max_age, time(NULL), msg, sizeof(msg)))
+			log_warn("fluxguard: %s", msg);
+}
+
+/**
+ * Publish the config in force to the segment, for fluxguard-control status:
+ * first comment lines naming the config file, the health, and the databases
+ * in use with their build times (status cannot open them itself: their paths
+ * may lie inside Unbound's chroot, and the files may have been replaced
+ * since), then the config. The comments come first so that a long config,
+ * cut to the segment's room, never loses them.
+ */
 static void
 publish_config(struct fluxguard_env* fe)
 {
 	char* text = NULL;
+	char db[1200];
 	size_t len = 0;
+	int k;
 	FILE* f = open_memstream(&text, &len);
 	if(!f)
 		return;
@@ -315,6 +354,11 @@ publish_config(struct fluxguard_env* fe)
 		}
 	} else
 		fprintf(f, "# health: ok\n");
+	for(k = FG_GEO_ASN; k <= FG_GEO_COUNTRY; k++)
+		if(fg_geo_db_describe(fe->engine.geo, (enum fg_geo_kind)k, db,
+			sizeof(db)))
+			fprintf(f, "# %s in use: %s\n",
+				fg_geo_kind_option((enum fg_geo_kind)k), db);
 	fg_conf_print(f, &fe->cfg);
 	if(fclose(f) == 0 && text)
 		fg_tracker_publish_config(fe->engine.tracker, (int64_t)getpid(),
@@ -380,6 +424,7 @@ init(struct module_env* env, int id)
 {
 	struct dynlibmod_env* de = env->modinfo[id];
 	struct fluxguard_env* fe;
+	char asn_db[1200], country_db[1200];
 
 	fg_log_set_sink(log_to_unbound);
 	if(!fluxguard_unbound_version_matches(FG_EXPECT_UNBOUND_PACKAGE_STRING)) {
@@ -421,15 +466,18 @@ init(struct module_env* env, int id)
 		fe->engine.detector.tracker = NULL;
 	}
 	de->dyn_env = fe;
+	describe_db(fe, FG_GEO_ASN, asn_db, sizeof(asn_db));
+	describe_db(fe, FG_GEO_COUNTRY, country_db, sizeof(country_db));
 	log_info("fluxguard: initialised (built for %s), config %s, segment %s "
-		"(%s), action %s, threshold %.1f, %s",
+		"(%s), action %s, threshold %.1f, asn-db %s, country-db %s, %s",
 		FG_EXPECT_UNBOUND_PACKAGE_STRING,
 		fe->conf_path[0] ? fe->conf_path : "(embedded defaults)",
 		fe->cfg.segment, !fe->engine.tracker ? "not open" :
 		fg_tracker_huge_pages(fe->engine.tracker) ? "2 MiB pages" :
 		"4 KiB pages", fg_action_name(fe->cfg.action),
-		fe->cfg.score.threshold, fe->engine.degraded ? "degraded" :
-		"healthy");
+		fe->cfg.score.threshold, asn_db, country_db,
+		fe->engine.degraded ? "degraded" : "healthy");
+	warn_old_databases(fe);
 	return 1;
 }
 

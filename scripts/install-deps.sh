@@ -2,7 +2,9 @@
 # Install, from Debian's archive, everything fluxguard needs to build, test and
 # benchmark: the compilers and autotools, the libraries it links (ldns,
 # libmaxminddb, Check), Unbound's own build dependencies (Debian's flags), and the
-# test peers (NSD, drill, dnsperf, the mmdb writer for fixtures).
+# test peers (NSD, drill, dnsperf, the mmdb writer for fixtures), and what
+# scripts/install-geo-data.sh converts and checks the geo data with (the mmdb
+# writer and the XS reader, mmdblookup).
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 
@@ -12,6 +14,7 @@ pkgs=(
     bison flex libevent-dev libssl-dev libexpat1-dev libnghttp2-dev
     libsystemd-dev libprotobuf-c-dev protobuf-c-compiler libfstrm-dev
     nsd ldnsutils bind9-dnsutils dnsperf dns-root-data prometheus libmaxmind-db-writer-perl python3 binutils
+    libmaxmind-db-reader-xs-perl mmdb-bin
 )
 
 missing=()

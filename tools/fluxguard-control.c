@@ -1151,6 +1151,30 @@ cmd_flush(struct control* c, char** argv, int argc)
 	return 0;
 }
 
+/**
+ * Open the databases \p cfg names, as the module would: one that cannot be
+ * opened or holds the wrong kind of data is an error (the module would pass
+ * every query through); one older than geo-max-age is a warning on stderr.
+ */
+static void
+check_databases(const char* file, const struct fg_config* cfg)
+{
+	char err[1024];
+	struct fg_geo* geo;
+	int k;
+	if(!cfg->asn_db && !cfg->country_db)
+		return;
+	geo = fg_geo_create(cfg->asn_db, cfg->country_db, err, sizeof(err));
+	if(!geo)
+		die(EXIT_FAILURE, "%s: %s", file, err);
+	for(k = FG_GEO_ASN; k <= FG_GEO_COUNTRY; k++)
+		if(fg_geo_age_warning(geo, (enum fg_geo_kind)k,
+			cfg->geo_max_age, time(NULL), err, sizeof(err)))
+			fprintf(stderr, "fluxguard-control: warning: %s: %s\n",
+				file, err);
+	fg_geo_delete(geo);
+}
+
 static int
 cmd_check_config(struct control* c, char** argv, int argc)
 {
@@ -1159,6 +1183,7 @@ cmd_check_config(struct control* c, char** argv, int argc)
 	(void)argc;
 	if(!fg_conf_load(argv[0], &cfg, err, sizeof(err)))
 		die(EXIT_FAILURE, "%s", err);
+	check_databases(argv[0], &cfg);
 	printf("%s: ok\n", argv[0]);
 	if(c->verbose)
 		fg_conf_print(stdout, &cfg);
@@ -1170,7 +1195,9 @@ cmd_check_config(struct control* c, char** argv, int argc)
 static const struct command commands[] = {
 	{ "status", "", 0, 0, 0, "show the segment (format version, creation, "
 	  "generation, writer pids and whether they run, capacity and fill) and "
-	  "the config the running module published", cmd_status },
+	  "the config the running module published, which begins with the "
+	  "asn-db and country-db files in use and their build times (as the "
+	  "module opened them: status does not open them itself)", cmd_status },
 	{ "stats", "", 0, 0, 1, "print the counters and gauges as name=value "
 	  "lines, and reset the resettable counters, as unbound-control stats "
 	  "does", cmd_stats },
@@ -1199,7 +1226,10 @@ static const struct command commands[] = {
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
 	  "Unbound and print FILE: ok (with -v, the effective config too, every "
 	  "option with its default filled in); errors are reported as "
-	  "FILE:LINE: option: what is wrong", cmd_check_config },
+	  "FILE:LINE: option: what is wrong. The asn-db and country-db are "
+	  "opened as the module would: one that cannot be read or holds the "
+	  "wrong kind of data is an error, one built longer ago than "
+	  "geo-max-age a warning on standard error", cmd_check_config },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

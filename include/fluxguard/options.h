@@ -115,6 +115,9 @@ struct fg_config {
 	char* asn_db;
 	/** see asn_db */
 	char* country_db;
+	/** age in seconds past which a database's build time earns a warning
+	 * (at start-up and in check-config) */
+	uint32_t geo_max_age;
 	/** file that block and flag events are appended to, NULL if none */
 	char* event_log;
 	/** tracker segment: "/name" (POSIX shared memory) or an absolute path */

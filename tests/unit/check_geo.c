@@ -1,6 +1,8 @@
 /**
  * \file
- * Unit tests for geo annotation (core/geo.c). The MaxMind-format fixtures
+ * Unit tests for geo annotation (core/geo.c): lookups, the check that a file
+ * holds the kind of data it is given for, each database's type and build
+ * time, and the geo-max-age warning. The MaxMind-format fixtures
  * are written once per run by tests/fixtures/make-mmdb.pl (MaxMind::DB::Writer)
  * into the run directory (unit.h); the sample databases beside the checkout
  * ($FG_SRCDIR/../shared/data/sample) are used too when present.
@@ -15,11 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /** Paths of the fixtures, written by mmdb_setup. */
 static char asn_path[FG_UNIT_PATH_MAX], cc_path[FG_UNIT_PATH_MAX],
-	dbip_path[FG_UNIT_PATH_MAX];
+	dbip_path[FG_UNIT_PATH_MAX], old_path[FG_UNIT_PATH_MAX],
+	flat_path[FG_UNIT_PATH_MAX], empty_path[FG_UNIT_PATH_MAX];
+
+/** old-asn.mmdb's build_epoch (make-mmdb.pl): 2017-07-14T02:40:00Z. */
+#define OLD_EPOCH 1500000000
 
 /** Unchecked setup: write the fixtures once, in the runner's process, so
  * every test's process finds them. They go into the run directory, which
@@ -39,7 +46,14 @@ mmdb_setup(void)
 	snprintf(asn_path, sizeof(asn_path), "%s/asn.mmdb", dir);
 	snprintf(cc_path, sizeof(cc_path), "%s/country.mmdb", dir);
 	snprintf(dbip_path, sizeof(dbip_path), "%s/dbip-asn.mmdb", dir);
+	snprintf(old_path, sizeof(old_path), "%s/old-asn.mmdb", dir);
+	snprintf(flat_path, sizeof(flat_path), "%s/flat-country.mmdb", dir);
+	snprintf(empty_path, sizeof(empty_path), "%s/empty-asn.mmdb", dir);
 }
+
+/** Assert that \p hay contains \p needle, showing both if not. */
+#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr((hay), (needle)) != \
+	NULL, "\"%s\" lacks \"%s\"", (hay), (needle))
 
 /** Annotate \p ip with \p geo. */
 static struct fg_addr
@@ -149,6 +163,115 @@ START_TEST(test_compatible_and_reload)
 }
 END_TEST
 
+START_TEST(test_db_info)
+{
+	char err[256], buf[1024];
+	struct fg_geo_db_info info;
+	time_t now = time(NULL);
+	struct fg_geo* geo = fg_geo_create(asn_path, cc_path, err, sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	ck_assert(fg_geo_db_info(geo, FG_GEO_ASN, &info));
+	ck_assert_str_eq(info.path, asn_path);
+	ck_assert_str_eq(info.type, "GeoLite2-ASN");
+	/* written by this run's mmdb_setup */
+	ck_assert_msg(info.build_epoch + 86400 > (uint64_t)now &&
+		info.build_epoch <= (uint64_t)now + 60, "build_epoch %llu, now "
+		"%lld", (unsigned long long)info.build_epoch, (long long)now);
+	ck_assert(fg_geo_db_info(geo, FG_GEO_COUNTRY, &info));
+	ck_assert_str_eq(info.path, cc_path);
+	ck_assert_str_eq(info.type, "GeoLite2-Country");
+	ck_assert(fg_geo_db_describe(geo, FG_GEO_ASN, buf, sizeof(buf)));
+	ck_assert(strncmp(buf, asn_path, strlen(asn_path)) == 0);
+	ASSERT_HAS(buf, " (built 20");
+	ASSERT_HAS(buf, "Z, type GeoLite2-ASN)");
+	fg_geo_delete(geo);
+
+	/* what is not open says so, and leaves nothing behind */
+	geo = fg_geo_create(old_path, NULL, err, sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	ck_assert(fg_geo_db_info(geo, FG_GEO_ASN, &info));
+	ck_assert_uint_eq(info.build_epoch, OLD_EPOCH);
+	ck_assert(fg_geo_db_describe(geo, FG_GEO_ASN, buf, sizeof(buf)));
+	ASSERT_HAS(buf, " (built 2017-07-14T02:40:00Z, type GeoLite2-ASN)");
+	ck_assert(!fg_geo_db_info(geo, FG_GEO_COUNTRY, &info));
+	ck_assert_ptr_null(info.path);
+	ck_assert(!fg_geo_db_describe(geo, FG_GEO_COUNTRY, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "");
+	fg_geo_delete(geo);
+	ck_assert(!fg_geo_db_info(NULL, FG_GEO_ASN, &info));
+	ck_assert_str_eq(fg_geo_kind_option(FG_GEO_ASN), "asn-db");
+	ck_assert_str_eq(fg_geo_kind_option(FG_GEO_COUNTRY), "country-db");
+}
+END_TEST
+
+START_TEST(test_wrong_kind)
+{
+	char err[512];
+	struct fg_geo* geo;
+	/* a country database as the ASN database: refused, naming the file
+	 * and what it is */
+	ck_assert_ptr_null(fg_geo_create(cc_path, NULL, err, sizeof(err)));
+	ck_assert(strncmp(err, cc_path, strlen(cc_path)) == 0);
+	ASSERT_HAS(err, ": is a country database (type \"GeoLite2-Country\"), "
+		"not an ASN database: give it as country-db");
+	/* and the reverse */
+	ck_assert_ptr_null(fg_geo_create(NULL, asn_path, err, sizeof(err)));
+	ck_assert(strncmp(err, asn_path, strlen(asn_path)) == 0);
+	ASSERT_HAS(err, ": is an ASN database (type \"GeoLite2-ASN\"), not a "
+		"country database: give it as asn-db");
+	/* the right kind in the wrong layout (ip-location-db's own) */
+	ck_assert_ptr_null(fg_geo_create(NULL, flat_path, err, sizeof(err)));
+	ASSERT_HAS(err, flat_path);
+	ASSERT_HAS(err, "its records have no country.iso_code (type "
+		"\"country ipvAll\")");
+	/* a database without a single network */
+	ck_assert_ptr_null(fg_geo_create(empty_path, NULL, err, sizeof(err)));
+	ASSERT_HAS(err, empty_path);
+	ASSERT_HAS(err, "holds no networks");
+	/* the records decide, not the type's name: DB-IP's is accepted */
+	geo = fg_geo_create(dbip_path, cc_path, err, sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	fg_geo_delete(geo);
+}
+END_TEST
+
+START_TEST(test_age_warning)
+{
+	char err[256], buf[1024];
+	const uint32_t max_age = 90 * 86400;
+	struct fg_geo* geo = fg_geo_create(old_path, cc_path, err,
+		sizeof(err));
+	ck_assert_msg(geo != NULL, "%s", err);
+	/* exactly geo-max-age old is still fine; a second more is not */
+	ck_assert(!fg_geo_age_warning(geo, FG_GEO_ASN, max_age,
+		OLD_EPOCH + max_age, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "");
+	ck_assert(fg_geo_age_warning(geo, FG_GEO_ASN, max_age,
+		OLD_EPOCH + max_age + 1, buf, sizeof(buf)));
+	ck_assert(strncmp(buf, "asn-db ", 7) == 0);
+	ASSERT_HAS(buf, old_path);
+	ASSERT_HAS(buf, " was built 2017-07-14T02:40:00Z, 90 days ago, more "
+		"than geo-max-age (90d)");
+	/* now: years old */
+	ck_assert(fg_geo_age_warning(geo, FG_GEO_ASN, max_age, time(NULL), buf,
+		sizeof(buf)));
+	/* a clock behind the build time: not old */
+	ck_assert(!fg_geo_age_warning(geo, FG_GEO_ASN, max_age, OLD_EPOCH - 5,
+		buf, sizeof(buf)));
+	/* the country fixture was written by this run */
+	ck_assert(!fg_geo_age_warning(geo, FG_GEO_COUNTRY, max_age, time(NULL),
+		buf, sizeof(buf)));
+	ck_assert(fg_geo_age_warning(geo, FG_GEO_COUNTRY, 86400,
+		time(NULL) + 2 * 86400, buf, sizeof(buf)));
+	ASSERT_HAS(buf, "country-db ");
+	ASSERT_HAS(buf, "geo-max-age (1d)");
+	fg_geo_delete(geo);
+	/* nothing open, nothing old */
+	ck_assert(!fg_geo_age_warning(NULL, FG_GEO_ASN, max_age, time(NULL),
+		buf, sizeof(buf)));
+}
+END_TEST
+
 /** Shared by the threads of test_threads. */
 static struct fg_geo* thread_geo;
 
@@ -222,7 +345,8 @@ Suite*
 fg_unit_suite(void)
 {
 	const TTest* mmdb_tests[] = { test_lookups, test_open_errors,
-		test_compatible_and_reload, test_threads };
+		test_compatible_and_reload, test_db_info, test_wrong_kind,
+		test_age_warning, test_threads };
 	const TTest* geo_tests[] = { test_no_databases,
 		test_sample_databases };
 	Suite* s = suite_create("geo");

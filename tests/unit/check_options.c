@@ -85,6 +85,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.default_allow_list, 1);
 	ck_assert_ptr_null(cfg.asn_db);
 	ck_assert_ptr_null(cfg.country_db);
+	ck_assert_uint_eq(cfg.geo_max_age, 90 * 86400);
 	ck_assert_ptr_null(cfg.event_log);
 	ck_assert_str_eq(cfg.segment, "/fluxguard");
 	ck_assert_int_eq(cfg.segment_mode, 0600);
@@ -326,6 +327,17 @@ START_TEST(test_durations)
 	for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(!fg_option_set(&cfg, w, bad[i], NULL, 0, why,
 			sizeof(why)), "accepted \"%s\"", bad[i]);
+	/* geo-max-age: a day to ten years */
+	w = fg_option_find("geo-max-age");
+	ck_assert_ptr_nonnull(w);
+	ck_assert(fg_option_set(&cfg, w, "365d", NULL, 0, why, sizeof(why)));
+	ck_assert_uint_eq(cfg.geo_max_age, 365 * 86400);
+	ck_assert(fg_option_set(&cfg, w, "24h", NULL, 0, why, sizeof(why)));
+	ck_assert_uint_eq(cfg.geo_max_age, 86400);
+	ck_assert(!fg_option_set(&cfg, w, "23h", NULL, 0, why, sizeof(why)));
+	ck_assert_str_eq(why, "expected a duration (seconds, or a number with "
+		"unit s, m, h or d) between 1d and 3650d, got \"23h\"");
+	ck_assert(!fg_option_set(&cfg, w, "3651d", NULL, 0, why, sizeof(why)));
 	fg_duration_format(90, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "90s");
 	fg_duration_format(900, buf, sizeof(buf));
