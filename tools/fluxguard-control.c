@@ -307,7 +307,13 @@ struct gauge_input {
 	uint64_t now;
 };
 
-/** A gauge: computed when read, not stored. */
+/**
+ * A value computed when read, not stored: the gauges, and the evictions the
+ * segment has counted since its creation (which only grow, so Prometheus
+ * gets them as a counter). Text and JSON name them as stats prints them;
+ * Prometheus by their metric, with units in the name, and a label where
+ * several of them are one metric (domains by verdict).
+ */
 struct gauge {
 	/** name after "fluxguard." */
 	const char* name;
@@ -317,6 +323,12 @@ struct gauge {
 	double (*value)(const struct gauge_input* in);
 	/** print with 6 decimals (unbound-control's style for times) */
 	int fraction;
+	/** Prometheus metric and type */
+	const char* metric;
+	const char* type;
+	/** Prometheus label name and value ("" and "" for none) */
+	const char* label;
+	const char* label_value;
 };
 
 static double g_tracked(const struct gauge_input* in) { return in->info.used; }
@@ -337,15 +349,24 @@ static double g_up(const struct gauge_input* in)
 
 /** Every gauge. */
 static const struct gauge gauges[] = {
-	{ "domains.tracked", "domains the tracker holds (stale ones included until evicted)", g_tracked, 0 },
-	{ "domains.flagged", "domains whose verdict is flagged", g_flagged, 0 },
-	{ "domains.allowed", "domains an operator allowed (fluxguard-control allow)", g_allowed, 0 },
-	{ "domains.denied", "domains an operator denied (fluxguard-control deny)", g_denied, 0 },
-	{ "tracker.evictions", "records evicted to make room, since the segment was created", g_evictions, 0 },
-	{ "segment.bytes", "size of the shared-memory segment", g_bytes, 0 },
-	{ "segment.capacity", "domains the segment can hold", g_capacity, 0 },
-	{ "segment.fill", "domains held / capacity", g_fill, 1 },
-	{ "time.up", "seconds since the segment was created", g_up, 1 },
+	{ "domains.tracked", "domains the tracker holds (stale ones included until evicted)",
+	  g_tracked, 0, "fluxguard_domains_tracked", "gauge", "", "" },
+	{ "domains.flagged", "domains whose verdict is flagged",
+	  g_flagged, 0, "fluxguard_domains", "gauge", "verdict", "flagged" },
+	{ "domains.allowed", "domains an operator allowed (fluxguard-control allow)",
+	  g_allowed, 0, "fluxguard_domains", "gauge", "verdict", "allowed" },
+	{ "domains.denied", "domains an operator denied (fluxguard-control deny)",
+	  g_denied, 0, "fluxguard_domains", "gauge", "verdict", "denied" },
+	{ "tracker.evictions", "records evicted to make room, since the segment was created",
+	  g_evictions, 0, "fluxguard_tracker_evictions_total", "counter", "", "" },
+	{ "segment.bytes", "size of the shared-memory segment",
+	  g_bytes, 0, "fluxguard_segment_size_bytes", "gauge", "", "" },
+	{ "segment.capacity", "domains the segment can hold",
+	  g_capacity, 0, "fluxguard_segment_capacity", "gauge", "", "" },
+	{ "segment.fill", "domains held / capacity",
+	  g_fill, 1, "fluxguard_segment_fill_ratio", "gauge", "", "" },
+	{ "time.up", "seconds since the segment was created",
+	  g_up, 1, "fluxguard_segment_age_seconds", "gauge", "", "" },
 };
 #define N_GAUGES (sizeof(gauges) / sizeof(gauges[0]))
 
@@ -373,14 +394,68 @@ prom_name(const char* prefix, const char* name, const char* suffix, char* buf,
 
 /** A Prometheus HELP text: backslash and newline escaped, as the format says. */
 static void
-print_prom_help(const char* s)
+print_prom_help(FILE* out, const char* s)
 {
 	while(*s) {
 		size_t plain = strcspn(s, "\\\n");
-		fwrite(s, 1, plain, stdout);
+		fwrite(s, 1, plain, out);
 		s += plain;
 		if(*s)
-			fputs(*s++ == '\n' ? "\\n" : "\\\\", stdout);
+			fputs(*s++ == '\n' ? "\\n" : "\\\\", out);
+	}
+}
+
+/** One sample of fluxguard's Prometheus exposition. */
+struct prom_sample {
+	/** metric name */
+	char metric[128];
+	/** "counter" or "gauge" */
+	const char* type;
+	/** label name and value ("" and "" for none) */
+	const char* label;
+	const char* label_value;
+	/** what it measures (HELP; joined over the samples of one metric) */
+	const char* doc;
+	/** the value as printed */
+	char value[40];
+};
+
+/**
+ * Print samples grouped by metric, as the format wants every sample of a
+ * metric together after one HELP and one TYPE line: in the order each metric
+ * first appears (the counter list cannot be reordered, its order is the
+ * segment's slots). A metric of several labelled samples gets each sample's
+ * description in its HELP line, label="value": what it counts.
+ */
+static void
+prom_print(FILE* out, const struct prom_sample* s, size_t n)
+{
+	size_t i, j;
+	for(i = 0; i < n; i++) {
+		int seen = 0, first = 1;
+		for(j = 0; j < i && !seen; j++)
+			seen = strcmp(s[j].metric, s[i].metric) == 0;
+		if(seen)
+			continue;
+		fprintf(out, "# HELP %s ", s[i].metric);
+		for(j = i; j < n; j++) {
+			if(strcmp(s[j].metric, s[i].metric) != 0)
+				continue;
+			if(s[j].label[0])
+				fprintf(out, "%s%s=\"%s\": ", first ? "" : "; ",
+					s[j].label, s[j].label_value);
+			print_prom_help(out, s[j].doc);
+			first = 0;
+		}
+		fprintf(out, "\n# TYPE %s %s\n", s[i].metric, s[i].type);
+		for(j = i; j < n; j++) {
+			char series[256];
+			if(strcmp(s[j].metric, s[i].metric) != 0)
+				continue;
+			fg_prom_series(s[j].metric, s[j].label, s[j].label_value,
+				series, sizeof(series));
+			fprintf(out, "%s %s\n", series, s[j].value);
+		}
 	}
 }
 
@@ -499,16 +574,17 @@ json_number(const char* v)
  * the format allows each once); as members of a JSON object.
  */
 static void
-unbound_stats_print(const struct control* c, const struct unbound_stats* u)
+unbound_stats_print(FILE* out, const struct control* c,
+	const struct unbound_stats* u)
 {
 	char* line, *next, *eq;
 	char** seen = NULL;
 	size_t n_seen = 0, i;
 	int first = 1;
 	if(c->format == 0) {
-		fwrite(u->text, 1, u->len, stdout);
+		fwrite(u->text, 1, u->len, out);
 		if(u->len && u->text[u->len - 1] != '\n')
-			putchar('\n');
+			fputc('\n', out);
 		return;
 	}
 	for(line = u->text; *line; line = next) {
@@ -524,12 +600,12 @@ unbound_stats_print(const struct control* c, const struct unbound_stats* u)
 		if(!stat_number(eq + 1, &v))
 			continue; /* not a number: nothing either format can take */
 		if(c->format == 2) {
-			printf("%s", first ? "" : ",");
-			fg_json_fputs(stdout, line);
+			fputs(first ? "" : ",", out);
+			fg_json_fputs(out, line);
 			if(json_number(eq + 1))
-				printf(":%s", eq + 1);
+				fprintf(out, ":%s", eq + 1);
 			else
-				printf(":%.17g", v);
+				fprintf(out, ":%.17g", v);
 			first = 0;
 			continue;
 		}
@@ -544,7 +620,7 @@ unbound_stats_print(const struct control* c, const struct unbound_stats* u)
 		seen = realloc(seen, (n_seen + 1) * sizeof(*seen));
 		if(!seen || !(seen[n_seen++] = strdup(name)))
 			die(EXIT_FAILURE, "out of memory");
-		printf("# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
+		fprintf(out, "# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
 			"# TYPE %s untyped\n%s %s\n", name, line, name, name, eq + 1);
 	}
 	for(i = 0; i < n_seen; i++)
@@ -584,66 +660,101 @@ stats_read(struct control* c, int reset, struct stats_read* r)
 	}
 }
 
+/** The counters and gauges as unbound-control prints its own: name=value. */
+static void
+stats_print_text(FILE* out, const struct stats_read* r)
+{
+	size_t i;
+	for(i = 0; i < FG_CTR_COUNT; i++)
+		fprintf(out, "fluxguard.%s=%" PRIu64 "\n", fg_counter_descs[i].name,
+			r->v[i]);
+	for(i = 0; i < N_GAUGES; i++)
+		fprintf(out, gauges[i].fraction ? "fluxguard.%s=%.6f\n" :
+			"fluxguard.%s=%.0f\n", gauges[i].name,
+			gauges[i].value(&r->in));
+}
+
+/** The counters and gauges in the Prometheus text format (the metric names
+ * and labels of the counter list and the gauge table). */
+static void
+stats_print_prom(FILE* out, const struct stats_read* r)
+{
+	struct prom_sample s[FG_CTR_COUNT + N_GAUGES];
+	size_t i, n = 0;
+	for(i = 0; i < FG_CTR_COUNT; i++, n++) {
+		const struct fg_counter_desc* d = &fg_counter_descs[i];
+		fg_counter_prom_metric(d, s[n].metric, sizeof(s[n].metric));
+		s[n].type = "counter";
+		s[n].label = d->label;
+		s[n].label_value = d->label_value;
+		s[n].doc = d->doc;
+		snprintf(s[n].value, sizeof(s[n].value), "%" PRIu64, r->v[i]);
+	}
+	for(i = 0; i < N_GAUGES; i++, n++) {
+		snprintf(s[n].metric, sizeof(s[n].metric), "%s", gauges[i].metric);
+		s[n].type = gauges[i].type;
+		s[n].label = gauges[i].label;
+		s[n].label_value = gauges[i].label_value;
+		s[n].doc = gauges[i].doc;
+		snprintf(s[n].value, sizeof(s[n].value), "%.17g",
+			gauges[i].value(&r->in));
+	}
+	prom_print(out, s, n);
+}
+
+/** One JSON object: version, segment, time, counters and gauges by their
+ * stats names, and Unbound's numbers if read. */
+static void
+stats_print_json(FILE* out, const struct control* c, const struct stats_read* r,
+	const struct unbound_stats* ub)
+{
+	size_t i;
+	fprintf(out, "{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
+	fg_json_fputs(out, r->in.info.segment);
+	fprintf(out, ",\"time\":%" PRIu64 ",\"counters\":{", r->in.now);
+	for(i = 0; i < FG_CTR_COUNT; i++)
+		fprintf(out, "%s\"fluxguard.%s\":%" PRIu64, i ? "," : "",
+			fg_counter_descs[i].name, r->v[i]);
+	fprintf(out, "},\"gauges\":{");
+	for(i = 0; i < N_GAUGES; i++)
+		fprintf(out, "%s\"fluxguard.%s\":%.17g", i ? "," : "",
+			gauges[i].name, gauges[i].value(&r->in));
+	fprintf(out, "}");
+	if(c->with_unbound) {
+		fprintf(out, ",\"unbound\":{");
+		unbound_stats_print(out, c, ub);
+		fprintf(out, "}");
+	}
+	fprintf(out, "}\n");
+}
+
+/**
+ * stats and stats_noreset. A Prometheus scrape never resets, whichever of
+ * the two ran it: its counters must only grow, and a second scraper (or a
+ * retried scrape) would otherwise see them vanish; it also needs only read
+ * access, so an operators' group can scrape.
+ */
 static int
 stats(struct control* c, int reset)
 {
 	struct stats_read r;
 	struct unbound_stats ub;
-	size_t i;
-	char name[256];
+	FILE* out = stdout;
+	if(c->format == 1)
+		reset = 0;
 	stats_read(c, reset, &r);
 	memset(&ub, 0, sizeof(ub));
 	if(c->with_unbound)
 		unbound_stats_read(c, &ub);
 	if(c->format == 2) {
-		printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
-		fg_json_fputs(stdout, r.in.info.segment);
-		printf(",\"time\":%" PRIu64 ",\"counters\":{", r.in.now);
-	} else if(c->with_unbound) {
-		unbound_stats_print(c, &ub);
-	}
-	for(i = 0; i < FG_CTR_COUNT; i++) {
-		const struct fg_counter_desc* d = &fg_counter_descs[i];
-		if(c->format == 0) {
-			printf("fluxguard.%s=%" PRIu64 "\n", d->name, r.v[i]);
-		} else if(c->format == 1) {
-			prom_name("fluxguard_", d->name, "_total", name, sizeof(name));
-			printf("# HELP %s ", name);
-			print_prom_help(d->doc);
-			printf("\n# TYPE %s counter\n%s %" PRIu64 "\n", name, name,
-				r.v[i]);
-		} else {
-			printf("%s\"fluxguard.%s\":%" PRIu64, i ? "," : "", d->name,
-				r.v[i]);
-		}
-	}
-	if(c->format == 2)
-		printf("},\"gauges\":{");
-	for(i = 0; i < N_GAUGES; i++) {
-		double g = gauges[i].value(&r.in);
-		if(c->format == 0) {
-			if(gauges[i].fraction)
-				printf("fluxguard.%s=%.6f\n", gauges[i].name, g);
-			else
-				printf("fluxguard.%s=%.0f\n", gauges[i].name, g);
-		} else if(c->format == 1) {
-			prom_name("fluxguard_", gauges[i].name, "", name, sizeof(name));
-			printf("# HELP %s ", name);
-			print_prom_help(gauges[i].doc);
-			printf("\n# TYPE %s gauge\n%s %.17g\n", name, name, g);
-		} else {
-			printf("%s\"fluxguard.%s\":%.17g", i ? "," : "",
-				gauges[i].name, g);
-		}
-	}
-	if(c->format == 2) {
-		printf("}");
-		if(c->with_unbound) {
-			printf(",\"unbound\":{");
-			unbound_stats_print(c, &ub);
-			printf("}");
-		}
-		printf("}\n");
+		stats_print_json(out, c, &r, &ub);
+	} else {
+		if(c->with_unbound)
+			unbound_stats_print(out, c, &ub);
+		if(c->format == 1)
+			stats_print_prom(out, &r);
+		else
+			stats_print_text(out, &r);
 	}
 	free(ub.text);
 	return 0;
@@ -1049,7 +1160,7 @@ static const struct command commands[] = {
 	  "the config the running module published", cmd_status },
 	{ "stats", "", 0, 0, 1, "print the counters and gauges as name=value "
 	  "lines, and reset the resettable counters, as unbound-control stats "
-	  "does", cmd_stats },
+	  "does (not with --prometheus: a scrape never resets)", cmd_stats },
 	{ "stats_noreset", "", 0, 0, 0, "print the counters and gauges without "
 	  "resetting anything", cmd_stats_noreset },
 	{ "list", "", 0, 0, 0, "list the tracked domains: score, verdict, answers, "
@@ -1088,9 +1199,11 @@ static const struct {
 	  "embedded defaults)" },
 	{ "-s, --segment SEGMENT", "the tracker segment, /name for POSIX shared "
 	  "memory or a file path (default: the config's segment, /fluxguard)" },
-	{ "--prometheus", "stats: Prometheus text exposition format; counters "
-	  "are named fluxguard_NAME_total, gauges fluxguard_NAME, dots "
-	  "becoming underscores" },
+	{ "--prometheus", "stats: Prometheus text exposition format, one metric "
+	  "per meaning with a label telling its values apart "
+	  "(fluxguard_actions_total{action=\"refuse\"}), _total on counters, "
+	  "units in the names (STATISTICS lists every series); a scrape never "
+	  "resets the counters, even through stats" },
 	{ "--json", "stats: one JSON object with a version field (1), the "
 	  "segment, the time, and counters, gauges (and unbound) objects" },
 	{ "-u, --with-unbound", "stats: also run unbound-control stats_noreset "
@@ -1164,25 +1277,44 @@ man(void)
 		printf(".\n");
 	}
 	printf(".SH STATISTICS\nCounters (reset by\n.B stats\nwhere marked) and "
-		"gauges, printed as\n.I fluxguard.name=value\nlines:\n");
+		"gauges, printed as\n.I fluxguard.name=value\nlines, and with\n"
+		".B \\-\\-prometheus\nas the series named after each:\n");
 	for(i = 0; i < FG_CTR_COUNT; i++) {
+		char metric[128], series[256];
+		fg_counter_prom_metric(&fg_counter_descs[i], metric, sizeof(metric));
+		fg_prom_series(metric, fg_counter_descs[i].label,
+			fg_counter_descs[i].label_value, series, sizeof(series));
 		printf(".TP\n.B fluxguard.");
 		fg_roff_text(fg_counter_descs[i].name);
 		printf("\n");
 		fg_roff_text(fg_counter_descs[i].doc);
-		printf("%s\n", fg_counter_descs[i].resettable ? " (reset by stats)." : ".");
+		printf("%s Prometheus: ", fg_counter_descs[i].resettable ?
+			" (reset by stats)." : ".");
+		fg_roff_text(series);
+		printf(" (counter).\n");
 	}
 	for(i = 0; i < N_GAUGES; i++) {
+		char series[256];
+		fg_prom_series(gauges[i].metric, gauges[i].label,
+			gauges[i].label_value, series, sizeof(series));
 		printf(".TP\n.B fluxguard.");
 		fg_roff_text(gauges[i].name);
 		printf("\n");
 		fg_roff_text(gauges[i].doc);
-		printf(" (gauge).\n");
+		printf(". Prometheus: ");
+		fg_roff_text(series);
+		printf(" (%s).\n", gauges[i].type);
 	}
 	printf(".PP\nThe gauges are computed when read;\n.B time.up\ncounts from the "
 		"creation of the segment (which survives Unbound's restarts and "
 		"reloads), not from the start of the module: see\n.B status\nfor "
 		"that.\n"
+		".PP\nA Prometheus scrape never resets the counters, whether it runs "
+		"through\n.B stats\nor\n.BR stats_noreset :\nits counters only grow, "
+		"as Prometheus' rate() expects, and several scrapers do not disturb "
+		"each other (a plain\n.B stats\nstill resets them for every reader, "
+		"which Prometheus takes as a counter reset, as it does a new "
+		"segment).\n"
 		".SH SEGMENT ACCESS\n"
 		"The segment is refused, with one line saying why, when it is "
 		"damaged or of another format version, when its group or others may "
@@ -1190,8 +1322,8 @@ man(void)
 		"another user than the caller or root and the caller is not root; "
 		"a member of the segment's group may read a segment of mode 0640 "
 		"(segment\\-mode and segment\\-group in\n.BR fluxguard.conf (5)).\n"
-		"Writing commands, and\n.B stats\nwhich resets counters, need the "
-		"owner (Unbound's user) or root.\n"
+		"Writing commands, and\n.B stats\nwhich resets counters (a Prometheus "
+		"scrape does not), need the owner (Unbound's user) or root.\n"
 		"Everything read from the segment is bounds\\-checked, and text "
 		"out of it is printed with control characters replaced.\n"
 		"A command that finds the segment was replaced while it ran (a "
