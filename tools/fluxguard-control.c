@@ -63,6 +63,9 @@ struct control {
 	struct fg_config cfg;
 	/** stats output: 0 text, 1 Prometheus, 2 JSON */
 	int format;
+	/** stats: write the Prometheus exposition to this file instead (or
+	 * NULL) */
+	const char* textfile;
 	/** prepend Unbound's own stats */
 	int with_unbound;
 	/** unbound-control to run, and its config file (or NULL) */
@@ -729,6 +732,64 @@ stats_print_json(FILE* out, const struct control* c, const struct stats_read* r,
 }
 
 /**
+ * node_exporter's textfile collector reads every *.prom file of its directory
+ * at each of its scrapes, so a file rewritten in place could be read half
+ * written. The exposition goes to a temporary file beside \p path instead,
+ * named so that the collector skips it (a leading dot, no .prom at the end),
+ * and textfile_commit renames it over \p path: a reader sees the old file or
+ * the new one, never a mix. Mode 0666 less the umask, as the shell's
+ * `> FILE` would give, so that node_exporter's user can read it.
+ * \return the stream; \p tmp gets the temporary file's name.
+ */
+static FILE*
+textfile_open(const char* path, char* tmp, size_t len)
+{
+	const char* slash = strrchr(path, '/');
+	const char* base = slash ? slash + 1 : path;
+	mode_t mask;
+	FILE* f;
+	int fd;
+	if(!*base)
+		die(EXIT_FAILURE, "--textfile %s: not a file name", path);
+	if(!slash)
+		snprintf(tmp, len, ".%s.XXXXXX", base);
+	else
+		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)(slash - path), path,
+			base);
+	fd = mkstemp(tmp);
+	if(fd < 0)
+		die(EXIT_FAILURE, "--textfile %s: cannot create a temporary file "
+			"beside it: %s", path, strerror(errno));
+	mask = umask(0);
+	umask(mask);
+	if(fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
+		int err = errno;
+		close(fd);
+		unlink(tmp);
+		die(EXIT_FAILURE, "--textfile %s: %s: %s", path, tmp, strerror(err));
+	}
+	return f;
+}
+
+/** Flush the temporary file to disk and rename it over \p path; on any
+ * failure remove it and exit, leaving \p path as it was. */
+static void
+textfile_commit(FILE* f, const char* tmp, const char* path)
+{
+	int err = 0;
+	if(fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		err = errno ? errno : EIO;
+	if(fclose(f) != 0 && !err)
+		err = errno;
+	if(!err && rename(tmp, path) != 0)
+		err = errno;
+	if(err) {
+		unlink(tmp);
+		die(EXIT_FAILURE, "--textfile %s: %s", path, strerror(err));
+	}
+}
+
+/**
  * stats and stats_noreset. A Prometheus scrape never resets, whichever of
  * the two ran it: its counters must only grow, and a second scraper (or a
  * retried scrape) would otherwise see them vanish; it also needs only read
@@ -739,6 +800,7 @@ stats(struct control* c, int reset)
 {
 	struct stats_read r;
 	struct unbound_stats ub;
+	char tmp[1100];
 	FILE* out = stdout;
 	if(c->format == 1)
 		reset = 0;
@@ -746,6 +808,10 @@ stats(struct control* c, int reset)
 	memset(&ub, 0, sizeof(ub));
 	if(c->with_unbound)
 		unbound_stats_read(c, &ub);
+	/* everything is read: only now the temporary file, which an error
+	 * while reading would leave behind */
+	if(c->textfile)
+		out = textfile_open(c->textfile, tmp, sizeof(tmp));
 	if(c->format == 2) {
 		stats_print_json(out, c, &r, &ub);
 	} else {
@@ -756,6 +822,8 @@ stats(struct control* c, int reset)
 		else
 			stats_print_text(out, &r);
 	}
+	if(c->textfile)
+		textfile_commit(out, tmp, c->textfile);
 	free(ub.text);
 	return 0;
 }
@@ -1204,6 +1272,11 @@ static const struct {
 	  "(fluxguard_actions_total{action=\"refuse\"}), _total on counters, "
 	  "units in the names (STATISTICS lists every series); a scrape never "
 	  "resets the counters, even through stats" },
+	{ "--textfile FILE", "stats: write the Prometheus exposition to FILE "
+	  "instead of printing it, for node_exporter's textfile collector "
+	  "(FILE in its --collector.textfile.directory, ending in .prom): "
+	  "atomically, through a temporary file beside it renamed over it, so "
+	  "the collector never reads a half-written file; implies --prometheus" },
 	{ "--json", "stats: one JSON object with a version field (1), the "
 	  "segment, the time, and counters, gauges (and unbound) objects" },
 	{ "-u, --with-unbound", "stats: also run unbound-control stats_noreset "
@@ -1352,12 +1425,13 @@ main(int argc, char** argv)
 	const struct command* cmd;
 	int opt, stats_opts = 0, list_opts = 0;
 	size_t i;
-	enum { O_PROM = 256, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
+	enum { O_PROM = 256, O_TEXTFILE, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
 		O_TOP, O_SORT, O_MAN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
 		{ "prometheus", no_argument, NULL, O_PROM },
+		{ "textfile", required_argument, NULL, O_TEXTFILE },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "with-unbound", no_argument, NULL, 'u' },
 		{ "unbound-control", required_argument, NULL, O_UB_CTL },
@@ -1381,6 +1455,7 @@ main(int argc, char** argv)
 		case 'c': config = optarg; break;
 		case 's': c.segment = optarg; break;
 		case O_PROM: c.format = 1; stats_opts = 1; break;
+		case O_TEXTFILE: c.textfile = optarg; stats_opts = 1; break;
 		case O_JSON: c.format = 2; stats_opts = 1; break;
 		case 'u': c.with_unbound = 1; stats_opts = 1; break;
 		case O_UB_CTL: c.unbound_control = optarg; stats_opts = 1; break;
@@ -1428,9 +1503,14 @@ main(int argc, char** argv)
 			cmd->args[0] ? cmd->args : "no arguments",
 			cmd->args[0] ? " as arguments" : "");
 	if(stats_opts && !is_stats(cmd))
-		die(EXIT_FAILURE, "%s: --prometheus, --json, --with-unbound, "
-			"--unbound-control and --unbound-config are stats options",
-			cmd->name);
+		die(EXIT_FAILURE, "%s: --prometheus, --textfile, --json, "
+			"--with-unbound, --unbound-control and --unbound-config are "
+			"stats options", cmd->name);
+	if(c.textfile && c.format == 2)
+		die(EXIT_FAILURE, "%s: --textfile writes the Prometheus format, "
+			"not --json", cmd->name);
+	if(c.textfile)
+		c.format = 1;
 	if(list_opts && cmd->run != cmd_list)
 		die(EXIT_FAILURE, "%s: --flagged, --top and --sort are list options",
 			cmd->name);

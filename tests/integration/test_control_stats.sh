@@ -3,7 +3,7 @@
 # labels, _total counters, units, HELP and TYPE once per metric), --json and
 # --with-unbound against a live Unbound: counters move by exactly the right
 # amounts after known queries; stats resets, stats_noreset and a Prometheus
-# scrape through either do not.
+# scrape through either do not; --textfile replaces its file atomically.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 CONTROL=$FG_BUILDDIR/tools/fluxguard-control
@@ -95,6 +95,30 @@ p2=$(ctl stats --prometheus) || fg_fail "second stats --prometheus failed"
 echo "$p2" | grep -qx 'fluxguard_answers_total{result="recorded"} 4' || fg_fail "a scrape reset the counters: $p2"
 echo "$p2" | grep -qx 'fluxguard_actions_total{action="refuse"} 2' || fg_fail "a scrape reset the actions: $p2"
 ctl stats_noreset | grep -qx 'fluxguard.action.refuse=2' || fg_fail "counters reset after two scrapes"
+
+# --textfile: the exposition for node_exporter's textfile collector, written
+# to a temporary file and renamed over the old one, so that a reader never sees
+# half a file; nothing on stdout, nothing left beside it, readable by others
+tfdir=$FG_WORK/textfile
+mkdir "$tfdir"
+out=$(umask 022 && ctl stats --textfile "$tfdir/fluxguard.prom") || fg_fail "--textfile failed: $out"
+[ -z "$out" ] || fg_fail "--textfile printed: $out"
+promtool check metrics <"$tfdir/fluxguard.prom" || fg_fail "promtool rejects the textfile"
+grep -qx 'fluxguard_actions_total{action="refuse"} 2' "$tfdir/fluxguard.prom" || fg_fail "textfile content"
+[ "$(stat -c %a "$tfdir/fluxguard.prom")" = 644 ] || fg_fail "textfile mode $(stat -c %a "$tfdir/fluxguard.prom")"
+ino=$(stat -c %i "$tfdir/fluxguard.prom")
+exec 3<"$tfdir/fluxguard.prom"              # a collector in the middle of reading the old file
+ctl stats --textfile "$tfdir/fluxguard.prom" || fg_fail "second --textfile failed"
+[ "$(stat -c %i "$tfdir/fluxguard.prom")" != "$ino" ] || fg_fail "the textfile was rewritten in place, not renamed over"
+promtool check metrics <&3 || fg_fail "the reader of the old file saw it change"
+exec 3<&-
+[ "$(ls -A "$tfdir")" = fluxguard.prom ] || fg_fail "left beside the textfile: $(ls -A "$tfdir")"
+ctl stats_noreset | grep -qx 'fluxguard.action.refuse=2' || fg_fail "stats --textfile reset the counters"
+set +e
+err=$(ctl stats --textfile "$FG_WORK/no-such-dir/fluxguard.prom" 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && [ "$(echo "$err" | wc -l)" = 1 ] && echo "$err" | grep -q "^fluxguard-control: --textfile $FG_WORK/no-such-dir/fluxguard.prom: " ||
+    fg_fail "--textfile into a missing directory: exit $rc, $err"
 
 # stats resets the resettable counters, as unbound-control stats does
 out=$(ctl stats) || fg_fail "stats failed"
