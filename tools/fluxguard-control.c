@@ -470,6 +470,59 @@ struct unbound_stats {
 	size_t len;
 };
 
+/** Whether \p dir holds an executable file \p name; its path in \p buf. */
+static int
+unbound_control_at(const char* dir, const char* name, char* buf, size_t len)
+{
+	struct stat st;
+	snprintf(buf, len, "%s/%s", *dir ? dir : ".", name);
+	return stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		access(buf, X_OK) == 0;
+}
+
+/**
+ * The unbound-control to run: \p name as it is if it has a slash, else the
+ * first executable \p name in the directory fluxguard-control runs from (both
+ * installed in Unbound's sbin), the sbin of the Unbound prefix configure was
+ * given, then PATH, which a cron job or a systemd unit often has without
+ * sbin. Exits naming every place tried when none has it.
+ * \return \p name or \p buf.
+ */
+static const char*
+unbound_control_find(const char* name, char* buf, size_t len)
+{
+	char self[1024], tried[3000] = "";
+	const char* path = getenv("PATH");
+	const char* p;
+	ssize_t n;
+	if(strchr(name, '/'))
+		return name;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if(n > 0) {
+		self[n] = 0;
+		*strrchr(self, '/') = 0; /* the kernel's path is absolute */
+		if(unbound_control_at(*self ? self : "/", name, buf, len))
+			return buf;
+		snprintf(tried, sizeof(tried), "%s, ", buf);
+	}
+	if(unbound_control_at(FG_UNBOUND_PREFIX "/sbin", name, buf, len))
+		return buf;
+	snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s", buf);
+	for(p = path; p && *p; ) {
+		size_t dlen = strcspn(p, ":");
+		char dir[1024];
+		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, p);
+		if(unbound_control_at(dir, name, buf, len))
+			return buf;
+		p += dlen;
+		if(*p == ':')
+			p++;
+	}
+	die(EXIT_FAILURE, "%s not found: tried %s and the directories of PATH "
+		"(%s); name it with --unbound-control PATH", name, tried,
+		path && *path ? path : "empty");
+}
+
 /**
  * Run unbound-control [-c FILE] stats_noreset (no shell: the paths are passed
  * as they are) and keep its output. Its own errors go to standard error.
@@ -478,11 +531,12 @@ static void
 unbound_stats_read(const struct control* c, struct unbound_stats* out)
 {
 	const char* args[5];
+	char prog[1100];
 	size_t cap = 65536, n = 0;
 	int fd[2], status, i = 0;
 	pid_t pid;
 	ssize_t r;
-	args[i++] = c->unbound_control;
+	args[i++] = unbound_control_find(c->unbound_control, prog, sizeof(prog));
 	if(c->unbound_config) {
 		args[i++] = "-c";
 		args[i++] = c->unbound_config;
@@ -500,7 +554,7 @@ unbound_stats_read(const struct control* c, struct unbound_stats* out)
 		if(dup2(fd[1], STDOUT_FILENO) < 0)
 			_exit(127);
 		close(fd[1]);
-		execvp(args[0], (char* const*)args);
+		execv(args[0], (char* const*)args);
 		fprintf(stderr, "fluxguard-control: cannot run %s: %s\n",
 			args[0], strerror(errno));
 		_exit(127);
@@ -533,7 +587,7 @@ unbound_stats_read(const struct control* c, struct unbound_stats* out)
 	if(WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		exit(EXIT_FAILURE); /* the child said why */
 	if(!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die(EXIT_FAILURE, "%s stats_noreset failed (%s %d)", c->unbound_control,
+		die(EXIT_FAILURE, "%s stats_noreset failed (%s %d)", args[0],
 			WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
 			WEXITSTATUS(status) : WTERMSIG(status));
 }
@@ -1283,8 +1337,12 @@ static const struct {
 	  "and print Unbound's numbers first (as untyped unbound_NAME metrics "
 	  "with --prometheus, without the histogram lines; as an unbound object "
 	  "with --json)" },
-	{ "--unbound-control PATH", "the unbound-control to run (default: "
-	  "unbound-control on PATH)" },
+	{ "--unbound-control PATH", "the unbound-control to run; a name without "
+	  "a slash (default unbound-control) is looked for in the directory "
+	  "fluxguard-control runs from, then in the sbin directory of the "
+	  "Unbound prefix fluxguard was configured with, "
+	  "then on PATH, so that -u works from cron or a systemd unit whose PATH "
+	  "lacks sbin" },
 	{ "--unbound-config FILE", "passed to unbound-control as -c FILE" },
 	{ "--flagged", "list: flagged domains only" },
 	{ "--top N", "list: the first N only" },

@@ -3,7 +3,8 @@
 # labels, _total counters, units, HELP and TYPE once per metric), --json and
 # --with-unbound against a live Unbound: counters move by exactly the right
 # amounts after known queries; stats resets, stats_noreset and a Prometheus
-# scrape through either do not; --textfile replaces its file atomically.
+# scrape through either do not; --textfile replaces its file atomically; -u
+# finds unbound-control with PATH empty.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 CONTROL=$FG_BUILDDIR/tools/fluxguard-control
@@ -85,6 +86,24 @@ err=$(ctl stats_noreset -u --unbound-control /nonexistent/unbound-control 2>&1 >
 set -e
 [ $rc = 1 ] && [ "$err" = "fluxguard-control: cannot run /nonexistent/unbound-control: No such file or directory" ] ||
     fg_fail "a missing unbound-control: exit $rc, $err"
+# -u without unbound-control on PATH (cron, systemd units): it is looked for
+# beside fluxguard-control first, then in the configured Unbound prefix's sbin
+out=$(PATH='' "$CONTROL" -s "$FG_SEGMENT" stats_noreset -u --unbound-config "$FG_WORK/unbound.conf") ||
+    fg_fail "-u with PATH empty failed: $out"
+echo "$out" | grep -q '^total\.num\.queries=' || fg_fail "-u with PATH empty: no Unbound stats in: $out"
+mkdir "$FG_WORK/sbin"
+cp "$CONTROL" "$FG_WORK/sbin/fluxguard-control"
+printf '#!/bin/sh\necho total.num.queries=4242\n' >"$FG_WORK/sbin/unbound-control"
+chmod +x "$FG_WORK/sbin/unbound-control"
+out=$(PATH='' "$FG_WORK/sbin/fluxguard-control" -s "$FG_SEGMENT" stats_noreset -u) || fg_fail "-u beside: $out"
+echo "$out" | grep -qx 'total.num.queries=4242' || fg_fail "-u did not run the unbound-control beside fluxguard-control: $out"
+# found nowhere: one line naming every place tried
+set +e
+err=$(PATH='' "$CONTROL" -s "$FG_SEGMENT" stats_noreset -u --unbound-control fg-no-such-control 2>&1 >/dev/null); rc=$?
+set -e
+want="fluxguard-control: fg-no-such-control not found: tried $(readlink -f "$FG_BUILDDIR/tools")/fg-no-such-control,"
+want="$want $FG_UNBOUND_PREFIX/sbin/fg-no-such-control and the directories of PATH (empty); name it with --unbound-control PATH"
+[ $rc = 1 ] && [ "$err" = "$want" ] || fg_fail "unbound-control found nowhere: exit $rc, $err"
 
 # a scrape never resets, even through stats: two scrapes with one recorded
 # answer between see the counters grow by exactly that
