@@ -52,6 +52,8 @@
 #define EXIT_NO_SEGMENT 3
 /** Version of the JSON outputs' layout. */
 #define CONTROL_JSON_VERSION 1
+/** Rows a plain list shows unless --top or --all says otherwise. */
+#define LIST_DEFAULT_TOP 100
 
 /** Command-line state. */
 struct control {
@@ -71,9 +73,10 @@ struct control {
 	/** unbound-control to run, and its config file (or NULL) */
 	const char* unbound_control;
 	const char* unbound_config;
-	/** list options */
+	/** list options: --flagged, --top N (0: not given), --all, --sort */
 	int flagged_only;
 	long top;
+	int all;
 	const char* sort;
 	/** check-config: print the effective config too */
 	int verbose;
@@ -270,21 +273,30 @@ print_clean(const char* s)
 			(unsigned char)*s == 0x7f ? '?' : *s);
 }
 
+/** Seconds since the epoch as ISO 8601 UTC, 2024-05-01T12:00:00Z ("?"
+ * for a time out of range: the value came out of the segment). The one
+ * spelling of a time that status, show, list and the JSON share. */
+static const char*
+utc_str(uint64_t t, char* buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if(t > (uint64_t)INT32_MAX * 4 || !gmtime_r(&tt, &tm) ||
+		!strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 /** Seconds since the epoch with the UTC time, for status and show. */
 static void
 print_time(const char* label, uint64_t t)
 {
 	char buf[64];
-	time_t tt = (time_t)t;
-	struct tm tm;
 	if(t == 0) {
 		printf("%s: never\n", label);
 		return;
 	}
-	if(t > (uint64_t)INT32_MAX * 4 || !gmtime_r(&tt, &tm) ||
-		!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, sizeof(buf), "?");
-	printf("%s: %" PRIu64 " (%s)\n", label, t, buf);
+	printf("%s: %" PRIu64 " (%s)\n", label, t, utc_str(t, buf, sizeof(buf)));
 }
 
 /** Parse a domain argument or exit. */
@@ -759,16 +771,18 @@ stats_print_prom(FILE* out, const struct stats_read* r)
 	prom_print(out, s, n);
 }
 
-/** One JSON object: version, segment, time, counters and gauges by their
- * stats names, and Unbound's numbers if read. */
+/** One JSON object: version, segment, time (epoch and UTC), counters and
+ * gauges by their stats names, and Unbound's numbers if read. */
 static void
 stats_print_json(FILE* out, const struct control* c, const struct stats_read* r,
 	const struct unbound_stats* ub)
 {
+	char utc[64];
 	size_t i;
 	fprintf(out, "{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
 	fg_json_fputs(out, r->in.info.segment);
-	fprintf(out, ",\"time\":%" PRIu64 ",\"counters\":{", r->in.now);
+	fprintf(out, ",\"time\":%" PRIu64 ",\"time_utc\":\"%s\",\"counters\":{",
+		r->in.now, utc_str(r->in.now, utc, sizeof(utc)));
 	for(i = 0; i < FG_CTR_COUNT; i++)
 		fprintf(out, "%s\"fluxguard.%s\":%" PRIu64, i ? "," : "",
 			fg_counter_descs[i].name, r->v[i]);
@@ -1019,13 +1033,63 @@ by_answers(const void* a, const void* b)
 	return (x->answers < y->answers) - (x->answers > y->answers);
 }
 
+/** A time as two JSON members, NAME (epoch seconds) and NAME_utc (ISO
+ * 8601), both null for 0 (never). */
+static void
+list_json_time(const char* name, uint64_t t)
+{
+	char utc[64];
+	if(t == 0)
+		printf(",\"%s\":null,\"%s_utc\":null", name, name);
+	else
+		printf(",\"%s\":%" PRIu64 ",\"%s_utc\":\"%s\"", name, t, name,
+			utc_str(t, utc, sizeof(utc)));
+}
+
+/** list --json: one object with the segment, the time, how many domains
+ * there are and are shown, and the shown ones. */
+static void
+list_json(const struct fg_tracker_info* info, uint64_t now,
+	const struct collected* col, size_t n)
+{
+	char utc[64], name[FG_NAME_MAX_STR];
+	size_t i;
+	printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
+	fg_json_fputs(stdout, info->segment);
+	printf(",\"time\":%" PRIu64 ",\"time_utc\":\"%s\",\"total\":%zu,"
+		"\"shown\":%zu,\"domains\":[", now, utc_str(now, utc, sizeof(utc)),
+		col->n, n);
+	for(i = 0; i < n; i++) {
+		const struct fg_record_view* v = &col->v[i];
+		if(!fg_name_to_str(v->name, name, sizeof(name)))
+			snprintf(name, sizeof(name), "?");
+		printf("%s{\"domain\":", i ? "," : "");
+		fg_json_fputs(stdout, name);
+		if(isfinite(v->score))
+			printf(",\"score\":%.2f", (double)v->score);
+		else
+			printf(",\"score\":null");
+		printf(",\"verdict\":\"%s\",\"answers\":%" PRIu32 ",\"addresses\":%"
+			PRIu32, fg_verdict_name(v->verdict), v->answers,
+			v->addr_distinct);
+		list_json_time("first_seen", v->first_seen);
+		list_json_time("last_seen", v->last_seen);
+		list_json_time("flagged_at", v->flagged_at);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
 static int
 cmd_list(struct control* c, char** argv, int argc)
 {
 	struct fg_tracker* t;
+	struct fg_tracker_info info;
 	struct collected col;
 	size_t i, n, width = 6;
 	char (*names)[FG_NAME_MAX_STR];
+	char utc[64];
+	uint64_t now = 0;
 	int attempt;
 	(void)argv; (void)argc;
 	memset(&col, 0, sizeof(col));
@@ -1033,7 +1097,9 @@ cmd_list(struct control* c, char** argv, int argc)
 		col.n = 0;
 		col.flagged_only = c->flagged_only;
 		t = attach(c, 0);
-		fg_tracker_foreach(t, (uint64_t)time(NULL), collect, &col);
+		now = (uint64_t)time(NULL);
+		fg_tracker_get_info(t, &info);
+		fg_tracker_foreach(t, now, collect, &col);
 		fg_tracker_close(t);
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
@@ -1042,7 +1108,17 @@ cmd_list(struct control* c, char** argv, int argc)
 		qsort(col.v, col.n, sizeof(col.v[0]),
 			strcmp(c->sort, "last") == 0 ? by_last :
 			strcmp(c->sort, "answers") == 0 ? by_answers : by_score);
-	n = c->top > 0 && (size_t)c->top < col.n ? (size_t)c->top : col.n;
+	/* a terminal wants a screenful, a program (--json) everything */
+	n = col.n;
+	if(c->top > 0 && (size_t)c->top < n)
+		n = (size_t)c->top;
+	else if(!c->top && !c->all && c->format != 2 && n > LIST_DEFAULT_TOP)
+		n = LIST_DEFAULT_TOP;
+	if(c->format == 2) {
+		list_json(&info, now, &col, n);
+		free(col.v);
+		return 0;
+	}
 	names = calloc(n ? n : 1, sizeof(*names));
 	if(!names)
 		die(EXIT_FAILURE, "out of memory");
@@ -1052,13 +1128,18 @@ cmd_list(struct control* c, char** argv, int argc)
 		if(strlen(names[i]) > width)
 			width = strlen(names[i]);
 	}
-	printf("%-*s %7s %-8s %8s %9s %11s\n", (int)width, "domain", "score",
-		"verdict", "answers", "addresses", "last-seen");
+	printf("%-*s %7s %-8s %8s %9s %11s %s\n", (int)width, "domain",
+		"score", "verdict", "answers", "addresses", "last-seen",
+		"last-seen-utc");
 	for(i = 0; i < n; i++)
-		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64 "\n",
-			(int)width, names[i], (double)col.v[i].score,
+		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64
+			" %s\n", (int)width, names[i], (double)col.v[i].score,
 			fg_verdict_name(col.v[i].verdict), col.v[i].answers,
-			col.v[i].addr_distinct, col.v[i].last_seen);
+			col.v[i].addr_distinct, col.v[i].last_seen,
+			utc_str(col.v[i].last_seen, utc, sizeof(utc)));
+	if(n < col.n && !c->top)
+		printf("(%zu more %s not shown: --top N or --all shows them)\n",
+			col.n - n, c->flagged_only ? "flagged domains" : "domains");
 	free(names);
 	free(col.v);
 	return 0;
@@ -1286,8 +1367,9 @@ static const struct command commands[] = {
 	{ "stats_noreset", "", 0, 0, 0, "print the counters and gauges without "
 	  "resetting anything", cmd_stats_noreset },
 	{ "list", "", 0, 0, 0, "list the tracked domains: score, verdict, answers, "
-	  "distinct addresses, last seen (--flagged, --top N, --sort "
-	  "score|last|answers)", cmd_list },
+	  "distinct addresses, last seen (epoch seconds and UTC); the first 100, "
+	  "and a closing line saying how many more there are, unless --top N or "
+	  "--all (--flagged, --sort score|last|answers, --json)", cmd_list },
 	{ "show", "DOMAIN", 1, 1, 0, "everything the tracker holds about DOMAIN: "
 	  "features, addresses with ASN and country, glue, verdict and since "
 	  "when, and the score with its explanation", cmd_show },
@@ -1331,8 +1413,10 @@ static const struct {
 	  "(FILE in its --collector.textfile.directory, ending in .prom): "
 	  "atomically, through a temporary file beside it renamed over it, so "
 	  "the collector never reads a half-written file; implies --prometheus" },
-	{ "--json", "stats: one JSON object with a version field (1), the "
-	  "segment, the time, and counters, gauges (and unbound) objects" },
+	{ "--json", "stats and list: one JSON object with a version field (1), "
+	  "the segment and the time (epoch seconds and UTC, as every time in "
+	  "it); for stats counters, gauges (and unbound) objects, for list the "
+	  "total, the number shown (all unless --top N) and a domains array" },
 	{ "-u, --with-unbound", "stats: also run unbound-control stats_noreset "
 	  "and print Unbound's numbers first (as untyped unbound_NAME metrics "
 	  "with --prometheus, without the histogram lines; as an unbound object "
@@ -1346,6 +1430,7 @@ static const struct {
 	{ "--unbound-config FILE", "passed to unbound-control as -c FILE" },
 	{ "--flagged", "list: flagged domains only" },
 	{ "--top N", "list: the first N only" },
+	{ "--all", "list: every domain (a plain list shows the first 100)" },
 	{ "--sort score|last|answers", "list: order (default score)" },
 	{ "-v, --verbose", "check-config: print the effective config" },
 	{ "-h, --help", "this text" },
@@ -1481,10 +1566,10 @@ main(int argc, char** argv)
 	char path[1024], err[1024];
 	const char* config = NULL;
 	const struct command* cmd;
-	int opt, stats_opts = 0, list_opts = 0;
+	int opt, stats_opts = 0, list_opts = 0, json = 0;
 	size_t i;
 	enum { O_PROM = 256, O_TEXTFILE, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
-		O_TOP, O_SORT, O_MAN };
+		O_TOP, O_ALL, O_SORT, O_MAN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
@@ -1496,6 +1581,7 @@ main(int argc, char** argv)
 		{ "unbound-config", required_argument, NULL, O_UB_CONF },
 		{ "flagged", no_argument, NULL, O_FLAGGED },
 		{ "top", required_argument, NULL, O_TOP },
+		{ "all", no_argument, NULL, O_ALL },
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "man", no_argument, NULL, O_MAN },
@@ -1514,7 +1600,7 @@ main(int argc, char** argv)
 		case 's': c.segment = optarg; break;
 		case O_PROM: c.format = 1; stats_opts = 1; break;
 		case O_TEXTFILE: c.textfile = optarg; stats_opts = 1; break;
-		case O_JSON: c.format = 2; stats_opts = 1; break;
+		case O_JSON: c.format = 2; json = 1; break;
 		case 'u': c.with_unbound = 1; stats_opts = 1; break;
 		case O_UB_CTL: c.unbound_control = optarg; stats_opts = 1; break;
 		case O_UB_CONF: c.unbound_config = optarg; stats_opts = 1; break;
@@ -1527,6 +1613,7 @@ main(int argc, char** argv)
 					optarg);
 			list_opts = 1;
 			break;
+		case O_ALL: c.all = 1; list_opts = 1; break;
 		case O_SORT:
 			if(strcmp(optarg, "score") && strcmp(optarg, "last") &&
 				strcmp(optarg, "answers"))
@@ -1561,16 +1648,21 @@ main(int argc, char** argv)
 			cmd->args[0] ? cmd->args : "no arguments",
 			cmd->args[0] ? " as arguments" : "");
 	if(stats_opts && !is_stats(cmd))
-		die(EXIT_FAILURE, "%s: --prometheus, --textfile, --json, "
-			"--with-unbound, --unbound-control and --unbound-config are "
-			"stats options", cmd->name);
+		die(EXIT_FAILURE, "%s: --prometheus, --textfile, --with-unbound, "
+			"--unbound-control and --unbound-config are stats options",
+			cmd->name);
 	if(c.textfile && c.format == 2)
 		die(EXIT_FAILURE, "%s: --textfile writes the Prometheus format, "
 			"not --json", cmd->name);
 	if(c.textfile)
 		c.format = 1;
 	if(list_opts && cmd->run != cmd_list)
-		die(EXIT_FAILURE, "%s: --flagged, --top and --sort are list options",
+		die(EXIT_FAILURE, "%s: --flagged, --top, --all and --sort are list "
+			"options", cmd->name);
+	if(json && !is_stats(cmd) && cmd->run != cmd_list)
+		die(EXIT_FAILURE, "%s: --json is a stats and list option", cmd->name);
+	if(c.top && c.all)
+		die(EXIT_FAILURE, "%s: --top N and --all do not go together",
 			cmd->name);
 	if(c.verbose && cmd->run != cmd_check_config)
 		die(EXIT_FAILURE, "%s: -v is a check-config option", cmd->name);
