@@ -1424,7 +1424,7 @@ static const struct {
 	{ "--unbound-control PATH", "the unbound-control to run; a name without "
 	  "a slash (default unbound-control) is looked for in the directory "
 	  "fluxguard-control runs from, then in the sbin directory of the "
-	  "Unbound prefix fluxguard was configured with, "
+	  "Unbound prefix fluxguard was configured with (--version shows it), "
 	  "then on PATH, so that -u works from cron or a systemd unit whose PATH "
 	  "lacks sbin" },
 	{ "--unbound-config FILE", "passed to unbound-control as -c FILE" },
@@ -1433,6 +1433,9 @@ static const struct {
 	{ "--all", "list: every domain (a plain list shows the first 100)" },
 	{ "--sort score|last|answers", "list: order (default score)" },
 	{ "-v, --verbose", "check-config: print the effective config" },
+	{ "--version", "print the version of fluxguard, the segment format "
+	  "version this build reads and writes, and the Unbound prefix it looks "
+	  "for unbound-control in" },
 	{ "-h, --help", "this text" },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -1569,7 +1572,7 @@ main(int argc, char** argv)
 	int opt, stats_opts = 0, list_opts = 0, json = 0;
 	size_t i;
 	enum { O_PROM = 256, O_TEXTFILE, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
-		O_TOP, O_ALL, O_SORT, O_MAN };
+		O_TOP, O_ALL, O_SORT, O_MAN, O_VERSION };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
@@ -1585,6 +1588,7 @@ main(int argc, char** argv)
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "man", no_argument, NULL, O_MAN },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1624,6 +1628,11 @@ main(int argc, char** argv)
 			break;
 		case 'v': c.verbose = 1; break;
 		case O_MAN: man(); return 0;
+		case O_VERSION:
+			printf("fluxguard-control (%s) %s\nsegment format: %" PRIu32
+				"\nunbound prefix: %s\n", PACKAGE_NAME, PACKAGE_VERSION,
+				fg_tracker_format_version(), FG_UNBOUND_PREFIX);
+			return 0;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			die(EXIT_FAILURE, "option %s needs an argument (try --help)",
