@@ -1552,7 +1552,8 @@ man(void)
 	printf(".SH EXIT STATUS\n0 on success, 1 on an error, 3 when no fluxguard "
 		"segment exists (as\n.BR unbound\\-control (8)\nreturns 3 when no "
 		"Unbound runs).\n.SH SEE ALSO\n.BR fluxguard.conf (5),\n"
-		".BR unbound\\-control (8),\n.BR unbound.conf (5)\n");
+		".BR fluxguard\\-replay (1),\n.BR unbound\\-control (8),\n"
+		".BR unbound.conf (5)\n");
 }
 
 /** Whether command \p cmd is one of the stats commands. */
