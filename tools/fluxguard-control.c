@@ -845,6 +845,7 @@ static void
 textfile_commit(FILE* f, const char* tmp, const char* path)
 {
 	int err = 0;
+	errno = 0;
 	if(fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
 		err = errno ? errno : EIO;
 	if(fclose(f) != 0 && !err)
