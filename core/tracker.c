@@ -698,6 +698,12 @@ fg_tracker_close(struct fg_tracker* t)
 	free(t);
 }
 
+uint32_t
+fg_tracker_format_version(void)
+{
+	return FG_SEG_VERSION;
+}
+
 void
 fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info)
 {

@@ -5,8 +5,9 @@
  *	fg-gen-docs man              the man page doc/fluxguard.conf.5 (roff)
  *	fg-gen-docs example          unbound-conf-examples/fluxguard.conf
  *	fg-gen-docs readme-options   README.md's option table (Markdown)
- *	fg-gen-docs readme-counters  README.md's counter table, from the
- *	                             counter list in fluxguard/counters.h
+ *	fg-gen-docs readme-counters  README.md's counter table (stats and
+ *	                             Prometheus names), from the counter list
+ *	                             in fluxguard/counters.h
  * All are committed; `make regen-docs` rewrites them (the README tables
  * between their markers, with scripts/splice-docs.sh) and
  * tests/integration/test_docs_in_sync.sh fails when they differ from what this
@@ -357,11 +358,16 @@ static void
 gen_readme_counters(void)
 {
 	int c;
-	printf("| counter | reset by `stats` | what it counts |\n");
-	printf("| --- | --- | --- |\n");
+	printf("| counter | Prometheus (`--prometheus`) | reset by `stats` | what it counts |\n");
+	printf("| --- | --- | --- | --- |\n");
 	for(c = 0; c < FG_CTR_COUNT; c++) {
-		printf("| `fluxguard.%s` | %s | ", fg_counter_descs[c].name,
-			fg_counter_descs[c].resettable ? "yes" : "no");
+		char metric[128], series[256];
+		fg_counter_prom_metric(&fg_counter_descs[c], metric, sizeof(metric));
+		fg_prom_series(metric, fg_counter_descs[c].label,
+			fg_counter_descs[c].label_value, series, sizeof(series));
+		printf("| `fluxguard.%s` | `", fg_counter_descs[c].name);
+		md(series);
+		printf("` | %s | ", fg_counter_descs[c].resettable ? "yes" : "no");
 		md(fg_counter_descs[c].doc);
 		printf(" |\n");
 	}

@@ -54,27 +54,32 @@
 #define EXIT_NO_SEGMENT 3
 /** Version of the JSON outputs' layout. */
 #define CONTROL_JSON_VERSION 1
+/** Rows a plain list shows unless --top or --all says otherwise. */
+#define LIST_DEFAULT_TOP 100
 
 /** Command-line state. */
 struct control {
 	/** the command being run */
 	const char* command;
-	/** flush --all: the operator's decisions too */
-	int all;
 	/** segment name or path */
 	const char* segment;
 	/** the config (segment name, score parameters) */
 	struct fg_config cfg;
 	/** stats output: 0 text, 1 Prometheus, 2 JSON */
 	int format;
+	/** stats: write the Prometheus exposition to this file instead (or
+	 * NULL) */
+	const char* textfile;
 	/** prepend Unbound's own stats */
 	int with_unbound;
 	/** unbound-control to run, and its config file (or NULL) */
 	const char* unbound_control;
 	const char* unbound_config;
-	/** list options */
+	/** list options: --flagged, --top N (0: not given), --all (also
+	 * flush --all: the operator's decisions too), --sort */
 	int flagged_only;
 	long top;
+	int all;
 	const char* sort;
 	/** check-config: print the effective config too */
 	int verbose;
@@ -271,21 +276,30 @@ print_clean(const char* s)
 			(unsigned char)*s == 0x7f ? '?' : *s);
 }
 
+/** Seconds since the epoch as ISO 8601 UTC, 2024-05-01T12:00:00Z ("?"
+ * for a time out of range: the value came out of the segment). The one
+ * spelling of a time that status, show, list and the JSON share. */
+static const char*
+utc_str(uint64_t t, char* buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if(t > (uint64_t)INT32_MAX * 4 || !gmtime_r(&tt, &tm) ||
+		!strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 /** Seconds since the epoch with the UTC time, for status and show. */
 static void
 print_time(const char* label, uint64_t t)
 {
 	char buf[64];
-	time_t tt = (time_t)t;
-	struct tm tm;
 	if(t == 0) {
 		printf("%s: never\n", label);
 		return;
 	}
-	if(t > (uint64_t)INT32_MAX * 4 || !gmtime_r(&tt, &tm) ||
-		!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, sizeof(buf), "?");
-	printf("%s: %" PRIu64 " (%s)\n", label, t, buf);
+	printf("%s: %" PRIu64 " (%s)\n", label, t, utc_str(t, buf, sizeof(buf)));
 }
 
 /** Parse a domain argument or exit. */
@@ -311,7 +325,13 @@ struct gauge_input {
 	uint64_t now;
 };
 
-/** A gauge: computed when read, not stored. */
+/**
+ * A value computed when read, not stored: the gauges, and the evictions the
+ * segment has counted since its creation (which only grow, so Prometheus
+ * gets them as a counter). Text and JSON name them as stats prints them;
+ * Prometheus by their metric, with units in the name, and a label where
+ * several of them are one metric (domains by verdict).
+ */
 struct gauge {
 	/** name after "fluxguard." */
 	const char* name;
@@ -321,6 +341,12 @@ struct gauge {
 	double (*value)(const struct gauge_input* in);
 	/** print with 6 decimals (unbound-control's style for times) */
 	int fraction;
+	/** Prometheus metric and type */
+	const char* metric;
+	const char* type;
+	/** Prometheus label name and value ("" and "" for none) */
+	const char* label;
+	const char* label_value;
 };
 
 static double g_tracked(const struct gauge_input* in) { return in->info.used; }
@@ -341,15 +367,24 @@ static double g_up(const struct gauge_input* in)
 
 /** Every gauge. */
 static const struct gauge gauges[] = {
-	{ "domains.tracked", "domains the tracker holds (stale ones included until evicted)", g_tracked, 0 },
-	{ "domains.flagged", "domains whose verdict is flagged", g_flagged, 0 },
-	{ "domains.allowed", "domains an operator allowed (fluxguard-control allow)", g_allowed, 0 },
-	{ "domains.denied", "domains an operator denied (fluxguard-control deny)", g_denied, 0 },
-	{ "tracker.evictions", "records evicted to make room, since the segment was created", g_evictions, 0 },
-	{ "segment.bytes", "size of the shared-memory segment", g_bytes, 0 },
-	{ "segment.capacity", "domains the segment can hold", g_capacity, 0 },
-	{ "segment.fill", "domains held / capacity", g_fill, 1 },
-	{ "time.up", "seconds since the segment was created", g_up, 1 },
+	{ "domains.tracked", "domains the tracker holds (stale ones included until evicted)",
+	  g_tracked, 0, "fluxguard_domains_tracked", "gauge", "", "" },
+	{ "domains.flagged", "domains whose verdict is flagged",
+	  g_flagged, 0, "fluxguard_domains", "gauge", "verdict", "flagged" },
+	{ "domains.allowed", "domains an operator allowed (fluxguard-control allow)",
+	  g_allowed, 0, "fluxguard_domains", "gauge", "verdict", "allowed" },
+	{ "domains.denied", "domains an operator denied (fluxguard-control deny)",
+	  g_denied, 0, "fluxguard_domains", "gauge", "verdict", "denied" },
+	{ "tracker.evictions", "records evicted to make room, since the segment was created",
+	  g_evictions, 0, "fluxguard_tracker_evictions_total", "counter", "", "" },
+	{ "segment.bytes", "size of the shared-memory segment",
+	  g_bytes, 0, "fluxguard_segment_size_bytes", "gauge", "", "" },
+	{ "segment.capacity", "domains the segment can hold",
+	  g_capacity, 0, "fluxguard_segment_capacity", "gauge", "", "" },
+	{ "segment.fill", "domains held / capacity",
+	  g_fill, 1, "fluxguard_segment_fill_ratio", "gauge", "", "" },
+	{ "time.up", "seconds since the segment was created",
+	  g_up, 1, "fluxguard_segment_age_seconds", "gauge", "", "" },
 };
 #define N_GAUGES (sizeof(gauges) / sizeof(gauges[0]))
 
@@ -377,14 +412,68 @@ prom_name(const char* prefix, const char* name, const char* suffix, char* buf,
 
 /** A Prometheus HELP text: backslash and newline escaped, as the format says. */
 static void
-print_prom_help(const char* s)
+print_prom_help(FILE* out, const char* s)
 {
 	while(*s) {
 		size_t plain = strcspn(s, "\\\n");
-		fwrite(s, 1, plain, stdout);
+		fwrite(s, 1, plain, out);
 		s += plain;
 		if(*s)
-			fputs(*s++ == '\n' ? "\\n" : "\\\\", stdout);
+			fputs(*s++ == '\n' ? "\\n" : "\\\\", out);
+	}
+}
+
+/** One sample of fluxguard's Prometheus exposition. */
+struct prom_sample {
+	/** metric name */
+	char metric[128];
+	/** "counter" or "gauge" */
+	const char* type;
+	/** label name and value ("" and "" for none) */
+	const char* label;
+	const char* label_value;
+	/** what it measures (HELP; joined over the samples of one metric) */
+	const char* doc;
+	/** the value as printed */
+	char value[40];
+};
+
+/**
+ * Print samples grouped by metric, as the format wants every sample of a
+ * metric together after one HELP and one TYPE line: in the order each metric
+ * first appears (the counter list cannot be reordered, its order is the
+ * segment's slots). A metric of several labelled samples gets each sample's
+ * description in its HELP line, label="value": what it counts.
+ */
+static void
+prom_print(FILE* out, const struct prom_sample* s, size_t n)
+{
+	size_t i, j;
+	for(i = 0; i < n; i++) {
+		int seen = 0, first = 1;
+		for(j = 0; j < i && !seen; j++)
+			seen = strcmp(s[j].metric, s[i].metric) == 0;
+		if(seen)
+			continue;
+		fprintf(out, "# HELP %s ", s[i].metric);
+		for(j = i; j < n; j++) {
+			if(strcmp(s[j].metric, s[i].metric) != 0)
+				continue;
+			if(s[j].label[0])
+				fprintf(out, "%s%s=\"%s\": ", first ? "" : "; ",
+					s[j].label, s[j].label_value);
+			print_prom_help(out, s[j].doc);
+			first = 0;
+		}
+		fprintf(out, "\n# TYPE %s %s\n", s[i].metric, s[i].type);
+		for(j = i; j < n; j++) {
+			char series[256];
+			if(strcmp(s[j].metric, s[i].metric) != 0)
+				continue;
+			fg_prom_series(s[j].metric, s[j].label, s[j].label_value,
+				series, sizeof(series));
+			fprintf(out, "%s %s\n", series, s[j].value);
+		}
 	}
 }
 
@@ -396,6 +485,59 @@ struct unbound_stats {
 	size_t len;
 };
 
+/** Whether \p dir holds an executable file \p name; its path in \p buf. */
+static int
+unbound_control_at(const char* dir, const char* name, char* buf, size_t len)
+{
+	struct stat st;
+	snprintf(buf, len, "%s/%s", *dir ? dir : ".", name);
+	return stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		access(buf, X_OK) == 0;
+}
+
+/**
+ * The unbound-control to run: \p name as it is if it has a slash, else the
+ * first executable \p name in the directory fluxguard-control runs from (both
+ * installed in Unbound's sbin), the sbin of the Unbound prefix configure was
+ * given, then PATH, which a cron job or a systemd unit often has without
+ * sbin. Exits naming every place tried when none has it.
+ * \return \p name or \p buf.
+ */
+static const char*
+unbound_control_find(const char* name, char* buf, size_t len)
+{
+	char self[1024], tried[3000] = "";
+	const char* path = getenv("PATH");
+	const char* p;
+	ssize_t n;
+	if(strchr(name, '/'))
+		return name;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if(n > 0) {
+		self[n] = 0;
+		*strrchr(self, '/') = 0; /* the kernel's path is absolute */
+		if(unbound_control_at(*self ? self : "/", name, buf, len))
+			return buf;
+		snprintf(tried, sizeof(tried), "%s, ", buf);
+	}
+	if(unbound_control_at(FG_UNBOUND_PREFIX "/sbin", name, buf, len))
+		return buf;
+	snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s", buf);
+	for(p = path; p && *p; ) {
+		size_t dlen = strcspn(p, ":");
+		char dir[1024];
+		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, p);
+		if(unbound_control_at(dir, name, buf, len))
+			return buf;
+		p += dlen;
+		if(*p == ':')
+			p++;
+	}
+	die(EXIT_FAILURE, "%s not found: tried %s and the directories of PATH "
+		"(%s); name it with --unbound-control PATH", name, tried,
+		path && *path ? path : "empty");
+}
+
 /**
  * Run unbound-control [-c FILE] stats_noreset (no shell: the paths are passed
  * as they are) and keep its output. Its own errors go to standard error.
@@ -404,11 +546,12 @@ static void
 unbound_stats_read(const struct control* c, struct unbound_stats* out)
 {
 	const char* args[5];
+	char prog[1100];
 	size_t cap = 65536, n = 0;
 	int fd[2], status, i = 0;
 	pid_t pid;
 	ssize_t r;
-	args[i++] = c->unbound_control;
+	args[i++] = unbound_control_find(c->unbound_control, prog, sizeof(prog));
 	if(c->unbound_config) {
 		args[i++] = "-c";
 		args[i++] = c->unbound_config;
@@ -426,7 +569,7 @@ unbound_stats_read(const struct control* c, struct unbound_stats* out)
 		if(dup2(fd[1], STDOUT_FILENO) < 0)
 			_exit(127);
 		close(fd[1]);
-		execvp(args[0], (char* const*)args);
+		execv(args[0], (char* const*)args);
 		fprintf(stderr, "fluxguard-control: cannot run %s: %s\n",
 			args[0], strerror(errno));
 		_exit(127);
@@ -459,7 +602,7 @@ unbound_stats_read(const struct control* c, struct unbound_stats* out)
 	if(WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		exit(EXIT_FAILURE); /* the child said why */
 	if(!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die(EXIT_FAILURE, "%s stats_noreset failed (%s %d)", c->unbound_control,
+		die(EXIT_FAILURE, "%s stats_noreset failed (%s %d)", args[0],
 			WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
 			WEXITSTATUS(status) : WTERMSIG(status));
 }
@@ -503,16 +646,17 @@ json_number(const char* v)
  * the format allows each once); as members of a JSON object.
  */
 static void
-unbound_stats_print(const struct control* c, const struct unbound_stats* u)
+unbound_stats_print(FILE* out, const struct control* c,
+	const struct unbound_stats* u)
 {
 	char* line, *next, *eq;
 	char** seen = NULL;
 	size_t n_seen = 0, i;
 	int first = 1;
 	if(c->format == 0) {
-		fwrite(u->text, 1, u->len, stdout);
+		fwrite(u->text, 1, u->len, out);
 		if(u->len && u->text[u->len - 1] != '\n')
-			putchar('\n');
+			fputc('\n', out);
 		return;
 	}
 	for(line = u->text; *line; line = next) {
@@ -528,12 +672,12 @@ unbound_stats_print(const struct control* c, const struct unbound_stats* u)
 		if(!stat_number(eq + 1, &v))
 			continue; /* not a number: nothing either format can take */
 		if(c->format == 2) {
-			printf("%s", first ? "" : ",");
-			fg_json_fputs(stdout, line);
+			fputs(first ? "" : ",", out);
+			fg_json_fputs(out, line);
 			if(json_number(eq + 1))
-				printf(":%s", eq + 1);
+				fprintf(out, ":%s", eq + 1);
 			else
-				printf(":%.17g", v);
+				fprintf(out, ":%.17g", v);
 			first = 0;
 			continue;
 		}
@@ -548,7 +692,7 @@ unbound_stats_print(const struct control* c, const struct unbound_stats* u)
 		seen = realloc(seen, (n_seen + 1) * sizeof(*seen));
 		if(!seen || !(seen[n_seen++] = strdup(name)))
 			die(EXIT_FAILURE, "out of memory");
-		printf("# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
+		fprintf(out, "# HELP %s Unbound's %s (unbound-control stats_noreset)\n"
 			"# TYPE %s untyped\n%s %s\n", name, line, name, name, eq + 1);
 	}
 	for(i = 0; i < n_seen; i++)
@@ -588,67 +732,170 @@ stats_read(struct control* c, int reset, struct stats_read* r)
 	}
 }
 
+/** The counters and gauges as unbound-control prints its own: name=value. */
+static void
+stats_print_text(FILE* out, const struct stats_read* r)
+{
+	size_t i;
+	for(i = 0; i < FG_CTR_COUNT; i++)
+		fprintf(out, "fluxguard.%s=%" PRIu64 "\n", fg_counter_descs[i].name,
+			r->v[i]);
+	for(i = 0; i < N_GAUGES; i++)
+		fprintf(out, gauges[i].fraction ? "fluxguard.%s=%.6f\n" :
+			"fluxguard.%s=%.0f\n", gauges[i].name,
+			gauges[i].value(&r->in));
+}
+
+/** The counters and gauges in the Prometheus text format (the metric names
+ * and labels of the counter list and the gauge table). */
+static void
+stats_print_prom(FILE* out, const struct stats_read* r)
+{
+	struct prom_sample s[FG_CTR_COUNT + N_GAUGES];
+	size_t i, n = 0;
+	for(i = 0; i < FG_CTR_COUNT; i++, n++) {
+		const struct fg_counter_desc* d = &fg_counter_descs[i];
+		fg_counter_prom_metric(d, s[n].metric, sizeof(s[n].metric));
+		s[n].type = "counter";
+		s[n].label = d->label;
+		s[n].label_value = d->label_value;
+		s[n].doc = d->doc;
+		snprintf(s[n].value, sizeof(s[n].value), "%" PRIu64, r->v[i]);
+	}
+	for(i = 0; i < N_GAUGES; i++, n++) {
+		snprintf(s[n].metric, sizeof(s[n].metric), "%s", gauges[i].metric);
+		s[n].type = gauges[i].type;
+		s[n].label = gauges[i].label;
+		s[n].label_value = gauges[i].label_value;
+		s[n].doc = gauges[i].doc;
+		snprintf(s[n].value, sizeof(s[n].value), "%.17g",
+			gauges[i].value(&r->in));
+	}
+	prom_print(out, s, n);
+}
+
+/** One JSON object: version, segment, time (epoch and UTC), counters and
+ * gauges by their stats names, and Unbound's numbers if read. */
+static void
+stats_print_json(FILE* out, const struct control* c, const struct stats_read* r,
+	const struct unbound_stats* ub)
+{
+	char utc[64];
+	size_t i;
+	fprintf(out, "{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
+	fg_json_fputs(out, r->in.info.segment);
+	fprintf(out, ",\"time\":%" PRIu64 ",\"time_utc\":\"%s\",\"counters\":{",
+		r->in.now, utc_str(r->in.now, utc, sizeof(utc)));
+	for(i = 0; i < FG_CTR_COUNT; i++)
+		fprintf(out, "%s\"fluxguard.%s\":%" PRIu64, i ? "," : "",
+			fg_counter_descs[i].name, r->v[i]);
+	fprintf(out, "},\"gauges\":{");
+	for(i = 0; i < N_GAUGES; i++)
+		fprintf(out, "%s\"fluxguard.%s\":%.17g", i ? "," : "",
+			gauges[i].name, gauges[i].value(&r->in));
+	fprintf(out, "}");
+	if(c->with_unbound) {
+		fprintf(out, ",\"unbound\":{");
+		unbound_stats_print(out, c, ub);
+		fprintf(out, "}");
+	}
+	fprintf(out, "}\n");
+}
+
+/**
+ * node_exporter's textfile collector reads every *.prom file of its directory
+ * at each of its scrapes, so a file rewritten in place could be read half
+ * written. The exposition goes to a temporary file beside \p path instead,
+ * named so that the collector skips it (a leading dot, no .prom at the end),
+ * and textfile_commit renames it over \p path: a reader sees the old file or
+ * the new one, never a mix. Mode 0666 less the umask, as the shell's
+ * `> FILE` would give, so that node_exporter's user can read it.
+ * \return the stream; \p tmp gets the temporary file's name.
+ */
+static FILE*
+textfile_open(const char* path, char* tmp, size_t len)
+{
+	const char* slash = strrchr(path, '/');
+	const char* base = slash ? slash + 1 : path;
+	mode_t mask;
+	FILE* f;
+	int fd;
+	if(!*base)
+		die(EXIT_FAILURE, "--textfile %s: not a file name", path);
+	if(!slash)
+		snprintf(tmp, len, ".%s.XXXXXX", base);
+	else
+		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)(slash - path), path,
+			base);
+	fd = mkstemp(tmp);
+	if(fd < 0)
+		die(EXIT_FAILURE, "--textfile %s: cannot create a temporary file "
+			"beside it: %s", path, strerror(errno));
+	mask = umask(0);
+	umask(mask);
+	if(fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
+		int err = errno;
+		close(fd);
+		unlink(tmp);
+		die(EXIT_FAILURE, "--textfile %s: %s: %s", path, tmp, strerror(err));
+	}
+	return f;
+}
+
+/** Flush the temporary file to disk and rename it over \p path; on any
+ * failure remove it and exit, leaving \p path as it was. */
+static void
+textfile_commit(FILE* f, const char* tmp, const char* path)
+{
+	int err = 0;
+	errno = 0;
+	if(fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		err = errno ? errno : EIO;
+	if(fclose(f) != 0 && !err)
+		err = errno;
+	if(!err && rename(tmp, path) != 0)
+		err = errno;
+	if(err) {
+		unlink(tmp);
+		die(EXIT_FAILURE, "--textfile %s: %s", path, strerror(err));
+	}
+}
+
+/**
+ * stats and stats_noreset. A Prometheus scrape never resets, whichever of
+ * the two ran it: its counters must only grow, and a second scraper (or a
+ * retried scrape) would otherwise see them vanish; it also needs only read
+ * access, so an operators' group can scrape.
+ */
 static int
 stats(struct control* c, int reset)
 {
 	struct stats_read r;
 	struct unbound_stats ub;
-	size_t i;
-	char name[256];
+	char tmp[1100];
+	FILE* out = stdout;
+	if(c->format == 1)
+		reset = 0;
 	stats_read(c, reset, &r);
 	memset(&ub, 0, sizeof(ub));
 	if(c->with_unbound)
 		unbound_stats_read(c, &ub);
+	/* everything is read: only now the temporary file, which an error
+	 * while reading would leave behind */
+	if(c->textfile)
+		out = textfile_open(c->textfile, tmp, sizeof(tmp));
 	if(c->format == 2) {
-		printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
-		fg_json_fputs(stdout, r.in.info.segment);
-		printf(",\"time\":%" PRIu64 ",\"counters\":{", r.in.now);
-	} else if(c->with_unbound) {
-		unbound_stats_print(c, &ub);
+		stats_print_json(out, c, &r, &ub);
+	} else {
+		if(c->with_unbound)
+			unbound_stats_print(out, c, &ub);
+		if(c->format == 1)
+			stats_print_prom(out, &r);
+		else
+			stats_print_text(out, &r);
 	}
-	for(i = 0; i < FG_CTR_COUNT; i++) {
-		const struct fg_counter_desc* d = &fg_counter_descs[i];
-		if(c->format == 0) {
-			printf("fluxguard.%s=%" PRIu64 "\n", d->name, r.v[i]);
-		} else if(c->format == 1) {
-			prom_name("fluxguard_", d->name, "_total", name, sizeof(name));
-			printf("# HELP %s ", name);
-			print_prom_help(d->doc);
-			printf("\n# TYPE %s counter\n%s %" PRIu64 "\n", name, name,
-				r.v[i]);
-		} else {
-			printf("%s\"fluxguard.%s\":%" PRIu64, i ? "," : "", d->name,
-				r.v[i]);
-		}
-	}
-	if(c->format == 2)
-		printf("},\"gauges\":{");
-	for(i = 0; i < N_GAUGES; i++) {
-		double g = gauges[i].value(&r.in);
-		if(c->format == 0) {
-			if(gauges[i].fraction)
-				printf("fluxguard.%s=%.6f\n", gauges[i].name, g);
-			else
-				printf("fluxguard.%s=%.0f\n", gauges[i].name, g);
-		} else if(c->format == 1) {
-			prom_name("fluxguard_", gauges[i].name, "", name, sizeof(name));
-			printf("# HELP %s ", name);
-			print_prom_help(gauges[i].doc);
-			printf("\n# TYPE %s gauge\n%s %.17g\n", name, name, g);
-		} else {
-			printf("%s\"fluxguard.%s\":%.17g", i ? "," : "",
-				gauges[i].name, g);
-		}
-	}
-	if(c->format == 2) {
-		printf("}");
-		if(c->with_unbound) {
-			printf(",\"unbound\":{");
-			unbound_stats_print(c, &ub);
-			printf("}");
-		}
-		printf("}\n");
-	}
+	if(c->textfile)
+		textfile_commit(out, tmp, c->textfile);
 	free(ub.text);
 	return 0;
 }
@@ -790,13 +1037,63 @@ by_answers(const void* a, const void* b)
 	return (x->answers < y->answers) - (x->answers > y->answers);
 }
 
+/** A time as two JSON members, NAME (epoch seconds) and NAME_utc (ISO
+ * 8601), both null for 0 (never). */
+static void
+list_json_time(const char* name, uint64_t t)
+{
+	char utc[64];
+	if(t == 0)
+		printf(",\"%s\":null,\"%s_utc\":null", name, name);
+	else
+		printf(",\"%s\":%" PRIu64 ",\"%s_utc\":\"%s\"", name, t, name,
+			utc_str(t, utc, sizeof(utc)));
+}
+
+/** list --json: one object with the segment, the time, how many domains
+ * there are and are shown, and the shown ones. */
+static void
+list_json(const struct fg_tracker_info* info, uint64_t now,
+	const struct collected* col, size_t n)
+{
+	char utc[64], name[FG_NAME_MAX_STR];
+	size_t i;
+	printf("{\"version\":%d,\"segment\":", CONTROL_JSON_VERSION);
+	fg_json_fputs(stdout, info->segment);
+	printf(",\"time\":%" PRIu64 ",\"time_utc\":\"%s\",\"total\":%zu,"
+		"\"shown\":%zu,\"domains\":[", now, utc_str(now, utc, sizeof(utc)),
+		col->n, n);
+	for(i = 0; i < n; i++) {
+		const struct fg_record_view* v = &col->v[i];
+		if(!fg_name_to_str(v->name, name, sizeof(name)))
+			snprintf(name, sizeof(name), "?");
+		printf("%s{\"domain\":", i ? "," : "");
+		fg_json_fputs(stdout, name);
+		if(isfinite(v->score))
+			printf(",\"score\":%.2f", (double)v->score);
+		else
+			printf(",\"score\":null");
+		printf(",\"verdict\":\"%s\",\"answers\":%" PRIu32 ",\"addresses\":%"
+			PRIu32, fg_verdict_name(v->verdict), v->answers,
+			v->addr_distinct);
+		list_json_time("first_seen", v->first_seen);
+		list_json_time("last_seen", v->last_seen);
+		list_json_time("flagged_at", v->flagged_at);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
 static int
 cmd_list(struct control* c, char** argv, int argc)
 {
 	struct fg_tracker* t;
+	struct fg_tracker_info info;
 	struct collected col;
 	size_t i, n, width = 6;
 	char (*names)[FG_NAME_MAX_STR];
+	char utc[64];
+	uint64_t now = 0;
 	int attempt;
 	(void)argv; (void)argc;
 	memset(&col, 0, sizeof(col));
@@ -804,7 +1101,9 @@ cmd_list(struct control* c, char** argv, int argc)
 		col.n = 0;
 		col.flagged_only = c->flagged_only;
 		t = attach(c, 0);
-		fg_tracker_foreach(t, (uint64_t)time(NULL), collect, &col);
+		now = (uint64_t)time(NULL);
+		fg_tracker_get_info(t, &info);
+		fg_tracker_foreach(t, now, collect, &col);
 		fg_tracker_close(t);
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
@@ -813,7 +1112,17 @@ cmd_list(struct control* c, char** argv, int argc)
 		qsort(col.v, col.n, sizeof(col.v[0]),
 			strcmp(c->sort, "last") == 0 ? by_last :
 			strcmp(c->sort, "answers") == 0 ? by_answers : by_score);
-	n = c->top > 0 && (size_t)c->top < col.n ? (size_t)c->top : col.n;
+	/* a terminal wants a screenful, a program (--json) everything */
+	n = col.n;
+	if(c->top > 0 && (size_t)c->top < n)
+		n = (size_t)c->top;
+	else if(!c->top && !c->all && c->format != 2 && n > LIST_DEFAULT_TOP)
+		n = LIST_DEFAULT_TOP;
+	if(c->format == 2) {
+		list_json(&info, now, &col, n);
+		free(col.v);
+		return 0;
+	}
 	names = calloc(n ? n : 1, sizeof(*names));
 	if(!names)
 		die(EXIT_FAILURE, "out of memory");
@@ -823,13 +1132,18 @@ cmd_list(struct control* c, char** argv, int argc)
 		if(strlen(names[i]) > width)
 			width = strlen(names[i]);
 	}
-	printf("%-*s %7s %-8s %8s %9s %11s\n", (int)width, "domain", "score",
-		"verdict", "answers", "addresses", "last-seen");
+	printf("%-*s %7s %-8s %8s %9s %11s %s\n", (int)width, "domain",
+		"score", "verdict", "answers", "addresses", "last-seen",
+		"last-seen-utc");
 	for(i = 0; i < n; i++)
-		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64 "\n",
-			(int)width, names[i], (double)col.v[i].score,
+		printf("%-*s %7.1f %-8s %8" PRIu32 " %9" PRIu32 " %11" PRIu64
+			" %s\n", (int)width, names[i], (double)col.v[i].score,
 			fg_verdict_name(col.v[i].verdict), col.v[i].answers,
-			col.v[i].addr_distinct, col.v[i].last_seen);
+			col.v[i].addr_distinct, col.v[i].last_seen,
+			utc_str(col.v[i].last_seen, utc, sizeof(utc)));
+	if(n < col.n && !c->top)
+		printf("(%zu more %s not shown: --top N or --all shows them)\n",
+			col.n - n, c->flagged_only ? "flagged domains" : "domains");
 	free(names);
 	free(col.v);
 	return 0;
@@ -1200,12 +1514,13 @@ static const struct command commands[] = {
 	  "module opened them: status does not open them itself)", cmd_status },
 	{ "stats", "", 0, 0, 1, "print the counters and gauges as name=value "
 	  "lines, and reset the resettable counters, as unbound-control stats "
-	  "does", cmd_stats },
+	  "does (not with --prometheus: a scrape never resets)", cmd_stats },
 	{ "stats_noreset", "", 0, 0, 0, "print the counters and gauges without "
 	  "resetting anything", cmd_stats_noreset },
 	{ "list", "", 0, 0, 0, "list the tracked domains: score, verdict, answers, "
-	  "distinct addresses, last seen (--flagged, --top N, --sort "
-	  "score|last|answers)", cmd_list },
+	  "distinct addresses, last seen (epoch seconds and UTC); the first 100, "
+	  "and a closing line saying how many more there are, unless --top N or "
+	  "--all (--flagged, --sort score|last|answers, --json)", cmd_list },
 	{ "show", "DOMAIN", 1, 1, 0, "everything the tracker holds about DOMAIN: "
 	  "features, addresses with ASN and country, glue, verdict and since "
 	  "when, and the score with its explanation", cmd_show },
@@ -1245,22 +1560,39 @@ static const struct {
 	  "embedded defaults)" },
 	{ "-s, --segment SEGMENT", "the tracker segment, /name for POSIX shared "
 	  "memory or a file path (default: the config's segment, /fluxguard)" },
-	{ "--prometheus", "stats: Prometheus text exposition format; counters "
-	  "are named fluxguard_NAME_total, gauges fluxguard_NAME, dots "
-	  "becoming underscores" },
-	{ "--json", "stats: one JSON object with a version field (1), the "
-	  "segment, the time, and counters, gauges (and unbound) objects" },
+	{ "--prometheus", "stats: Prometheus text exposition format, one metric "
+	  "per meaning with a label telling its values apart "
+	  "(fluxguard_actions_total{action=\"refuse\"}), _total on counters, "
+	  "units in the names (STATISTICS lists every series); a scrape never "
+	  "resets the counters, even through stats" },
+	{ "--textfile FILE", "stats: write the Prometheus exposition to FILE "
+	  "instead of printing it, for node_exporter's textfile collector "
+	  "(FILE in its --collector.textfile.directory, ending in .prom): "
+	  "atomically, through a temporary file beside it renamed over it, so "
+	  "the collector never reads a half-written file; implies --prometheus" },
+	{ "--json", "stats and list: one JSON object with a version field (1), "
+	  "the segment and the time (epoch seconds and UTC, as every time in "
+	  "it); for stats counters, gauges (and unbound) objects, for list the "
+	  "total, the number shown (all unless --top N) and a domains array" },
 	{ "-u, --with-unbound", "stats: also run unbound-control stats_noreset "
 	  "and print Unbound's numbers first (as untyped unbound_NAME metrics "
 	  "with --prometheus, without the histogram lines; as an unbound object "
 	  "with --json)" },
-	{ "--unbound-control PATH", "the unbound-control to run (default: "
-	  "unbound-control on PATH)" },
+	{ "--unbound-control PATH", "the unbound-control to run; a name without "
+	  "a slash (default unbound-control) is looked for in the directory "
+	  "fluxguard-control runs from, then in the sbin directory of the "
+	  "Unbound prefix fluxguard was configured with (--version shows it), "
+	  "then on PATH, so that -u works from cron or a systemd unit whose PATH "
+	  "lacks sbin" },
 	{ "--unbound-config FILE", "passed to unbound-control as -c FILE" },
 	{ "--flagged", "list: flagged domains only" },
 	{ "--top N", "list: the first N only" },
+	{ "--all", "list: every domain (a plain list shows the first 100)" },
 	{ "--sort score|last|answers", "list: order (default score)" },
 	{ "-v, --verbose", "check-config: print the effective config" },
+	{ "--version", "print the version of fluxguard, the segment format "
+	  "version this build reads and writes, and the Unbound prefix it looks "
+	  "for unbound-control in" },
 	{ "-h, --help", "this text" },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -1321,25 +1653,44 @@ man(void)
 		printf(".\n");
 	}
 	printf(".SH STATISTICS\nCounters (reset by\n.B stats\nwhere marked) and "
-		"gauges, printed as\n.I fluxguard.name=value\nlines:\n");
+		"gauges, printed as\n.I fluxguard.name=value\nlines, and with\n"
+		".B \\-\\-prometheus\nas the series named after each:\n");
 	for(i = 0; i < FG_CTR_COUNT; i++) {
+		char metric[128], series[256];
+		fg_counter_prom_metric(&fg_counter_descs[i], metric, sizeof(metric));
+		fg_prom_series(metric, fg_counter_descs[i].label,
+			fg_counter_descs[i].label_value, series, sizeof(series));
 		printf(".TP\n.B fluxguard.");
 		fg_roff_text(fg_counter_descs[i].name);
 		printf("\n");
 		fg_roff_text(fg_counter_descs[i].doc);
-		printf("%s\n", fg_counter_descs[i].resettable ? " (reset by stats)." : ".");
+		printf("%s Prometheus: ", fg_counter_descs[i].resettable ?
+			" (reset by stats)." : ".");
+		fg_roff_text(series);
+		printf(" (counter).\n");
 	}
 	for(i = 0; i < N_GAUGES; i++) {
+		char series[256];
+		fg_prom_series(gauges[i].metric, gauges[i].label,
+			gauges[i].label_value, series, sizeof(series));
 		printf(".TP\n.B fluxguard.");
 		fg_roff_text(gauges[i].name);
 		printf("\n");
 		fg_roff_text(gauges[i].doc);
-		printf(" (gauge).\n");
+		printf(". Prometheus: ");
+		fg_roff_text(series);
+		printf(" (%s).\n", gauges[i].type);
 	}
 	printf(".PP\nThe gauges are computed when read;\n.B time.up\ncounts from the "
 		"creation of the segment (which survives Unbound's restarts and "
 		"reloads), not from the start of the module: see\n.B status\nfor "
 		"that.\n"
+		".PP\nA Prometheus scrape never resets the counters, whether it runs "
+		"through\n.B stats\nor\n.BR stats_noreset :\nits counters only grow, "
+		"as Prometheus' rate() expects, and several scrapers do not disturb "
+		"each other (a plain\n.B stats\nstill resets them for every reader, "
+		"which Prometheus takes as a counter reset, as it does a new "
+		"segment).\n"
 		".SH SEGMENT ACCESS\n"
 		"The segment is refused, with one line saying why, when it is "
 		"damaged or of another format version, when its group or others may "
@@ -1347,8 +1698,8 @@ man(void)
 		"another user than the caller or root and the caller is not root; "
 		"a member of the segment's group may read a segment of mode 0640 "
 		"(segment\\-mode and segment\\-group in\n.BR fluxguard.conf (5)).\n"
-		"Writing commands, and\n.B stats\nwhich resets counters, need the "
-		"owner (Unbound's user) or root.\n"
+		"Writing commands, and\n.B stats\nwhich resets counters (a Prometheus "
+		"scrape does not), need the owner (Unbound's user) or root.\n"
 		"Everything read from the segment is bounds\\-checked, and text "
 		"out of it is printed with control characters replaced.\n"
 		"A command that finds the segment was replaced while it ran (a "
@@ -1358,7 +1709,8 @@ man(void)
 	printf(".SH EXIT STATUS\n0 on success, 1 on an error, 3 when no fluxguard "
 		"segment exists (as\n.BR unbound\\-control (8)\nreturns 3 when no "
 		"Unbound runs).\n.SH SEE ALSO\n.BR fluxguard.conf (5),\n"
-		".BR unbound\\-control (8),\n.BR unbound.conf (5)\n");
+		".BR fluxguard\\-replay (1),\n.BR unbound\\-control (8),\n"
+		".BR unbound.conf (5)\n");
 }
 
 /** Whether command \p cmd is one of the stats commands. */
@@ -1375,24 +1727,26 @@ main(int argc, char** argv)
 	char path[1024], err[1024];
 	const char* config = NULL;
 	const struct command* cmd;
-	int opt, stats_opts = 0, list_opts = 0;
+	int opt, stats_opts = 0, list_opts = 0, json = 0;
 	size_t i;
-	enum { O_PROM = 256, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
-		O_TOP, O_SORT, O_MAN, O_ALL };
+	enum { O_PROM = 256, O_TEXTFILE, O_JSON, O_UB_CTL, O_UB_CONF, O_FLAGGED,
+		O_TOP, O_ALL, O_SORT, O_MAN, O_VERSION };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "segment", required_argument, NULL, 's' },
 		{ "prometheus", no_argument, NULL, O_PROM },
+		{ "textfile", required_argument, NULL, O_TEXTFILE },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "with-unbound", no_argument, NULL, 'u' },
 		{ "unbound-control", required_argument, NULL, O_UB_CTL },
 		{ "unbound-config", required_argument, NULL, O_UB_CONF },
 		{ "flagged", no_argument, NULL, O_FLAGGED },
 		{ "top", required_argument, NULL, O_TOP },
+		{ "all", no_argument, NULL, O_ALL },
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "man", no_argument, NULL, O_MAN },
-		{ "all", no_argument, NULL, O_ALL },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1406,9 +1760,9 @@ main(int argc, char** argv)
 		switch(opt) {
 		case 'c': config = optarg; break;
 		case 's': c.segment = optarg; break;
-		case O_ALL: c.all = 1; break;
 		case O_PROM: c.format = 1; stats_opts = 1; break;
-		case O_JSON: c.format = 2; stats_opts = 1; break;
+		case O_TEXTFILE: c.textfile = optarg; stats_opts = 1; break;
+		case O_JSON: c.format = 2; json = 1; break;
 		case 'u': c.with_unbound = 1; stats_opts = 1; break;
 		case O_UB_CTL: c.unbound_control = optarg; stats_opts = 1; break;
 		case O_UB_CONF: c.unbound_config = optarg; stats_opts = 1; break;
@@ -1421,6 +1775,7 @@ main(int argc, char** argv)
 					optarg);
 			list_opts = 1;
 			break;
+		case O_ALL: c.all = 1; break; /* list and flush */
 		case O_SORT:
 			if(strcmp(optarg, "score") && strcmp(optarg, "last") &&
 				strcmp(optarg, "answers"))
@@ -1431,6 +1786,11 @@ main(int argc, char** argv)
 			break;
 		case 'v': c.verbose = 1; break;
 		case O_MAN: man(); return 0;
+		case O_VERSION:
+			printf("fluxguard-control (%s) %s\nsegment format: %" PRIu32
+				"\nunbound prefix: %s\n", PACKAGE_NAME, PACKAGE_VERSION,
+				fg_tracker_format_version(), FG_UNBOUND_PREFIX);
+			return 0;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			die(EXIT_FAILURE, "option %s needs an argument (try --help)",
@@ -1455,11 +1815,23 @@ main(int argc, char** argv)
 			cmd->args[0] ? cmd->args : "no arguments",
 			cmd->args[0] ? " as arguments" : "");
 	if(stats_opts && !is_stats(cmd))
-		die(EXIT_FAILURE, "%s: --prometheus, --json, --with-unbound, "
+		die(EXIT_FAILURE, "%s: --prometheus, --textfile, --with-unbound, "
 			"--unbound-control and --unbound-config are stats options",
 			cmd->name);
+	if(c.textfile && c.format == 2)
+		die(EXIT_FAILURE, "%s: --textfile writes the Prometheus format, "
+			"not --json", cmd->name);
+	if(c.textfile)
+		c.format = 1;
 	if(list_opts && cmd->run != cmd_list)
-		die(EXIT_FAILURE, "%s: --flagged, --top and --sort are list options",
+		die(EXIT_FAILURE, "%s: --flagged, --top and --sort are list "
+			"options", cmd->name);
+	if(c.all && cmd->run != cmd_list && cmd->run != cmd_flush)
+		die(EXIT_FAILURE, "%s: --all is a list and flush option", cmd->name);
+	if(json && !is_stats(cmd) && cmd->run != cmd_list)
+		die(EXIT_FAILURE, "%s: --json is a stats and list option", cmd->name);
+	if(c.top && c.all)
+		die(EXIT_FAILURE, "%s: --top N and --all do not go together",
 			cmd->name);
 	if(c.verbose && cmd->run != cmd_check_config)
 		die(EXIT_FAILURE, "%s: -v is a check-config option", cmd->name);

@@ -163,6 +163,7 @@ usage(FILE* out)
 		"                        which name and why, instead of the domain table\n"
 		"  --segment NAME        keep the tracker in segment NAME (/name or a\n"
 		"                        path; must not exist) for fluxguard-control\n"
+		"  --version             print fluxguard's version\n"
 		"  -h, --help            this text\n"
 		"Exit status: 0 ok, 2 some lines malformed (skipped), 1 fatal error.\n",
 		REPLAY_DEFAULT_CAPACITY);
@@ -714,6 +715,7 @@ main(int argc, char** argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "answers", no_argument, NULL, 'A' },
 		{ "segment", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -778,6 +780,10 @@ main(int argc, char** argv)
 		case 's':
 			keep_segment = optarg;
 			break;
+		case 'V':
+			printf("fluxguard-replay (%s) %s\n", PACKAGE_NAME,
+				PACKAGE_VERSION);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;

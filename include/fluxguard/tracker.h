@@ -275,6 +275,11 @@ struct fg_tracker_info {
 /** Fill \p info. */
 void fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info);
 
+/** The segment format version this build reads and writes (a segment of
+ * another version is refused by readers and rebuilt by the module), for the
+ * tools' --version. */
+uint32_t fg_tracker_format_version(void);
+
 
 /* --- operator decisions and the journal ------------------------------------
  * Writers that change a verdict out of band (fluxguard-control's allow, deny,

@@ -120,7 +120,7 @@ printf '%s' "$out" | LC_ALL=C grep -q $'\x1b' && fg_fail "an escape from the seg
 echo "$out" | grep -qx '?]0xguard:' || fg_fail "the planted escape is not shown as '?': $out"
 
 # bad command lines: one line, exit 1
-for args in "--bogus status" "-x status" "status --top" "status --prometheus" "list --json" \
+for args in "--bogus status" "-x status" "status --top" "status --prometheus" "status --json" \
     "show --flagged x.test" "status -v" "stats extra" "list --sort size" "list --top 0" ""; do
     # shellcheck disable=SC2086
     as_root -s "$FG_SEGMENT" $args

@@ -3,6 +3,8 @@
 # are generated from the options table and the counter list (tools/fg-gen-docs)
 # and committed. Regenerate both and fail if the committed
 # copies differ, so the docs cannot drift from the table. Fix: make regen-docs.
+# The hand-written pages of fluxguard-replay and fluxguard-accuracy must
+# describe exactly the options their --help lists; every page renders cleanly.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 gen=$FG_BUILDDIR/tools/fg-gen-docs
 fg_require "$gen"
@@ -23,6 +25,26 @@ check_one man "$FG_SRCDIR/doc/fluxguard.conf.5"
 diff -u "$FG_SRCDIR/doc/fluxguard-control.8" "$FG_WORK/control.8" >&2 ||
     fg_fail "doc/fluxguard-control.8 is out of date with the tool's tables: run 'make regen-docs' and commit the result"
 check_one example "$FG_SRCDIR/unbound-conf-examples/fluxguard.conf"
+
+# fluxguard-replay(1) and fluxguard-accuracy(1) are written by hand: every
+# option --help lists is described under OPTIONS, and nothing else is.
+for tool in fluxguard-replay fluxguard-accuracy; do
+    page=$FG_SRCDIR/doc/$tool.1
+    "$FG_BUILDDIR/tools/$tool" --help >"$FG_WORK/$tool.help" || fg_fail "$tool --help failed"
+    grep -oE -- '--[a-z][a-z-]*' "$FG_WORK/$tool.help" | sort -u >"$FG_WORK/$tool.help-opts"
+    awk '/^\.SH OPTIONS/ { o = 1; next } /^\.SH / { o = 0 } o && tag { print; tag = 0 }
+        o && /^\.TP/ { tag = 1 }' "$page" | sed 's/\\-/-/g' |
+        grep -oE -- '--[a-z][a-z-]*' | sort -u >"$FG_WORK/$tool.man-opts"
+    [ -s "$FG_WORK/$tool.help-opts" ] || fg_fail "no options in $tool --help"
+    diff -u "$FG_WORK/$tool.help-opts" "$FG_WORK/$tool.man-opts" >&2 ||
+        fg_fail "doc/$tool.1 and $tool --help list different options (- only in --help, + only in the page)"
+    fg_log "doc/$tool.1 describes every option of --help"
+done
+# every man page renders without a warning
+for page in "$FG_SRCDIR"/doc/*.[158]; do
+    warnings=$(groff -man -ww -z "$page" 2>&1)
+    [ -z "$warnings" ] || fg_fail "$page: $warnings"
+done
 
 # README.md's option and counter tables, between their markers.
 for part in readme-options readme-counters; do

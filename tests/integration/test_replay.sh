@@ -8,7 +8,7 @@
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 REPLAY=$FG_BUILDDIR/tools/fluxguard-replay
-ACCURACY=$FG_SRCDIR/tools/fluxguard-accuracy
+ACCURACY=$FG_BUILDDIR/tools/fluxguard-accuracy
 TRACE=$FG_SRCDIR/tests/fixtures/replay-small.txt
 fg_require "$REPLAY" "$ACCURACY" "$TRACE"
 
