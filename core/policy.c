@@ -770,23 +770,33 @@ fg_policy_bad_lines(const struct fg_policy* p)
 	return p ? p->bad_lines : 0;
 }
 
-int
-fg_policy_load_file(struct fg_policy* p, enum fg_list which,
-	const char* path, char* err, size_t errlen)
+/** Read a list file (\p which FG_LIST_NONE: a decisions file) and finish
+ * the lists; a file that does not exist is no error when \p missing_ok. */
+static int
+load_and_finish(struct fg_policy* p, enum fg_list which, const char* path,
+	int missing_ok, char* err, size_t errlen)
 {
-	int open_err, ok;
-	if(!list_valid(which)) {
-		snprintf(err, errlen, "%s: no such list", path);
-		return 0;
-	}
-	ok = load_file(p, which, path, err, errlen, &open_err);
-	if(!ok && open_err)
+	int open_err, ok = load_file(p, which, path, err, errlen, &open_err);
+	if(!ok && missing_ok && open_err == ENOENT)
+		ok = 1;
+	else if(!ok && open_err)
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			strerror(open_err));
 	/* finish even on failure: what was added stays usable */
 	if(!policy_finish(p, ok ? err : NULL, ok ? errlen : 0))
 		return 0;
 	return ok;
+}
+
+int
+fg_policy_load_file(struct fg_policy* p, enum fg_list which,
+	const char* path, char* err, size_t errlen)
+{
+	if(!list_valid(which)) {
+		snprintf(err, errlen, "%s: no such list", path);
+		return 0;
+	}
+	return load_and_finish(p, which, path, 0, err, errlen);
 }
 
 /** Add a config's entries (allow: or deny:) for one list. */
@@ -814,16 +824,8 @@ int
 fg_policy_load_decisions(struct fg_policy* p, const char* path, char* err,
 	size_t errlen)
 {
-	int open_err, ok = load_file(p, FG_LIST_NONE, path, err, errlen,
-		&open_err);
-	if(!ok && open_err == ENOENT)
-		ok = 1; /* no decisions yet */
-	else if(!ok && open_err)
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			strerror(open_err));
-	if(!policy_finish(p, ok ? err : NULL, ok ? errlen : 0))
-		return 0;
-	return ok;
+	/* no file yet: no decisions yet */
+	return load_and_finish(p, FG_LIST_NONE, path, 1, err, errlen);
 }
 
 /** Load a config's list files (allow-file: or deny-file:) for one list. */
