@@ -53,6 +53,9 @@
 #define TS_MAX 32
 /** Most records of one answer (more are reported and dropped). */
 #define ANSWER_MAX_RRS 1024
+/** Holz et al. (NDSS 2008) looked a domain up twice within this window,
+ * seconds: the comparison with their protocol classifies on those two. */
+#define HOLZ_WINDOW 1860
 /** Default tracker capacity for a replay (the module's default is sized for
  * a busy resolver; a trace rarely needs that much). */
 #define REPLAY_DEFAULT_CAPACITY 65536
@@ -91,6 +94,11 @@ struct domain {
 	uint32_t holz_answers_to_flag;
 	/** last Holz value */
 	double holz;
+	/** Holz et al.'s own protocol: the classifier on a domain's first two
+	 * lookups, the second within HOLZ_WINDOW of the first (on the first
+	 * alone if it came later or never); the time of the first answer */
+	double holz_first, holz_two;
+	uint64_t first_now;
 	/** last decision's source */
 	enum fg_decision_source source;
 	/** last explanation, and whether there is one */
@@ -281,6 +289,12 @@ note_decision(struct replay* r, const struct fg_decision* dec,
 		exit(1);
 	}
 	d->answers++;
+	if(d->answers == 1) {
+		d->first_now = r->now;
+		d->holz_first = d->holz_two = dec->holz;
+	} else if(d->answers == 2)
+		d->holz_two = r->now - d->first_now <= HOLZ_WINDOW ? dec->holz :
+			d->holz_first;
 	d->score = dec->score;
 	d->verdict = dec->verdict;
 	d->source = dec->source;
@@ -632,6 +646,8 @@ print_results(struct replay* r, int json)
 				d->holz_flagged_at, d->holz_answers_to_flag);
 		else
 			printf("null,\"holz_answers_to_flag\":null");
+		printf(",\"holz_2_lookups_flagged\":%s", d->holz_two > 0.0 ?
+			"true" : "false");
 		if(d->have_explain) {
 			char buf[4096];
 			fg_score_explain_json(&d->explain, buf, sizeof(buf));
