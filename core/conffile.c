@@ -36,6 +36,13 @@ struct conf_state {
 	char* open[FG_CONF_MAX_DEPTH + 1];
 	/** where each option of the table was last set, by table index */
 	struct conf_loc* set_at;
+	/** check mode: every error goes here and reading goes on (NULL: the
+	 * first error stops the load) */
+	fg_conf_report_func* report;
+	/** its argument */
+	void* report_arg;
+	/** errors reported */
+	int errors;
 };
 
 /** Keep a copy of a file name in cfg->files for the config's lifetime. */
@@ -73,7 +80,12 @@ conf_error(struct conf_state* st, const char* file, int line,
 		vsnprintf(st->err + pos, st->errlen - (size_t)pos, fmt, args);
 		va_end(args);
 	}
-	return 0;
+	if(!st->report)
+		return 0;
+	/* check mode: say it and read on, to find every error at once */
+	st->report(st->err, st->report_arg);
+	st->errors++;
+	return 1;
 }
 
 /** Read one file (defined below; includes recurse into it). */
@@ -307,7 +319,7 @@ read_text(struct conf_state* st, const char* name, const char* text)
  * if it were a file named \p path. */
 static int
 conf_load(const char* path, const char* text, struct fg_config* cfg,
-	char* err, size_t errlen)
+	char* err, size_t errlen, fg_conf_report_func* report, void* report_arg)
 {
 	struct conf_state st;
 	const struct fg_option* deny_opt = fg_option_find("deny-action");
@@ -319,6 +331,8 @@ conf_load(const char* path, const char* text, struct fg_config* cfg,
 	st.cfg = cfg;
 	st.err = err;
 	st.errlen = errlen;
+	st.report = report;
+	st.report_arg = report_arg;
 	st.set_at = calloc(fg_options_count, sizeof(*st.set_at));
 	if(!st.set_at) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -326,6 +340,8 @@ conf_load(const char* path, const char* text, struct fg_config* cfg,
 	}
 	if(!(text ? read_text(&st, path, text) :
 		read_file(&st, path, 0, 0, NULL, 0))) {
+		if(report)
+			report(err, report_arg);
 		free(st.set_at);
 		fg_conf_free(cfg);
 		return 0;
@@ -345,15 +361,24 @@ conf_load(const char* path, const char* text, struct fg_config* cfg,
 	if(!fg_options_check_config(cfg, &bad, why, sizeof(why))) {
 		const struct fg_option* o = fg_option_find(bad);
 		const struct conf_loc* at = o ? &st.set_at[o - fg_options] : NULL;
+		st.report = NULL; /* the last one: reported below */
 		if(at && at->file)
 			conf_error(&st, at->file, at->line, bad, "%s", why);
 		else
 			snprintf(err, errlen, "%s: %s: %s", path, bad, why);
+		if(report)
+			report(err, report_arg);
 		free(st.set_at);
 		fg_conf_free(cfg);
 		return 0;
 	}
 	free(st.set_at);
+	if(st.errors) {
+		snprintf(err, errlen, "%s: %d error%s", path, st.errors,
+			st.errors == 1 ? "" : "s");
+		fg_conf_free(cfg);
+		return 0;
+	}
 	return 1;
 }
 
@@ -361,14 +386,22 @@ int
 fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 	size_t errlen)
 {
-	return conf_load(path, NULL, cfg, err, errlen);
+	return conf_load(path, NULL, cfg, err, errlen, NULL, NULL);
+}
+
+int
+fg_conf_check(const char* path, struct fg_config* cfg,
+	fg_conf_report_func* report, void* arg)
+{
+	char err[1024];
+	return conf_load(path, NULL, cfg, err, sizeof(err), report, arg);
 }
 
 int
 fg_conf_load_text(const char* name, const char* text, struct fg_config* cfg,
 	char* err, size_t errlen)
 {
-	return conf_load(name, text, cfg, err, errlen);
+	return conf_load(name, text, cfg, err, errlen, NULL, NULL);
 }
 
 int

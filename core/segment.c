@@ -470,6 +470,34 @@ seg_check_name(struct fg_segment* seg, const char* name, char* err, size_t errle
 	return 1;
 }
 
+int
+fg_segment_probe(const char* name, char* why, size_t whylen)
+{
+	struct fg_segment seg;
+	uint64_t magic = 0;
+	ssize_t n;
+	memset(&seg, 0, sizeof(seg));
+	if(!seg_check_name(&seg, name, why, whylen))
+		return -1;
+	seg.fd = seg_open_fd(&seg, O_RDONLY, 0);
+	if(seg.fd < 0) {
+		if(errno == ENOENT)
+			return 0;
+		snprintf(why, whylen, "cannot open it: %s", strerror(errno));
+		return -1;
+	}
+	n = pread(seg.fd, &magic, sizeof(magic), 0);
+	close(seg.fd);
+	if(n == 0)
+		return 1; /* empty: created and not yet laid out */
+	if(n != (ssize_t)sizeof(magic) || magic != FG_SEG_MAGIC) {
+		snprintf(why, whylen, "it holds something that is not a "
+			"fluxguard segment (no segment magic)");
+		return -1;
+	}
+	return 1;
+}
+
 /** Register this process as a read-write attacher; the init lock is held.
  * Whoever is alone resets the mutexes and repairs an unclean segment. */
 static int

@@ -70,6 +70,13 @@ int fg_segment_use_huge_pages(struct fg_segment* seg, char* why, size_t whylen);
 int fg_segment_attach(struct fg_segment* seg, const char* name, int writable,
 	int* missing, char* err, size_t errlen);
 
+/**
+ * What is at segment \p name, without mapping or changing it: 0 nothing,
+ * 1 a fluxguard segment (of any version, or empty), -1 something the module
+ * would refuse to open or to overwrite (\p why says what).
+ */
+int fg_segment_probe(const char* name, char* why, size_t whylen);
+
 /** Unmap and close; a read-write attacher that is the last one marks the
  * segment clean. */
 void fg_segment_close(struct fg_segment* seg);

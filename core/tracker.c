@@ -684,6 +684,12 @@ fg_tracker_attach(const char* segment, int writable, int* missing, char* err,
 }
 
 int
+fg_tracker_probe(const char* segment, char* why, size_t whylen)
+{
+	return fg_segment_probe(segment, why, whylen);
+}
+
+int
 fg_tracker_huge_pages(const struct fg_tracker* t)
 {
 	return t ? t->huge_pages : 0;

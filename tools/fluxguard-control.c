@@ -26,6 +26,7 @@
 #include "fluxguard/detect.h"
 #include "fluxguard/geo.h"
 #include "fluxguard/json.h"
+#include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/score.h"
@@ -1465,39 +1466,173 @@ cmd_flush(struct control* c, char** argv, int argc)
 	return 0;
 }
 
-/**
- * Open the databases \p cfg names, as the module would: one that cannot be
- * opened or holds the wrong kind of data is an error (the module would pass
- * every query through); one older than geo-max-age is a warning on stderr.
- */
+/** What check-config found so far. */
+struct check {
+	/** errors reported */
+	int errors;
+};
+
+/** The check in progress, for the log sink (which has no argument). */
+static struct check* current_check;
+
+/** Report one error of check-config. */
 static void
-check_databases(const char* file, const struct fg_config* cfg)
+check_error(struct check* k, const char* fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+check_error(struct check* k, const char* fmt, ...)
+{
+	va_list ap;
+	fputs("fluxguard-control: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	k->errors++;
+}
+
+/** A config error (fg_conf_check's report). */
+static void
+check_conf_report(const char* msg, void* arg)
+{
+	check_error(arg, "%s", msg);
+}
+
+/** What the core logs while the lists load: a skipped list-file line is
+ * no error to the module, but check-config names and counts it. */
+static void
+check_log(enum fg_log_level level, const char* msg)
+{
+	if(level > FG_LOG_WARN || !current_check)
+		return;
+	if(strstr(msg, "; line skipped"))
+		check_error(current_check, "%s", msg);
+	else /* a file's summary of its skipped lines */
+		fprintf(stderr, "fluxguard-control: %s\n", msg);
+}
+
+/** Read one list file (\p which FG_LIST_NONE: the decisions file) into
+ * \p p, its bad lines and read errors reported. */
+static void
+check_list_file(struct check* k, struct fg_policy* p, enum fg_list which,
+	const char* option, const char* path)
+{
+	char err[1024];
+	int ok;
+	current_check = k;
+	fg_log_set_sink(check_log);
+	ok = which == FG_LIST_NONE ?
+		fg_policy_load_decisions(p, path, err, sizeof(err)) :
+		fg_policy_load_file(p, which, path, err, sizeof(err));
+	fg_log_set_sink(NULL);
+	current_check = NULL;
+	if(!ok)
+		check_error(k, "%s: %s", option, err);
+}
+
+/** Every list file and the decisions file, each on its own, so that one
+ * missing file hides no error of another. */
+static void
+check_lists(struct check* k, const char* file, const struct fg_config* cfg)
+{
+	struct fg_policy* p = fg_policy_create();
+	size_t i;
+	if(!p) {
+		check_error(k, "%s: out of memory", file);
+		return;
+	}
+	for(i = 0; i < cfg->allow_files.n; i++)
+		check_list_file(k, p, FG_LIST_ALLOW, "allow-file",
+			cfg->allow_files.v[i].value);
+	for(i = 0; i < cfg->deny_files.n; i++)
+		check_list_file(k, p, FG_LIST_DENY, "deny-file",
+			cfg->deny_files.v[i].value);
+	if(cfg->decisions_file)
+		check_list_file(k, p, FG_LIST_NONE, "decisions-file",
+			cfg->decisions_file);
+	fg_policy_delete(p);
+}
+
+/** The geo databases, opened as the module would: unreadable or the wrong
+ * kind is an error, older than geo-max-age a warning. */
+static void
+check_databases(struct check* k, const char* file, const struct fg_config* cfg)
 {
 	char err[1024];
 	struct fg_geo* geo;
-	int k;
+	int kind;
 	if(!cfg->asn_db && !cfg->country_db)
 		return;
 	geo = fg_geo_create(cfg->asn_db, cfg->country_db, err, sizeof(err));
-	if(!geo)
-		die(EXIT_FAILURE, "%s: %s", file, err);
-	for(k = FG_GEO_ASN; k <= FG_GEO_COUNTRY; k++)
-		if(fg_geo_age_warning(geo, (enum fg_geo_kind)k,
+	if(!geo) {
+		check_error(k, "%s: %s", file, err);
+		return;
+	}
+	for(kind = FG_GEO_ASN; kind <= FG_GEO_COUNTRY; kind++)
+		if(fg_geo_age_warning(geo, (enum fg_geo_kind)kind,
 			cfg->geo_max_age, time(NULL), err, sizeof(err)))
 			fprintf(stderr, "fluxguard-control: warning: %s: %s\n",
 				file, err);
 	fg_geo_delete(geo);
 }
 
+/** A file's directory must exist and be writable: \p what names it. */
+static void
+check_dir_of(struct check* k, const char* file, const char* what,
+	const char* path)
+{
+	char dir[PATH_MAX];
+	char* slash;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if(!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if(slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	if(access(dir, W_OK) != 0)
+		check_error(k, "%s: %s: directory %s: %s", file, what, dir,
+			strerror(errno));
+}
+
+/**
+ * check-config: everything the module would read (the file and its
+ * includes, the list files and the decisions file, the databases) and the
+ * places it would write (the event log's directory, the segment), every
+ * error reported, not just the first.
+ */
 static int
 cmd_check_config(struct control* c, char** argv, int argc)
 {
 	struct fg_config cfg;
+	struct check k;
 	char err[1024];
+	int probe;
 	(void)argc;
-	if(!fg_conf_load(argv[0], &cfg, err, sizeof(err)))
-		die(EXIT_FAILURE, "%s", err);
-	check_databases(argv[0], &cfg);
+	memset(&k, 0, sizeof(k));
+	if(!fg_conf_check(argv[0], &cfg, check_conf_report, &k)) {
+		fprintf(stderr, "fluxguard-control: %s: %d error%s\n", argv[0],
+			k.errors, k.errors == 1 ? "" : "s");
+		return EXIT_FAILURE;
+	}
+	check_lists(&k, argv[0], &cfg);
+	check_databases(&k, argv[0], &cfg);
+	if(cfg.event_log)
+		check_dir_of(&k, argv[0], "event-log", cfg.event_log);
+	probe = fg_tracker_probe(cfg.segment, err, sizeof(err));
+	if(probe < 0)
+		check_error(&k, "%s: segment %s: %s", argv[0], cfg.segment, err);
+	else if(probe == 0 && cfg.segment[0] == '/' &&
+		strchr(cfg.segment + 1, '/'))
+		check_dir_of(&k, argv[0], "segment", cfg.segment);
+	if(k.errors) {
+		fprintf(stderr, "fluxguard-control: %s: %d error%s\n", argv[0],
+			k.errors, k.errors == 1 ? "" : "s");
+		fg_conf_free(&cfg);
+		return EXIT_FAILURE;
+	}
 	printf("%s: ok\n", argv[0]);
 	if(c->verbose)
 		fg_conf_print(stdout, &cfg);
@@ -1539,12 +1674,16 @@ static const struct command commands[] = {
 	  "operator's decisions (--all: those too, and the decisions file), and "
 	  "lift the blocks that came from them", cmd_flush },
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
-	  "Unbound and print FILE: ok (with -v, the effective config too, every "
-	  "option with its default filled in); errors are reported as "
-	  "FILE:LINE: option: what is wrong. The asn-db and country-db are "
-	  "opened as the module would: one that cannot be read or holds the "
-	  "wrong kind of data is an error, one built longer ago than "
-	  "geo-max-age a warning on standard error", cmd_check_config },
+	  "Unbound: everything the module would read (the file and its "
+	  "includes, the list files and the decisions file, the databases) and "
+	  "where it would write (the event log's directory, the segment), and "
+	  "print FILE: ok (with -v, the effective config too, every option with "
+	  "its default filled in). Every error is reported, not just the first, "
+	  "as FILE:LINE: option: what is wrong (a bad list-file line as "
+	  "LISTFILE:LINE), then FILE: N errors, exit status 1. A database that "
+	  "cannot be read or holds the wrong kind of data is an error, one "
+	  "built longer ago than geo-max-age a warning; a segment path holding "
+	  "something that is not a segment is an error", cmd_check_config },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

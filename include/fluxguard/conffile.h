@@ -62,6 +62,18 @@
 int fg_conf_load(const char* path, struct fg_config* cfg, char* err,
 	size_t errlen);
 
+/** Receives one error message (`FILE:LINE: option: what is wrong`). */
+typedef void fg_conf_report_func(const char* msg, void* arg);
+
+/**
+ * fg_conf_load for checking: every error is handed to \p report and
+ * reading goes on, so that one run finds them all (an unreadable main file
+ * or a cross-option error ends it). \p cfg is filled on success only.
+ * \return 1 if the file has no error.
+ */
+int fg_conf_check(const char* path, struct fg_config* cfg,
+	fg_conf_report_func* report, void* arg);
+
 /**
  * fg_conf_load on \p text instead of a file, read as if it were a file named
  * \p name (for messages; relative paths in it are taken as they are). The

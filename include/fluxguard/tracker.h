@@ -143,6 +143,14 @@ struct fg_tracker* fg_tracker_open(const struct fg_tracker_options* opts,
 	char* err, size_t errlen);
 
 /**
+ * What is at segment \p segment, for a configuration check, without
+ * mapping or changing it: 0 nothing (it would be created), 1 a fluxguard
+ * segment (of any version; it would be used or rebuilt), -1 something the
+ * module would refuse, with the reason in \p why.
+ */
+int fg_tracker_probe(const char* segment, char* why, size_t whylen);
+
+/**
  * Attach for the tools: never creates or rebuilds; refuses a damaged segment or
  * one of another format version, with a message in \p err.
  * \param writable 0 maps read-only (stats, list, show); 1 read-write (allow, deny,

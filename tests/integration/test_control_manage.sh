@@ -114,7 +114,8 @@ set +e
 err=$("$CONTROL" check-config "$FG_WORK/bad.conf" 2>&1); rc=$?
 set -e
 [ $rc = 1 ] || fg_fail "check-config bad: exit $rc"
-[ "$err" = "fluxguard-control: $FG_WORK/bad.conf:2: threshold: expected a number between 0 and 100, got \"101\"" ] ||
+[ "$err" = "fluxguard-control: $FG_WORK/bad.conf:2: threshold: expected a number between 0 and 100, got \"101\"
+fluxguard-control: $FG_WORK/bad.conf: 1 error" ] ||
     fg_fail "check-config message: $err"
 
 # exit codes and one-line errors

@@ -144,5 +144,6 @@ echo "$out" | grep -qxF "# degraded: $wrong" || fg_fail "status does not name th
 echo "$out" | grep -q "in use:" && fg_fail "status shows a database in use after the refusal: $out"
 err=$("$CONTROL" check-config "$FLUXGUARD_CONF" 2>&1); rc=$?
 [ $rc = 1 ] || fg_fail "check-config accepted a country database as asn-db (exit $rc): $err"
-[ "$err" = "fluxguard-control: $FLUXGUARD_CONF: $wrong" ] || fg_fail "check-config message: $err"
+[ "$err" = "fluxguard-control: $FLUXGUARD_CONF: $wrong
+fluxguard-control: $FLUXGUARD_CONF: 1 error" ] || fg_fail "check-config message: $err"
 fg_log "real data answers, build times logged and shown, old and wrong databases reported"
