@@ -33,6 +33,7 @@
 #include "fluxguard/tracker.h"
 #include "fg_roff.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -205,6 +206,73 @@ segment_check(const char* segment, int writable, struct stat* st)
 }
 
 /**
+ * Whether process \p pid has fluxguard's module mapped but no tracker
+ * segment: a resolver running degraded on its lists. Read from
+ * /proc/PID/maps (root sees every process, others their own).
+ */
+static int
+runs_without_segment(long pid)
+{
+	char path[64], line[4096];
+	int module = 0, segment = 0;
+	FILE* f;
+	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
+	if(!(f = fopen(path, "r")))
+		return 0;
+	while(fgets(line, sizeof(line), f)) {
+		char* file = strchr(line, '/');
+		char why[256];
+		if(!file)
+			continue;
+		file[strcspn(file, "\n")] = 0;
+		if(strstr(file, "/fluxguard.so"))
+			module = 1;
+		else if(!segment && !strstr(file, ".so") &&
+			fg_tracker_probe(file, why, sizeof(why)) == 1)
+			segment = 1;
+	}
+	fclose(f);
+	return module && !segment;
+}
+
+/** A running process with the module and no segment, or 0. */
+static long
+degraded_module_process(void)
+{
+	DIR* d = opendir("/proc");
+	struct dirent* de;
+	long found = 0;
+	if(!d)
+		return 0;
+	while(!found && (de = readdir(d))) {
+		char* end;
+		long pid = strtol(de->d_name, &end, 10);
+		if(*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if(runs_without_segment(pid))
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/**
+ * No segment: exit 3 as unbound-control does when nothing runs, unless a
+ * resolver does run the module, without its segment: then it runs degraded
+ * on its lists, which is an error of its own (exit 1).
+ */
+static void
+no_segment(struct control* c, const char* err)
+{
+	long pid = degraded_module_process();
+	if(pid)
+		die(EXIT_FAILURE, "segment %s does not exist, but process %ld "
+			"has fluxguard loaded: it runs degraded, on its allow and "
+			"deny lists only (its log says why)", c->segment, pid);
+	die(EXIT_NO_SEGMENT, "%s", err);
+}
+
+/**
  * Attach, or exit with unbound-control's codes. The segment is checked before
  * it is mapped, and again after: /dev/shm is writable by everyone, so a
  * segment that was missing at the first check could have been planted before
@@ -234,7 +302,9 @@ attach(struct control* c, int writable)
 					"group read it (segment-mode: 0640, "
 					"segment-group:)");
 			}
-			die(missing ? EXIT_NO_SEGMENT : EXIT_FAILURE, "%s", err);
+			if(missing)
+				no_segment(c, err);
+			die(EXIT_FAILURE, "%s", err);
 		}
 		c->seg_st_ok = segment_check(c->segment, writable, &c->seg_st);
 		if(!c->seg_st_ok && !had)
@@ -324,6 +394,8 @@ struct gauge_input {
 	uint64_t by_verdict[4];
 	/** now */
 	uint64_t now;
+	/** 1 if the module published a degraded health, else 0 */
+	int degraded;
 };
 
 /**
@@ -363,6 +435,8 @@ static double g_bytes(const struct gauge_input* in) { return (double)in->info.by
 static double g_capacity(const struct gauge_input* in) { return in->info.capacity; }
 static double g_fill(const struct gauge_input* in)
 	{ return in->info.capacity ? (double)in->info.used / in->info.capacity : 0; }
+static double g_degraded(const struct gauge_input* in)
+	{ return in->degraded; }
 static double g_up(const struct gauge_input* in)
 	{ return in->now > in->info.created ? (double)(in->now - in->info.created) : 0; }
 
@@ -384,6 +458,9 @@ static const struct gauge gauges[] = {
 	  g_capacity, 0, "fluxguard_segment_capacity", "gauge", "", "" },
 	{ "segment.fill", "domains held / capacity",
 	  g_fill, 1, "fluxguard_segment_fill_ratio", "gauge", "", "" },
+	{ "health.degraded", "1 while the module runs degraded (a database, the "
+	  "configuration: status says which), else 0",
+	  g_degraded, 0, "fluxguard_degraded", "gauge", "", "" },
 	{ "time.up", "seconds since the segment was created",
 	  g_up, 1, "fluxguard_segment_age_seconds", "gauge", "", "" },
 };
@@ -701,6 +778,18 @@ unbound_stats_print(FILE* out, const struct control* c,
 	free(seen);
 }
 
+/** Whether the config the module published says it runs degraded. */
+static int
+published_degraded(struct fg_tracker* t)
+{
+	static char text[65536];
+	int64_t pid;
+	uint64_t started;
+	if(!fg_tracker_read_config(t, &pid, &started, text, sizeof(text)))
+		return 0;
+	return strstr(text, "# health: degraded") != NULL;
+}
+
 /** Everything stats prints, read from the segment in one attach. */
 struct stats_read {
 	/** the counters */
@@ -724,6 +813,7 @@ stats_read(struct control* c, int reset, struct stats_read* r)
 		r->in.now = (uint64_t)time(NULL);
 		fg_tracker_get_info(t, &r->in.info);
 		fg_tracker_foreach(t, r->in.now, count_verdicts, &r->in);
+		r->in.degraded = published_degraded(t);
 		fg_tracker_counters_read(t, r->v, FG_CTR_COUNT, reset, resettable);
 		fg_tracker_close(t);
 		/* after a reset, what was read is the old segment's final tally:
@@ -1846,8 +1936,10 @@ man(void)
 		".SH ENVIRONMENT\n.TP\n.B FLUXGUARD_CONF\nthe fluxguard.conf to read "
 		"when\n.B \\-c\nis not given.\n");
 	printf(".SH EXIT STATUS\n0 on success, 1 on an error, 3 when no fluxguard "
-		"segment exists (as\n.BR unbound\\-control (8)\nreturns 3 when no "
-		"Unbound runs).\n.SH SEE ALSO\n.BR fluxguard.conf (5),\n"
+		"segment exists and no resolver runs the module (as\n"
+		".BR unbound\\-control (8)\nreturns 3 when no Unbound runs); "
+		"1 with a message saying so when a resolver runs the module "
+		"without its segment (degraded, on its lists only).\n.SH SEE ALSO\n.BR fluxguard.conf (5),\n"
 		".BR fluxguard\\-replay (1),\n.BR unbound\\-control (8),\n"
 		".BR unbound.conf (5)\n");
 }

@@ -38,7 +38,18 @@ export FLUXGUARD_CONF=$FG_WORK/fluxguard.conf
 check_degraded "unusable segment" "running on the allow and deny lists only" segment
 grep -q "fluxguard: degraded: .*no/such/dir/segment" "$FG_WORK/unbound.log" ||
     fg_fail "unusable segment: the reason is not logged: $(grep fluxguard "$FG_WORK/unbound.log")"
+# fluxguard-control tells a resolver running degraded from none at all
+set +e
+err=$("$CONTROL" -s "$FG_WORK/no/such/dir/segment" status 2>&1); rc=$?
+set -e
+[ $rc = 1 ] || fg_fail "status with the resolver degraded: exit $rc: $err"
+echo "$err" | grep -q "process $FG_UNBOUND_PID has fluxguard loaded: it runs degraded" ||
+    fg_fail "status does not say the resolver runs degraded: $err"
 stop_all segment
+set +e
+err=$("$CONTROL" -s "$FG_WORK/no/such/dir/segment" status 2>&1); rc=$?
+set -e
+[ $rc = 3 ] || fg_fail "status with no resolver: exit $rc: $err"
 
 printf 'not an mmdb' > "$FG_WORK/broken.mmdb"
 SEG=/fg-it-$$-degraded
@@ -50,5 +61,7 @@ grep -q "fluxguard: degraded: .*broken.mmdb" "$FG_WORK/unbound.log" ||
 out=$("$CONTROL" -s "$SEG" status) || fg_fail "status: $out"
 echo "$out" | grep -q '^# health: degraded' || fg_fail "status does not show the health: $out"
 echo "$out" | grep -q '^# degraded: .*broken.mmdb' || fg_fail "status does not name the database: $out"
+"$CONTROL" -s "$SEG" stats_noreset | grep -qx 'fluxguard.health.degraded=1' || fg_fail "no degraded gauge"
+"$CONTROL" -s "$SEG" stats --prometheus | grep -qx 'fluxguard_degraded 1' || fg_fail "no fluxguard_degraded 1 in the scrape"
 stop_all mmdb
 fg_log "resolution and deny lists unaffected, each degraded part logged and shown"
