@@ -656,7 +656,17 @@ fg_conf_free(struct fg_config* cfg)
 static void
 print_text(FILE* out, const char* name, const char* value)
 {
-	fprintf(out, "\t%s: \"%s\"\n", name, value);
+	/* quoted so that it loads back: the reader has no escapes, so pick
+	 * the quote the value does not hold, or none if it needs none */
+	if(!strchr(value, '"'))
+		fprintf(out, "\t%s: \"%s\"\n", name, value);
+	else if(!strchr(value, '\''))
+		fprintf(out, "\t%s: '%s'\n", name, value);
+	else if(!strpbrk(value, " \t#") && value[0] != '"' && value[0] != '\'')
+		fprintf(out, "\t%s: %s\n", name, value);
+	else
+		fprintf(out, "\t# %s: a value holding both quotes and a blank "
+			"or '#' cannot be written back\n", name);
 }
 
 void

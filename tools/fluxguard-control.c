@@ -337,14 +337,61 @@ segment_replaced(const struct control* c)
 	return st.st_dev != c->seg_st.st_dev || st.st_ino != c->seg_st.st_ino;
 }
 
+/** Length of the well-formed UTF-8 sequence at \p p (1 to 4), 0 if none
+ * (overlong forms, surrogates and code points past U+10FFFF are not). */
+static size_t
+utf8_len(const unsigned char* p)
+{
+	size_t n, i;
+	if(p[0] < 0x80)
+		return 1;
+	n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 :
+		p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : 0;
+	if(p[0] >= 0xf5)
+		n = 0;
+	for(i = 1; i < n; i++)
+		if((p[i] & 0xc0) != 0x80)
+			return 0;
+	if((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) ||
+		(p[0] == 0xed && p[1] >= 0xa0))) ||
+		(n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) ||
+		(p[0] == 0xf4 && p[1] >= 0x90))))
+		return 0;
+	return n;
+}
+
+/** The code point of the \p n-octet UTF-8 sequence at \p p. */
+static uint32_t
+utf8_code_point(const unsigned char* p, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = p[0] & lead_mask[n];
+	size_t i;
+	for(i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
 /** Print text that came out of the segment: control characters (a forged
  * segment could hold terminal escapes) become '?'. */
 static void
 print_clean(const char* s)
 {
-	for(; *s; s++)
-		putchar(((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') ||
-			(unsigned char)*s == 0x7f ? '?' : *s);
+	const unsigned char* p = (const unsigned char*)s;
+	while(*p) {
+		size_t n = utf8_len(p);
+		uint32_t cp = n ? utf8_code_point(p, n) : 0;
+		/* C0 and C1 controls (ESC, CSI 0x9b, ...), DEL and anything
+		 * that is not UTF-8 would reach the terminal as commands */
+		if(n == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') ||
+			(cp >= 0x7f && cp <= 0x9f)) {
+			putchar('?');
+			p += n ? n : 1;
+			continue;
+		}
+		fwrite(p, 1, n, stdout);
+		p += n;
+	}
 }
 
 /** Seconds since the epoch as ISO 8601 UTC, 2024-05-01T12:00:00Z ("?"

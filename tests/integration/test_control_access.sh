@@ -112,12 +112,19 @@ data = bytearray(open(path, "rb").read())
 at = data.find(b"fluxguard:\n")
 assert at > 0
 data[at:at + 3] = b"\x1b]0"
+# an 8-bit CSI (C1 0x9b), its UTF-8 form (U+009B), a stray continuation
+# octet, and a real UTF-8 letter that must survive
+at = data.find(b"fluxguard configuration in effect")
+assert at > 0
+data[at:at + 9] = b"\x9b\xc2\x9b\x80\xc3\xa9uar"
 open(path, "wb").write(data)
 PY
 as_root -s "$COPY" status
 expect 0 "status of a segment with a planted escape"
 printf '%s' "$out" | LC_ALL=C grep -q $'\x1b' && fg_fail "an escape from the segment reached the output"
 echo "$out" | grep -qx '?]0xguard:' || fg_fail "the planted escape is not shown as '?': $out"
+printf '%s' "$out" | LC_ALL=C grep -q $'\x9b' && fg_fail "a C1 control from the segment reached the output"
+echo "$out" | grep -q '^# ???éuar configuration in effect' || fg_fail "C1 controls not shown as '?', or UTF-8 mangled: $out"
 
 # bad command lines: one line, exit 1
 for args in "--bogus status" "-x status" "status --top" "status --prometheus" "status --json" \

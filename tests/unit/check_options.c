@@ -533,6 +533,8 @@ START_TEST(test_print_roundtrip)
 		"threshold: 33.3333\n"
 		"window: 90m\n"
 		"allow: exact:www.example.com\n"
+		"allow: \"o'neil.example\"\n"
+		"deny: 'x\"y.test'\n"
 		"deny-file: \"/etc/unbound/deny list.txt\"\n"
 		"segment-mode: 0640\n", &cfg);
 	first = print_config(&cfg);
@@ -542,6 +544,9 @@ START_TEST(test_print_roundtrip)
 	ck_assert_ptr_nonnull(strstr(first, "\tthreshold: 33.3333\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\twindow: 90m\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\tallow: \"exact:www.example.com\"\n"));
+	/* a value with a quote is written in the other quote, and loads back */
+	ck_assert_ptr_nonnull(strstr(first, "\tallow: \"o'neil.example\"\n"));
+	ck_assert_ptr_nonnull(strstr(first, "\tdeny: 'x\"y.test'\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\tdeny-file: \"/etc/unbound/deny list.txt\"\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\t# asn-db: (none)\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\tsegment-mode: 0640\n"));
