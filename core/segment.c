@@ -41,6 +41,8 @@
 
 /** Byte of the object locked while the segment is set up. */
 #define SEG_LOCK_INIT 0
+/** Longest wait for a stripe lock, milliseconds. */
+#define SEG_LOCK_WAIT_MS 100
 /** Byte of the object share-locked by every read-write attacher. */
 #define SEG_LOCK_PRESENCE 1
 /** Attempts at opening before giving up on racing rebuilders. */
@@ -531,6 +533,31 @@ seg_become_present(struct fg_segment* seg, int created, char* err, size_t errlen
 	return 1;
 }
 
+/**
+ * Whether the object opened for writing is this user's and nobody else's
+ * to write: a segment another local user created (or may write) could feed
+ * the resolver forged verdicts and hold its locks. \return 0 with \p err.
+ */
+static int
+seg_owned_safely(const struct fg_segment* seg, const struct stat* st,
+	char* err, size_t errlen)
+{
+	if(st->st_uid != geteuid()) {
+		snprintf(err, errlen, "segment %s: owned by uid %u, not by this "
+			"process's user (uid %u): refusing it (another user could "
+			"forge verdicts through it); remove it", seg->name,
+			(unsigned)st->st_uid, (unsigned)geteuid());
+		return 0;
+	}
+	if(st->st_mode & 0022) {
+		snprintf(err, errlen, "segment %s: mode %04o lets others write "
+			"it: refusing it (they could forge verdicts through it); "
+			"remove it", seg->name, (unsigned)(st->st_mode & 07777));
+		return 0;
+	}
+	return 1;
+}
+
 /** Whether the mapped object of \p size octets carries the segment's magic:
  * then it is a fluxguard segment (maybe damaged, of another version or size)
  * and may be rebuilt; anything else may be another program's data. */
@@ -593,6 +620,8 @@ fg_segment_open(struct fg_segment* seg, const struct fg_tracker_options* opts,
 				strerror(errno));
 			goto fail;
 		}
+		if(!seg_owned_safely(seg, &st, err, errlen))
+			goto fail;
 		if(st.st_size == 0) {
 			if(!seg_create(seg, opts, generation, err, errlen))
 				goto fail;
@@ -830,8 +859,22 @@ fg_segment_repair_bucket(struct fg_segment* seg, uint32_t b)
 int
 fg_segment_lock(struct fg_segment* seg, uint32_t stripe)
 {
+	static time_t last_timeout_log;
 	pthread_mutex_t* m = &seg->stripes[stripe].mutex;
-	int rc = pthread_mutex_lock(m);
+	struct timespec deadline;
+	int rc = pthread_mutex_trylock(m);
+	if(rc == EBUSY) {
+		/* held: wait, but never for long. A writer holds a stripe for
+		 * microseconds; one that holds it longer is stuck or hostile,
+		 * and a resolver thread must not wait on it */
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += SEG_LOCK_WAIT_MS * 1000000L;
+		if(deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		rc = pthread_mutex_timedlock(m, &deadline);
+	}
 	if(rc == 0)
 		return 1;
 	if(rc == EOWNERDEAD) {
@@ -843,6 +886,16 @@ fg_segment_lock(struct fg_segment* seg, uint32_t stripe)
 			"lock %u; emptied %u torn slots", seg->name,
 			(unsigned)stripe, (unsigned)emptied);
 		return 1;
+	}
+	if(rc == ETIMEDOUT) {
+		time_t now = time(NULL);
+		/* at most one line a second: a stuck lock would flood it */
+		if(now != __atomic_exchange_n(&last_timeout_log, now,
+			__ATOMIC_RELAXED))
+			fg_log(FG_LOG_ERR, "tracker: segment %s: lock %u held for "
+				"more than %d ms; the update is skipped", seg->name,
+				(unsigned)stripe, SEG_LOCK_WAIT_MS);
+		return 0;
 	}
 	fg_log(FG_LOG_ERR, "tracker: segment %s: lock %u unusable: %s",
 		seg->name, (unsigned)stripe, strerror(rc));

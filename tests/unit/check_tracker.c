@@ -10,6 +10,7 @@
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
 #include "core/segment_layout.h"
+#include "core/tracker_internal.h"
 #include "unit.h"
 
 #include <check.h>
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -732,6 +735,57 @@ START_TEST(test_corrupt_magic)
 }
 END_TEST
 
+START_TEST(test_others_segment_refused)
+{
+	/* another user's, or one others may write: forged verdicts and held
+	 * locks could come through it */
+	int fd = shm_open(fg_unit_seg, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fchmod(fd, 0666), 0);
+	expect_open_refused("lets others write it");
+	ck_assert_int_eq(fchmod(fd, 0600), 0);
+	ck_assert_int_eq(fchown(fd, 65534, (gid_t)-1), 0);
+	expect_open_refused("owned by uid 65534");
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_stuck_lock_skipped)
+{
+	/* a process that holds every stripe and does not let go: the update
+	 * gives up instead of waiting on it */
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	int ready[2], status;
+	pid_t child;
+	char c;
+	ck_assert_int_eq(pipe(ready), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if(child == 0) {
+		uint32_t i;
+		for(i = 0; i < t->seg.nstripes; i++)
+			if(!fg_segment_lock(&t->seg, i))
+				_exit(2);
+		if(write(ready[1], "x", 1) != 1)
+			_exit(3);
+		sleep(3);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("stuck.test"), 5,
+		&a, 1, 60));
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	close(ready[0]);
+	close(ready[1]);
+	/* and once the holder is gone, the locks recover */
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("stuck.test"), 5,
+		&a, 1, 60));
+	fg_tracker_close(t);
+}
+END_TEST
+
 START_TEST(test_foreign_file_kept)
 {
 	static const char text[] = "server:\n    interface: 127.0.0.1\n";
@@ -1207,6 +1261,7 @@ fg_unit_suite(void)
 		test_huge_pages, test_peek, test_journal_ring,
 		test_counters_and_config };
 	const TTest* segment_tests[] = { test_corrupt_magic, test_foreign_file_kept,
+		test_others_segment_refused, test_stuck_lock_skipped,
 		test_wrong_version, test_wrong_slot_size, test_truncated,
 		test_inconsistent_geometry, test_capacity_and_window_change,
 		test_file_persistence, test_attach_missing };
