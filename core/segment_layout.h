@@ -47,10 +47,12 @@
  * A new domain whose bucket is full evicts, in this order: a record whose
  * last_seen is a window or more old (and has no sticky verdict), the oldest
  * first; else a clean record (never flagged), the lowest score first, then the
- * oldest; else a flagged record, the oldest. Allowed and denied records are
- * operator decisions and are never evicted: when all 16 are, the new domain is
- * not stored (fg_tracker_record_* return 0). Evictions are counted in
- * hdr.evictions.
+ * oldest; else a flagged record last seen a window or more ago, the oldest.
+ * A flagged record seen within the window is never evicted, nor are allowed
+ * and denied records (operator decisions): a flood of new names, however
+ * large, cannot push them out. When all 16 slots are such, the new domain is
+ * not stored (fg_tracker_record_* return 0; the module counts
+ * answers.untracked). Evictions are counted in hdr.evictions.
  *
  * Window ageing
  * -------------

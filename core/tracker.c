@@ -137,19 +137,24 @@ bucket_find(struct fg_seg_bucket* bk, const struct track_loc* l)
 	return -1;
 }
 
-/** Eviction class: lower goes first (see the layout header); -1 = never. */
+/** Eviction class: lower goes first (see the layout header); -1 = never.
+ * A flagged record still answering within the window is never evicted for a
+ * new name: otherwise a flood of new (soon self-flagging) names could push a
+ * chosen flagged name out and launder it. */
 static int
 evict_class(const struct fg_seg_slot* s, uint32_t now, uint32_t window)
 {
+	int stale = fg_track_window_over(s->last_seen, now, window);
 	if(s->verdict == FG_VERDICT_ALLOWED || s->verdict == FG_VERDICT_DENIED)
 		return -1;
 	if(s->verdict == FG_VERDICT_FLAGGED)
-		return 2;
-	return fg_track_window_over(s->last_seen, now, window) ? 0 : 1;
+		return stale ? 2 : -1;
+	return stale ? 0 : 1;
 }
 
 /** A slot for a new name: a free one, or the least valuable (stripe held).
- * \return its index, or -1 if every slot is allowed or denied. */
+ * \return its index, or -1 if every slot is an operator's decision or a
+ *	flagged record seen within the window. */
 static int
 bucket_make_room(struct fg_tracker* t, struct fg_seg_bucket* bk, uint32_t tag,
 	uint32_t now, uint32_t window)

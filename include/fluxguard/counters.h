@@ -35,7 +35,7 @@
 	X(NS_RECORDED, "nameservers.recorded", 1, "nameservers_recorded", "", "", \
 		"NS RRsets (with their glue) of upstream answers recorded") \
 	X(ANSWERS_UNTRACKED, "answers.untracked", 1, "answers", "result", "untracked", \
-		"address RRsets not recorded because their bucket was full of operator decisions") \
+		"address RRsets not recorded because their bucket was full of operator decisions and flagged records seen within the window") \
 	X(DOMAINS_NEWLY_FLAGGED, "domains.newly_flagged", 1, "domains_flagged", "", "", \
 		"domains whose score crossed the threshold") \
 	X(ACTION_LOG, "action.log", 1, "actions", "action", "log", \

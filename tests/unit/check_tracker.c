@@ -467,21 +467,29 @@ START_TEST(test_full_table)
 		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 10, 0,
 			i < 8 ? FG_VERDICT_DENIED : FG_VERDICT_FLAGGED));
 	}
-	/* all flagged or denied: the oldest flagged one (d8) makes room */
-	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 30, &a, 1, 60));
-	ck_assert(!fg_tracker_lookup(t, name_n("d%d.test", 8), 30, &v));
-	for(i = 9; i < 16; i++)
+	/* all flagged (seen within the window) or denied: nothing may go,
+	 * however many new names come; a flood cannot launder a flagged one */
+	for(i = 0; i < 100; i++)
+		ck_assert(!fg_tracker_record_addrs(t, name_n("flood%d.test", i), 30,
+			&a, 1, 60));
+	for(i = 0; i < 16; i++)
 		ck_assert(fg_tracker_lookup(t, name_n("d%d.test", i), 30, &v));
+	/* a window later without answers, the oldest flagged one (d8) goes */
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 130, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, name_n("d%d.test", 8), 130, &v));
 	for(i = 9; i < 16; i++)
-		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 20, 0,
+		ck_assert(fg_tracker_record_addrs(t, name_n("d%d.test", i), 130,
+			&a, 1, 60));
+	for(i = 9; i < 16; i++)
+		ck_assert(fg_tracker_set_verdict(t, name_n("d%d.test", i), 130, 0,
 			FG_VERDICT_ALLOWED));
-	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("x.test"), 20, 0,
+	ck_assert(fg_tracker_set_verdict(t, fg_unit_name("x.test"), 130, 0,
 		FG_VERDICT_ALLOWED));
 	/* all allowed or denied: nothing may go, the new name is not stored */
-	ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("y.test"), 30, &a, 1, 60));
-	ck_assert(!fg_tracker_lookup(t, fg_unit_name("y.test"), 30, &v));
+	ck_assert(!fg_tracker_record_addrs(t, fg_unit_name("y.test"), 130, &a, 1, 60));
+	ck_assert(!fg_tracker_lookup(t, fg_unit_name("y.test"), 130, &v));
 	/* an existing one is still updated */
-	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 30, &a, 1, 60));
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("x.test"), 130, &a, 1, 60));
 	fg_tracker_close(t);
 }
 END_TEST
