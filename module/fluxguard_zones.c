@@ -123,6 +123,10 @@ struct fluxguard_zones {
 	pthread_mutex_t apply_lock;
 	/** the last journal entry this process applied */
 	uint64_t journal_seq;
+	/** the entry found "being written", and since when (a writer that
+	 * died between reserving and completing it never finishes it) */
+	uint64_t writing_seq;
+	time_t writing_since;
 	/** guards installed (read by the EDE callback on every local answer) */
 	pthread_rwlock_t installed_lock;
 	/** names blocked (or, for action log, reported) in this process */
@@ -574,6 +578,10 @@ resync(struct fluxguard_zones* z, struct module_env* env,
 	keep_backed(z, env, zones, "no longer flagged");
 }
 
+/** Seconds an entry may stay "being written" before it counts as abandoned:
+ * a writer fills one in microseconds. */
+#define ZONES_WRITING_GIVE_UP 2
+
 /** Follow the journal from where this process left it; apply_lock held. */
 static void
 follow_journal(struct fluxguard_zones* z, struct module_env* env,
@@ -588,8 +596,23 @@ follow_journal(struct fluxguard_zones* z, struct module_env* env,
 		struct fg_journal_entry je;
 		int r = fg_tracker_journal_read(z->fe->engine.tracker, z->journal_seq + 1,
 			&je);
-		if(r == 0)
-			return; /* being written: next tick */
+		if(r == 0) {
+			/* being written: next tick, unless its writer is gone */
+			if(z->writing_seq != z->journal_seq + 1) {
+				z->writing_seq = z->journal_seq + 1;
+				z->writing_since = *env->now;
+				return;
+			}
+			if(*env->now - z->writing_since < ZONES_WRITING_GIVE_UP)
+				return;
+			log_warn("fluxguard: journal entry %llu was never "
+				"completed (its writer died?); re-checking every "
+				"blocked name instead", (unsigned long long)
+				z->writing_seq);
+			resync(z, env, zones);
+			z->journal_seq++;
+			continue;
+		}
 		if(r < 0) {
 			resync(z, env, zones);
 			z->journal_seq = head;
