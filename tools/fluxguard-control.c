@@ -110,15 +110,22 @@ struct command {
 static void
 die(int code, const char* fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
+/** One message line on standard error, as every message of the tool. */
+static void
+vsay(const char* fmt, va_list ap)
+{
+	fputs("fluxguard-control: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void
 die(int code, const char* fmt, ...)
 {
 	va_list ap;
-	fputs("fluxguard-control: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 
@@ -1621,11 +1628,9 @@ static void
 check_error(struct check* k, const char* fmt, ...)
 {
 	va_list ap;
-	fputs("fluxguard-control: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	k->errors++;
 }
 
