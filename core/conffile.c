@@ -310,7 +310,11 @@ read_text(struct conf_state* st, const char* name, const char* text)
 		snprintf(st->err, st->errlen, "%s: %s", name, strerror(errno));
 		return 0;
 	}
+	/* the include loop check compares every open file's real path:
+	 * the text stands in with its name */
+	st->open[0] = (char*)file;
 	ok = read_lines(st, in, file, 0, 0);
+	st->open[0] = NULL;
 	fclose(in);
 	return ok;
 }

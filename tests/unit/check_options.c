@@ -568,6 +568,27 @@ START_TEST(test_print_roundtrip)
 }
 END_TEST
 
+START_TEST(test_load_text)
+{
+	/* the last good configuration is loaded from text; an include in it
+	 * is read as from a file (the fuzzer found a NULL dereference here) */
+	struct fg_config cfg;
+	char err[1024], text[1200];
+	const char* inc = fg_unit_write_file("part.conf", "threshold: 42\n");
+	snprintf(text, sizeof(text), "fluxguard:\n\taction: refuse\n"
+		"\tinclude: \"%s\"\n", inc);
+	ck_assert_msg(fg_conf_load_text("(text)", text, &cfg, err, sizeof(err)),
+		"%s", err);
+	ck_assert_int_eq(cfg.action, FG_ACTION_REFUSE);
+	ck_assert(cfg.score.threshold == 42.0);
+	fg_conf_free(&cfg);
+	/* errors name the text by its name */
+	ck_assert(!fg_conf_load_text("(text)", "fluxguard:\n\tacton: log\n",
+		&cfg, err, sizeof(err)));
+	ck_assert_str_eq(err, "(text):2: acton: unknown option");
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
@@ -576,7 +597,7 @@ fg_unit_suite(void)
 		test_quotes_and_comments, test_durations,
 		test_repeatable_and_last_wins, test_include,
 		test_include_missing_names_path, test_include_loop_and_depth,
-		test_locate, test_print_roundtrip };
+		test_locate, test_print_roundtrip, test_load_text };
 	Suite* s = suite_create("options");
 	fg_unit_tcase(s, "core", fg_unit_scratch_setup, fg_unit_scratch_teardown,
 		tests, FG_UNIT_COUNT(tests));
