@@ -293,9 +293,11 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	if(!fluxguard_zones_lookup(fe->zones, qinfo->qname, &hit))
 		return 1;
 	fluxguard_count(fe, action_counter(hit.action));
+	/* the text only when the score moved since the zone was added: a
+	 * double's formatting costs more than the peek */
 	if(hit.list != FG_LIST_DENY && fg_tracker_peek(fe->engine.tracker,
 		hit.cause, now, &verdict, &score) &&
-		verdict == FG_VERDICT_FLAGGED) {
+		verdict == FG_VERDICT_FLAGGED && (double)score != hit.score) {
 		hit.score = score;
 		fg_judge_score_reason(score, hit.reason, sizeof(hit.reason));
 	}
