@@ -87,8 +87,7 @@ judge_name(struct judging* j, const uint8_t* name)
 		note(j, FG_VERDICT_DENIED, name, score, "deny list (operator)");
 		break;
 	case FG_VERDICT_FLAGGED:
-		snprintf(reason, sizeof(reason), "flux score %.1f",
-			(double)score);
+		fg_judge_score_reason(score, reason, sizeof(reason));
 		note(j, FG_VERDICT_FLAGGED, name, score, reason);
 		break;
 	default:
@@ -170,6 +169,12 @@ judging_finish(struct judging* j)
 		out->action = j->d->action;
 	}
 	return 1;
+}
+
+void
+fg_judge_score_reason(double score, char* buf, size_t len)
+{
+	snprintf(buf, len, "flux score %.1f", score);
 }
 
 int

@@ -137,8 +137,17 @@ const struct fg_option fg_options[] = {
 	  .offset = offsetof(struct fg_config, geo_max_age) },
 	{ .name = "event-log", .type = FG_OPT_PATH,
 	  .def_doc = "none", .example = "/var/log/unbound/fluxguard-events.log",
-	  .doc = "file that flag and block events are appended to",
+	  .doc = "file that flag, block (one per blocked query, see "
+		"event-rate) and unflag events are appended to, one JSON object "
+		"per line; when it is moved or removed (log rotation) a new one "
+		"is started within a second",
 	  .offset = offsetof(struct fg_config, event_log) },
+	{ .name = "event-rate", .type = FG_OPT_UINT, .min = 0, .max = 1000000,
+	  .def = "100",
+	  .doc = "most block events written to the event log per second; "
+		"the rest are counted and summed up in one suppressed event "
+		"about once a second (0: no limit)",
+	  .offset = offsetof(struct fg_config, event_rate) },
 	{ .name = "segment", .type = FG_OPT_STRING, .def = "/fluxguard",
 	  .check = check_segment,
 	  .doc = "tracker segment: /name for POSIX shared memory, or an absolute file path",

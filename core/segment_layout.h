@@ -64,17 +64,28 @@
  * ASN and country lists and the sketches are rebuilt from what was carried.
  * The address-set hashes are kept, so the first answer of a window still
  * counts as a change if it differs from the last one. first_seen, the verdict,
- * the score and flagged_at are kept. A record whose last_seen is a window or
- * more old is stale: lookups and foreach skip it unless its verdict is
- * flagged, allowed or denied (sticky); it stays in its slot until evicted or
- * updated again.
+ * the score, flagged_at and the cause entry are kept. A record whose
+ * last_seen is a window or more old is stale: lookups and foreach skip it
+ * unless its verdict is flagged, allowed or denied, or it carries a cause
+ * (sticky); it stays in its slot until evicted or updated again.
+ *
+ * The cause
+ * ---------
+ * A name the module blocked because of another one (an alias whose CNAME
+ * chain ends at a flagged or denied name) carries that name in one pool
+ * entry (FG_SEG_ENT_CAUSE: tag, length, the lower-case wire name), written
+ * by fg_tracker_set_cause, which creates the record if there is none; the
+ * alias's own verdict stays what it is. It is what `fluxguard-control show`
+ * explains an alias's block with. A cause does not make a record less
+ * evictable; one that does not fit the pool is not stored.
  *
  * Exact and approximate counts
  * ----------------------------
  * A pool in the middle of the slot is shared by the owner name and
  * variable-size entries: an answer address (FG_SEG_ENT_A4/A6: tag, geo index,
- * 16-bit hit count, address; 8 or 20 octets) or a glue address
- * (FG_SEG_ENT_G4/G6: tag, country, ASN, address; 11 or 23 octets). Up to
+ * 16-bit hit count, address; 8 or 20 octets), a glue address
+ * (FG_SEG_ENT_G4/G6: tag, country, ASN, address; 11 or 23 octets) or the
+ * cause (FG_SEG_ENT_CAUSE, at most one: tag, length, name). Up to
  * FG_TRACK_ADDRS answer and FG_TRACK_GLUE glue addresses are kept exactly while
  * they fit: with a name of up to 64 octets, 16 IPv4 answer addresses and 8 IPv4
  * glue addresses always fit; a longer name or IPv6 leaves room for fewer.
@@ -148,7 +159,7 @@
  * host of the other byte order reads as a wrong magic. */
 #define FG_SEG_MAGIC 0x314b5254584c5546ULL
 /** Format version; bump it on any change to this file. */
-#define FG_SEG_VERSION 4u
+#define FG_SEG_VERSION 5u
 
 /** Size of the header region. */
 #define FG_SEG_HEADER_SIZE 8192u
@@ -370,6 +381,8 @@ _Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
 #define FG_SEG_HAVE_ADDR_SET 0x20
 /** slot.bits: ns_set_hash holds the set of a previous NS answer */
 #define FG_SEG_HAVE_NS_SET 0x40
+/** slot.bits: the pool holds a cause entry (the record is sticky) */
+#define FG_SEG_HAVE_CAUSE 0x80
 
 /** Distinct NS target names kept (as 16-bit hashes) per zone. */
 #define FG_SEG_NS_HASHES 8
@@ -381,6 +394,7 @@ _Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
 #define FG_SEG_ENT_A6 2
 #define FG_SEG_ENT_G4 3
 #define FG_SEG_ENT_G6 4
+#define FG_SEG_ENT_CAUSE 5
 #define FG_SEG_ENT_KIND 0x07
 /** Entry tag bit: the address was in the last answer (A) or NS answer (glue). */
 #define FG_SEG_ENT_LAST 0x80
@@ -391,6 +405,9 @@ _Static_assert(offsetof(struct fg_seg_journal_entry, name) == 10, "layout");
 #define FG_SEG_ENT_A6_SIZE 20
 #define FG_SEG_ENT_G4_SIZE 11
 #define FG_SEG_ENT_G6_SIZE 23
+/** The cause entry: tag, the name's length (1..255), the name; its size is
+ * FG_SEG_ENT_CAUSE_HEAD plus that length. */
+#define FG_SEG_ENT_CAUSE_HEAD 2
 /** Geo index meaning "not in the record's list". */
 #define FG_SEG_GEO_NONE 0x0f
 

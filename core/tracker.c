@@ -353,7 +353,7 @@ fg_tracker_record_ns(struct fg_tracker* t, const uint8_t* zone,
 static int
 slot_visible(const struct fg_seg_slot* c, uint32_t now, uint32_t window)
 {
-	if(verdict_sticky(c->verdict))
+	if(verdict_sticky(c->verdict) || (c->bits & FG_SEG_HAVE_CAUSE))
 		return 1;
 	return !fg_track_window_over(c->last_seen, now, window);
 }
@@ -487,6 +487,8 @@ fg_tracker_foreach(struct fg_tracker* t, uint64_t now64,
 #define EDIT_VERDICT 0x02
 /** slot_edit: empty the slot (nothing else applies). */
 #define EDIT_FORGET 0x04
+/** slot_edit: set the cause. */
+#define EDIT_CAUSE 0x08
 
 /** What the modify path changes in one record: every out-of-band change
  * (scorer, policy, operator) is some of these fields, so one function
@@ -504,18 +506,26 @@ struct slot_edit {
 	uint8_t flags_set;
 	/** FG_REC_* flags to clear */
 	uint8_t flags_clear;
+	/** the cause, lower case, with EDIT_CAUSE */
+	const uint8_t* cause;
+	/** its length */
+	size_t cause_len;
 };
 
-/** Apply \p e to slot \p i of \p bk (stripe held). */
-static void
+/** Apply \p e to slot \p i of \p bk (stripe held). \return 0 if a part
+ * of it did not fit (the cause), 1 if all of it applied. */
+static int
 slot_edit(struct fg_seg_bucket* bk, unsigned i, const struct slot_edit* e)
 {
 	struct fg_seg_slot* s = &bk->slots[i];
+	int ok = 1;
 	if(e->what & EDIT_FORGET) {
 		fg_segment_slot_clear(bk, i);
-		return;
+		return 1;
 	}
 	fg_slot_write_begin(s);
+	if(e->what & EDIT_CAUSE)
+		ok = fg_slot_set_cause(s, e->cause, e->cause_len);
 	if(e->what & EDIT_SCORE)
 		s->score = e->score;
 	if(e->what & EDIT_VERDICT) {
@@ -528,13 +538,15 @@ slot_edit(struct fg_seg_bucket* bk, unsigned i, const struct slot_edit* e)
 	}
 	s->flags = (uint8_t)((s->flags & ~e->flags_clear) | e->flags_set);
 	fg_slot_write_end(s);
+	return ok;
 }
 
 /**
  * Apply \p e to the name's slot under its stripe and seqlock. With
  * \p create, a name not tracked gets a fresh record first (evicting by the
  * usual order).
- * \return 1 if the name had (or got) a slot, 0 if not.
+ * \return 1 if the name had (or got) a slot and all of \p e applied, 0 if
+ *	not.
  */
 static int
 tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
@@ -542,7 +554,7 @@ tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
 {
 	struct track_loc l;
 	struct fg_seg_bucket* bk;
-	int i, fresh;
+	int i, fresh, ok;
 	if(!t || !t->seg.writable || !loc_prepare(t, name, &l))
 		return 0;
 	bk = &t->seg.buckets[l.bucket];
@@ -555,9 +567,9 @@ tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
 		fg_slot_write_end(&bk->slots[i]);
 		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
 	}
-	slot_edit(bk, (unsigned)i, e);
+	ok = slot_edit(bk, (unsigned)i, e);
 	fg_segment_unlock(&t->seg, l.stripe);
-	return 1;
+	return ok;
 }
 
 int
@@ -579,6 +591,22 @@ fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name, uint8_t set,
 {
 	struct slot_edit e = { .flags_set = set, .flags_clear = clear };
 	return tracker_modify(t, name, 0, &e);
+}
+
+int
+fg_tracker_set_cause(struct fg_tracker* t, const uint8_t* name, uint64_t now,
+	const uint8_t* cause)
+{
+	struct slot_edit e = { .what = EDIT_CAUSE };
+	uint8_t lower[FG_NAME_MAX_WIRE];
+	size_t len = cause ? fg_name_wire_len(cause, FG_NAME_MAX_WIRE) : 0;
+	if(len == 0)
+		return 0;
+	fg_track_name_lower_copy(lower, cause, len);
+	e.now = time32(now);
+	e.cause = lower;
+	e.cause_len = len;
+	return tracker_modify(t, name, 1, &e);
 }
 
 int

@@ -150,6 +150,13 @@ void fg_slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 	size_t n_glue, uint32_t ttl);
 
 /**
+ * Set the slot's cause entry to \p cause (lower-case wire name of \p len
+ * octets, checked by the caller), replacing the one it had.
+ * \return 1 if it holds it, 0 if it does not fit the pool.
+ */
+int fg_slot_set_cause(struct fg_seg_slot* s, const uint8_t* cause, size_t len);
+
+/**
  * Turn a slot into a view, checking everything: it came out of shared
  * memory (a private copy, or the slot itself while its stripe is held).
  * \return 0 if the slot is not a well-formed record.

@@ -144,26 +144,44 @@ sketch_estimate(const uint64_t* sk, unsigned words)
 
 /* ---------------------------------------------------------- pool entries */
 
-/** Entry sizes by kind (FG_SEG_ENT_KIND bits), 0 for no entry: a table,
- * not a switch, because every pool walk steps through it. */
+/** Sizes of the address entries by kind (FG_SEG_ENT_KIND bits), 0 for no
+ * entry or one whose size it holds itself (the cause): a table, not a
+ * switch, because every pool walk steps through it. */
 static const uint8_t ent_sizes[FG_SEG_ENT_KIND + 1] = {
 	0, FG_SEG_ENT_A4_SIZE, FG_SEG_ENT_A6_SIZE, FG_SEG_ENT_G4_SIZE,
 	FG_SEG_ENT_G6_SIZE, 0, 0, 0
 };
 
-/** Size of the pool entry that starts with \p tag, 0 if none. */
+/** Size of the pool entry at \p e, of which \p room octets lie in the
+ * pool; 0 if it is none or does not fit. */
 static unsigned
-ent_size(uint8_t tag)
+ent_size(const uint8_t* e, unsigned room)
 {
-	return ent_sizes[tag & FG_SEG_ENT_KIND];
+	unsigned sz;
+	if(room == 0)
+		return 0;
+	if((e[0] & FG_SEG_ENT_KIND) == FG_SEG_ENT_CAUSE)
+		sz = room >= FG_SEG_ENT_CAUSE_HEAD && e[1] ?
+			FG_SEG_ENT_CAUSE_HEAD + (unsigned)e[1] : 0;
+	else
+		sz = ent_sizes[e[0] & FG_SEG_ENT_KIND];
+	return sz <= room ? sz : 0;
 }
 
-/** Whether an entry holds a name server's glue (not an answer). */
+/** Whether an entry holds a name server's glue. */
 static int
 ent_is_glue(uint8_t tag)
 {
 	uint8_t k = tag & FG_SEG_ENT_KIND;
 	return k == FG_SEG_ENT_G4 || k == FG_SEG_ENT_G6;
+}
+
+/** Whether an entry holds an answer's address. */
+static int
+ent_is_answer(uint8_t tag)
+{
+	uint8_t k = tag & FG_SEG_ENT_KIND;
+	return k == FG_SEG_ENT_A4 || k == FG_SEG_ENT_A6;
 }
 
 /** Offset of the address inside an entry. */
@@ -208,8 +226,8 @@ ent_find(const struct fg_seg_slot* s, uint8_t kind, const uint8_t* addr)
 		end = FG_SEG_POOL_SIZE;
 	while(off < end) {
 		uint8_t tag = s->pool[off];
-		unsigned sz = ent_size(tag);
-		if(sz == 0 || off + sz > end)
+		unsigned sz = ent_size(s->pool + off, end - off);
+		if(sz == 0)
 			return -1;
 		if((tag & FG_SEG_ENT_KIND) == kind &&
 			memcmp(s->pool + off + ent_addr_off(tag), addr, alen) == 0)
@@ -223,9 +241,10 @@ ent_find(const struct fg_seg_slot* s, uint8_t kind, const uint8_t* addr)
 static void
 ent_clear_last_glue(struct fg_seg_slot* s)
 {
-	unsigned off = s->name_len;
-	while(off < s->pool_used && off < FG_SEG_POOL_SIZE) {
-		unsigned sz = ent_size(s->pool[off]);
+	unsigned off = s->name_len, end = s->pool_used < FG_SEG_POOL_SIZE ?
+		s->pool_used : FG_SEG_POOL_SIZE;
+	while(off < end) {
+		unsigned sz = ent_size(s->pool + off, end - off);
 		if(sz == 0)
 			return;
 		if(ent_is_glue(s->pool[off]))
@@ -263,13 +282,14 @@ hits_add(uint16_t a, uint16_t b)
 static void
 ent_settle_last(struct fg_seg_slot* s, int clear)
 {
-	unsigned off = s->name_len;
-	while(off < s->pool_used && off < FG_SEG_POOL_SIZE) {
+	unsigned off = s->name_len, end = s->pool_used < FG_SEG_POOL_SIZE ?
+		s->pool_used : FG_SEG_POOL_SIZE;
+	while(off < end) {
 		uint8_t* e = s->pool + off;
-		unsigned sz = ent_size(*e);
-		if(sz == 0 || off + sz > FG_SEG_POOL_SIZE)
+		unsigned sz = ent_size(e, end - off);
+		if(sz == 0)
 			break;
-		if(!ent_is_glue(*e) && (*e & FG_SEG_ENT_LAST)) {
+		if(ent_is_answer(*e) && (*e & FG_SEG_ENT_LAST)) {
 			if(s->hits_pending)
 				ent_set_hits(e, hits_add(ent_hits(e), s->hits_pending));
 			if(clear)
@@ -344,7 +364,7 @@ fg_slot_new_window(const struct fg_segment* seg, struct fg_seg_slot* s,
 	s->apa_max = 0;
 	s->ns_answers = 0;
 	s->ns_changes = 0;
-	s->bits &= FG_SEG_HAVE_ADDR_SET | FG_SEG_HAVE_NS_SET;
+	s->bits &= FG_SEG_HAVE_ADDR_SET | FG_SEG_HAVE_NS_SET | FG_SEG_HAVE_CAUSE;
 	old_n_asns = s->n_asns < FG_TRACK_ASNS ? s->n_asns : FG_TRACK_ASNS;
 	old_n_cc = s->n_countries < FG_TRACK_COUNTRIES ? s->n_countries :
 		FG_TRACK_COUNTRIES;
@@ -365,10 +385,15 @@ fg_slot_new_window(const struct fg_segment* seg, struct fg_seg_slot* s,
 	end = s->pool_used <= FG_SEG_POOL_SIZE ? s->pool_used : FG_SEG_POOL_SIZE;
 	while(off < end) {
 		uint8_t tag = s->pool[off];
-		unsigned sz = ent_size(tag);
-		if(sz == 0 || off + sz > end)
+		unsigned sz = ent_size(s->pool + off, end - off);
+		if(sz == 0)
 			break;
-		if(tag & FG_SEG_ENT_LAST) {
+		if((tag & FG_SEG_ENT_KIND) == FG_SEG_ENT_CAUSE) {
+			/* not evidence: it stays as it is */
+			if(w != off)
+				memmove(s->pool + w, s->pool + off, sz);
+			w += sz;
+		} else if(tag & FG_SEG_ENT_LAST) {
 			uint8_t* e = s->pool + off;
 			uint8_t family = family_of_kind(tag & FG_SEG_ENT_KIND);
 			const uint8_t* addr = e + ent_addr_off(tag);
@@ -492,7 +517,7 @@ fg_slot_record_addrs(const struct fg_segment* seg, struct fg_seg_slot* s,
 		{
 			uint8_t ai = note_asn(seg, s, a->asn);
 			uint8_t ci = note_country(seg, s, a->country);
-			unsigned sz = ent_size(kind);
+			unsigned sz = ent_sizes[kind];
 			if(s->n_addrs < FG_TRACK_ADDRS &&
 				s->pool_used + sz <= FG_SEG_POOL_SIZE) {
 				uint8_t* e = s->pool + s->pool_used;
@@ -594,7 +619,7 @@ fg_slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 			continue;
 		}
 		sketch_set(&s->sk_glue, 1, ~addr_hash(seg, g->family, g->addr));
-		sz = ent_size(kind);
+		sz = ent_sizes[kind];
 		if(s->n_glue < FG_TRACK_GLUE && s->pool_used + sz <= FG_SEG_POOL_SIZE) {
 			uint8_t* e = s->pool + s->pool_used;
 			e[0] = (uint8_t)(kind | FG_SEG_ENT_LAST);
@@ -607,6 +632,43 @@ fg_slot_record_ns(const struct fg_segment* seg, struct fg_seg_slot* s,
 		} else
 			s->bits |= FG_SEG_OVF_GLUE;
 	}
+}
+
+int
+fg_slot_set_cause(struct fg_seg_slot* s, const uint8_t* cause, size_t len)
+{
+	unsigned off = s->name_len, end = s->pool_used < FG_SEG_POOL_SIZE ?
+		s->pool_used : FG_SEG_POOL_SIZE;
+	if(len == 0 || len > FG_NAME_MAX_WIRE)
+		return 0;
+	/* take the old one out, unless it is this one */
+	while(off < end) {
+		uint8_t* e = s->pool + off;
+		unsigned sz = ent_size(e, end - off);
+		if(sz == 0)
+			return 0; /* malformed: leave it to the readers' checks */
+		if((*e & FG_SEG_ENT_KIND) != FG_SEG_ENT_CAUSE) {
+			off += sz;
+			continue;
+		}
+		if(e[1] == len && memcmp(e + FG_SEG_ENT_CAUSE_HEAD, cause,
+			len) == 0)
+			return 1;
+		memmove(e, e + sz, end - off - sz);
+		end -= sz;
+		memset(s->pool + end, 0, sz);
+		s->pool_used = (uint16_t)end;
+		s->bits &= (uint8_t)~FG_SEG_HAVE_CAUSE;
+		break;
+	}
+	if(end + FG_SEG_ENT_CAUSE_HEAD + len > FG_SEG_POOL_SIZE)
+		return 0;
+	s->pool[end] = FG_SEG_ENT_CAUSE;
+	s->pool[end + 1] = (uint8_t)len;
+	memcpy(s->pool + end + FG_SEG_ENT_CAUSE_HEAD, cause, len);
+	s->pool_used = (uint16_t)(end + FG_SEG_ENT_CAUSE_HEAD + len);
+	s->bits |= FG_SEG_HAVE_CAUSE;
+	return 1;
 }
 
 /* --------------------------------------------------------------- reading */
@@ -667,10 +729,16 @@ fg_slot_to_view(const struct fg_seg_slot* c, struct fg_record_view* v)
 	for(off = len; off < end; ) {
 		uint8_t tag = c->pool[off], kind = tag & FG_SEG_ENT_KIND;
 		const uint8_t* e = c->pool + off;
-		unsigned sz = ent_size(tag);
-		if(sz == 0 || off + sz > end)
+		unsigned sz = ent_size(e, end - off);
+		if(sz == 0)
 			return 0;
-		if(!ent_is_glue(tag) && v->n_addrs < FG_TRACK_ADDRS) {
+		if(kind == FG_SEG_ENT_CAUSE) {
+			/* a cause that is no name is left out, the record stays */
+			if(fg_name_wire_len(e + FG_SEG_ENT_CAUSE_HEAD, e[1]) == e[1]) {
+				memcpy(v->cause, e + FG_SEG_ENT_CAUSE_HEAD, e[1]);
+				v->cause_len = e[1];
+			}
+		} else if(ent_is_answer(tag) && v->n_addrs < FG_TRACK_ADDRS) {
 			struct fg_addr* a = &v->addrs[v->n_addrs];
 			uint8_t ai = e[1] >> 4, ci = e[1] & 0x0f;
 			a->family = family_of_kind(kind);

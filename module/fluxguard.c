@@ -25,6 +25,7 @@
 #include "util/config_file.h"
 #include "util/data/msgreply.h"
 #include "services/cache/dns.h"
+#include "services/mesh.h"
 #include "dynlibmod/dynlibmod.h"
 
 #include "fluxguard_internal.h"
@@ -265,8 +266,13 @@ action_counter(int action)
 	}
 }
 
-/** A local-zone answer: if a fluxguard zone made it, count it and add the
- * EDE (Unbound attaches none to local-zone answers). */
+/**
+ * A local-zone answer: if a fluxguard zone made it, count it, add the EDE
+ * (Unbound attaches none to local-zone answers) and report the blocked
+ * query with its client. A block by score says the deciding name's score
+ * as the tracker holds it now, as the module path does, so that an alias
+ * and its target, and both paths, show the same score.
+ */
 static int
 on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct reply_info* rep, int rcode, struct edns_data* edns,
@@ -274,22 +280,56 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
 {
 	struct fluxguard_env* fe = cb_arg;
-	char reason[128], text[160];
-	int action;
-	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)repinfo;
-	(void)start_time; (void)id;
-	if(!fe || !fe->zones || !qinfo)
+	struct fluxguard_zone_hit hit;
+	struct fluxguard_blocked q;
+	char text[160];
+	uint64_t now = start_time ? (uint64_t)start_time->tv_sec :
+		(uint64_t)time(NULL);
+	enum fg_verdict verdict;
+	float score;
+	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)id;
+	if(!fe || !fe->zones || !qinfo || !qinfo->qname)
 		return 1;
-	if(!fluxguard_zones_lookup(fe->zones, qinfo->qname, &action, reason,
-		sizeof(reason)))
+	if(!fluxguard_zones_lookup(fe->zones, qinfo->qname, &hit))
 		return 1;
-	fluxguard_count(fe, action_counter(action));
+	fluxguard_count(fe, action_counter(hit.action));
+	/* the text only when the score moved since the zone was added: a
+	 * double's formatting costs more than the peek */
+	if(hit.list != FG_LIST_DENY && fg_tracker_peek(fe->engine.tracker,
+		hit.cause, now, &verdict, &score) &&
+		verdict == FG_VERDICT_FLAGGED && (double)score != hit.score) {
+		hit.score = score;
+		fg_judge_score_reason(score, hit.reason, sizeof(hit.reason));
+	}
 	if(fe->ede && region) {
-		snprintf(text, sizeof(text), "fluxguard: %s", reason);
+		snprintf(text, sizeof(text), "fluxguard: %s", hit.reason);
 		(void)edns_opt_list_append_ede(opt_list_out, region,
 			LDNS_EDE_BLOCKED, text);
 	}
+	q.qname = qinfo->qname;
+	q.qtype = qinfo->qtype;
+	q.action = hit.action;
+	q.list = hit.list;
+	q.score = hit.score;
+	q.decided_by = hit.cause;
+	q.reason = hit.reason;
+	fluxguard_event_blocked(fe, &q, repinfo);
 	return 1;
+}
+
+/** The identity events carry: Unbound's identity:, else the host name, as
+ * Unbound answers id.server. */
+static void
+set_identity(struct fluxguard_env* fe, struct module_env* env)
+{
+	const char* id = env->cfg ? env->cfg->identity : NULL;
+	if(id && *id) {
+		snprintf(fe->identity, sizeof(fe->identity), "%s", id);
+		return;
+	}
+	if(gethostname(fe->identity, sizeof(fe->identity) - 1) != 0)
+		fe->identity[0] = 0;
+	fe->identity[sizeof(fe->identity) - 1] = 0;
 }
 
 /** What the database of \p kind is, for the start-up line: its file, build
@@ -444,10 +484,15 @@ init(struct module_env* env, int id)
 	}
 	fe->ede = env->cfg ? env->cfg->ede : 0;
 	open_resources(fe);
+	set_identity(fe, env);
 	if(fe->cfg.event_log) {
+		struct fg_eventlog_params ep;
 		char err[1024];
+		ep.path = fe->cfg.event_log;
+		ep.rate = fe->cfg.event_rate;
+		ep.identity = fe->identity;
 		/* the event log is a copy for a SIEM: without it, keep protecting */
-		fe->events = fg_eventlog_open(fe->cfg.event_log, err, sizeof(err));
+		fe->events = fg_eventlog_open(&ep, err, sizeof(err));
 		if(!fe->events)
 			log_err("fluxguard: %s; decisions go to Unbound's log only", err);
 	}
@@ -497,26 +542,74 @@ deinit(struct module_env* env, int id)
 	fg_log_set_sink(NULL);
 }
 
-/** Answer a blocked query, count it and request its local zone. */
+/**
+ * Report a blocked query to the event log: one event per client waiting
+ * for this answer (Unbound joins identical queries into one), none named
+ * when nobody waits (a prefetch).
+ */
+static void
+report_blocked(struct fluxguard_env* fe, struct module_qstate* qstate,
+	const struct fg_judgement* b)
+{
+	struct fluxguard_blocked q;
+	struct mesh_reply* r;
+	if(!fe->events)
+		return;
+	q.qname = qstate->qinfo.qname;
+	q.qtype = qstate->qinfo.qtype;
+	q.action = b->action;
+	q.list = b->list;
+	q.score = b->score;
+	q.decided_by = b->name_len ? b->name : NULL;
+	q.reason = b->reason;
+	r = qstate->mesh_info ? qstate->mesh_info->reply_list : NULL;
+	if(!r)
+		fluxguard_event_blocked(fe, &q, NULL);
+	for(; r; r = r->next)
+		fluxguard_event_blocked(fe, &q, &r->query_reply);
+}
+
+/**
+ * A query blocked because of another name (the end of its CNAME chain):
+ * note that name in the query name's tracker record, so that
+ * `fluxguard-control show ALIAS` can say what the alias follows. Once per
+ * alias in the common case: afterwards its local zone answers.
+ */
+static void
+note_cause(struct fluxguard_env* fe, struct module_qstate* qstate,
+	const struct fg_judgement* b)
+{
+	if(!fe->engine.tracker || !b->name_len ||
+		fg_name_equal(b->name, qstate->qinfo.qname))
+		return;
+	(void)fg_tracker_set_cause(fe->engine.tracker, qstate->qinfo.qname,
+		(uint64_t)*qstate->env->now, b->name);
+}
+
+/** Answer a blocked query, count it, report it and request its local zone. */
 static void
 block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 	const struct fg_judgement* b)
 {
 	if(b->list == FG_LIST_DENY)
 		fluxguard_count(fe, FG_CTR_LIST_DENY_HITS);
+	note_cause(fe, qstate, b);
 	if(b->action == FG_ACTION_LOG) {
-		/* monitor mode: the answer passes; the enforcer logs it once */
+		/* monitor mode: the answer passes (would-block); the enforcer
+		 * logs it once */
 		fluxguard_count(fe, FG_CTR_ACTION_LOG);
+		report_blocked(fe, qstate, b);
 		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
-			b->reason);
+			b->list, b->score, b->reason);
 		return;
 	}
 	if(fluxguard_apply_block(fe, qstate, b)) {
 		fluxguard_count(fe, action_counter(b->action));
+		report_blocked(fe, qstate, b);
 		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
-			b->reason);
+			b->list, b->score, b->reason);
 		qstate->ext_state[id] = module_finished;
 	} else {
 		fluxguard_count(fe, FG_CTR_ERRORS);

@@ -20,9 +20,12 @@
 #include <time.h>
 
 #include "fluxguard/engine.h"
+#include "fluxguard/name.h"
 #include "fluxguard/options.h"
+#include "fluxguard/policy.h"
 #include "fluxguard/upstream.h"
 
+struct comm_reply;
 struct dns_msg;
 struct module_env;
 struct module_qstate;
@@ -49,6 +52,9 @@ struct fluxguard_env {
 	struct fluxguard_zones* zones;
 	/** the JSON event log (option event-log), or NULL */
 	struct fg_eventlog* events;
+	/** the resolver's identity in events: Unbound's identity:, else the
+	 * host name, as Unbound answers id.server */
+	char identity[256];
 	/** lists replaced by fluxguard_reload_lists, freed at deinit */
 	struct fluxguard_retired* retired;
 };
@@ -65,13 +71,42 @@ void fluxguard_reload_lists(struct fluxguard_env* fe);
 void fluxguard_count(struct fluxguard_env* fe, unsigned counter);
 
 /**
- * Append one decision to the event log (if configured): \p event is "flag",
- * "block" or "unflag"; \p action an enum fg_action or -1; \p list "allow",
- * "deny" or NULL; \p explain the score's explanation or NULL. Never blocks.
+ * Append a decision that no query made to the event log (if configured):
+ * \p event is "flag" or "unflag"; \p score is written when \p explain is
+ * given (a flag), else null; \p action an enum fg_action or -1. Never
+ * blocks.
  */
 void fluxguard_event(struct fluxguard_env* fe, const char* event,
-	const uint8_t* name, double score, int action, const char* list,
-	const char* reason, const struct fg_score_explain* explain);
+	const uint8_t* name, double score, int action, const char* reason,
+	const struct fg_score_explain* explain);
+
+/** One blocked query, as the module path and the local-zone path report it. */
+struct fluxguard_blocked {
+	/** the query name, wire format */
+	const uint8_t* qname;
+	/** the query type */
+	uint16_t qtype;
+	/** the enum fg_action applied; FG_ACTION_LOG (monitor mode) is
+	 * reported as would-block */
+	int action;
+	/** FG_LIST_DENY when a deny (list or operator) decided, else
+	 * FG_LIST_NONE: then score holds the deciding name's score */
+	enum fg_list list;
+	/** the deciding name's score, as the tracker holds it now */
+	double score;
+	/** the name whose verdict decided, wire format, or NULL */
+	const uint8_t* decided_by;
+	/** why, as in the EDE text */
+	const char* reason;
+};
+
+/**
+ * Append one blocked query to the event log (if configured), within the
+ * event log's rate (what it leaves out is counted): the client is
+ * \p client's address and port, none if NULL. Never blocks.
+ */
+void fluxguard_event_blocked(struct fluxguard_env* fe,
+	const struct fluxguard_blocked* q, const struct comm_reply* client);
 
 /**
  * Whether the Unbound process we are loaded into is the version this module was
@@ -126,21 +161,38 @@ void fluxguard_zones_attach_worker(struct fluxguard_zones* z,
  * Ask for a local zone that blocks \p name (wire) with \p action (for action
  * log: no zone, the decision is logged once). \p cause is the name whose
  * verdict decided it (the flagged end of a CNAME chain; NULL: \p name itself):
- * unflagging or allowing the cause removes the zone again. Applied at once
- * when called on a worker thread (\p env of that worker), else on the next
- * timer tick of any worker. Thread-safe, never blocks on I/O.
+ * unflagging or allowing the cause removes the zone again. \p list is
+ * FG_LIST_DENY when a deny decided, \p score the cause's score then.
+ * Applied at once when called on a worker thread (\p env of that worker),
+ * else on the next timer tick of any worker. Thread-safe, never blocks on
+ * I/O.
  */
 void fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	const uint8_t* name, size_t name_len, const uint8_t* cause,
-	size_t cause_len, int action, const char* reason);
+	size_t cause_len, int action, enum fg_list list, double score,
+	const char* reason);
+
+/** What fluxguard_zones_lookup found: the block a fluxguard zone stands for. */
+struct fluxguard_zone_hit {
+	/** enum fg_action of the zone */
+	int action;
+	/** FG_LIST_DENY when a deny decided it, else FG_LIST_NONE */
+	enum fg_list list;
+	/** the name whose verdict decided it, wire format, lower case */
+	uint8_t cause[FG_NAME_MAX_WIRE];
+	/** the cause's score when the zone was added */
+	double score;
+	/** the reason then, for the log and the EDE text */
+	char reason[96];
+};
 
 /**
- * The fluxguard zone that covers \p qname: its action and reason text (copied
- * into \p buf); 0 if no fluxguard zone covers it. For the EDE and counters of
- * local answers.
+ * The fluxguard zone that covers \p qname, copied into \p hit; 0 if no
+ * fluxguard zone covers it. For the EDE, counters and events of local
+ * answers.
  */
 int fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
-	int* action, char* buf, size_t buflen);
+	struct fluxguard_zone_hit* hit);
 
 /** Memory the enforcer holds, for get_mem. */
 size_t fluxguard_zones_mem(struct fluxguard_zones* z);

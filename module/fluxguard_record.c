@@ -136,7 +136,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 		/* other Unbound processes on the segment learn it from the journal */
 		(void)fg_tracker_journal_append(fe->engine.tracker, FG_JOURNAL_FLAG,
 			d->owner);
-		fluxguard_event(fe, "flag", d->owner, d->score, fe->cfg.action, NULL,
+		fluxguard_event(fe, "flag", d->owner, d->score, fe->cfg.action,
 			"flux score crossed the threshold", &d->explain);
 		if(fg_name_to_str(d->owner, name, sizeof(name)))
 			log_info("fluxguard: flagged %s: score %.1f after %u answers",

@@ -58,6 +58,7 @@
 #include "fluxguard_internal.h"
 #include "fluxguard/geo.h"
 #include "fluxguard/counters.h"
+#include "fluxguard/judge.h"
 #include "fluxguard/name.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
@@ -93,6 +94,10 @@ struct zone_entry {
 	size_t cause_len;
 	/** enum fg_action */
 	int action;
+	/** FG_LIST_DENY when a deny decided it, else FG_LIST_NONE */
+	enum fg_list list;
+	/** the cause's score then */
+	double score;
 	/** why, for the log and the EDE text */
 	char reason[96];
 };
@@ -374,6 +379,8 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 		memcpy(e->cause, req->cause, req->cause_len);
 		e->cause_len = req->cause_len;
 		e->action = req->action;
+		e->list = req->list;
+		e->score = req->score;
 		snprintf(e->reason, sizeof(e->reason), "%s", req->reason);
 	}
 	pthread_rwlock_unlock(&z->installed_lock);
@@ -383,9 +390,7 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 	else
 		log_info("fluxguard: blocking %s (%s): action %s, cache included",
 			name, req->reason, fg_action_name(req->action));
-	fluxguard_event(z->fe, "block", req->name, 0, req->action,
-		strncmp(req->reason, "deny", 4) == 0 ? "deny" : NULL, req->reason,
-		NULL);
+	/* the event log has a line per blocked query, from the query paths */
 }
 
 /** Whether \p e should go when \p name is allowed, unflagged or forgotten
@@ -422,7 +427,7 @@ release(struct fluxguard_zones* z, struct local_zones* zones,
 				count(z, FG_CTR_ZONES_REMOVED);
 			if(fg_name_to_str(e->name, str, sizeof(str)))
 				log_info("fluxguard: unblocked %s (%s)", str, why);
-			fluxguard_event(z->fe, "unflag", e->name, 0, -1, NULL, why,
+			fluxguard_event(z->fe, "unflag", e->name, 0, -1, why,
 				NULL);
 			free(e);
 		}
@@ -432,7 +437,8 @@ release(struct fluxguard_zones* z, struct local_zones* zones,
 /** Fill an add request. */
 static void
 make_req(struct zone_entry* req, const uint8_t* name, size_t len,
-	const uint8_t* cause, size_t cause_len, int action, const char* reason)
+	const uint8_t* cause, size_t cause_len, int action, enum fg_list list,
+	double score, const char* reason)
 {
 	memcpy(req->name, name, len);
 	fg_name_lower(req->name);
@@ -441,13 +447,16 @@ make_req(struct zone_entry* req, const uint8_t* name, size_t len,
 	fg_name_lower(req->cause);
 	req->cause_len = cause_len;
 	req->action = action;
+	req->list = list;
+	req->score = score;
 	snprintf(req->reason, sizeof(req->reason), "%s", reason);
 }
 
 void
 fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	const uint8_t* name, size_t name_len, const uint8_t* cause,
-	size_t cause_len, int action, const char* reason)
+	size_t cause_len, int action, enum fg_list list, double score,
+	const char* reason)
 {
 	struct zone_entry* e, req;
 	struct worker* worker = env ? env->worker : NULL;
@@ -466,7 +475,8 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	pthread_rwlock_unlock(&z->installed_lock);
 	if(known)
 		return;
-	make_req(&req, name, name_len, cause, cause_len, action, reason);
+	make_req(&req, name, name_len, cause, cause_len, action, list, score,
+		reason);
 	/* On a worker thread the local zones are safe to change right away, so
 	 * the very next query (other threads' included) meets the zone. If
 	 * another worker is applying, leave it to the next tick. */
@@ -501,14 +511,14 @@ apply_journal(struct fluxguard_zones* z, struct module_env* env,
 		if(!fg_tracker_lookup(fe->engine.tracker, je->name, (uint64_t)*env->now,
 			&rec) || rec.verdict != FG_VERDICT_FLAGGED)
 			return; /* unflagged again since */
-		snprintf(reason, sizeof(reason), "flux score %.1f", (double)rec.score);
+		fg_judge_score_reason(rec.score, reason, sizeof(reason));
 		make_req(&req, je->name, je->name_len, je->name, je->name_len,
-			fe->cfg.action, reason);
+			fe->cfg.action, FG_LIST_NONE, rec.score, reason);
 		apply(z, env, zones, &req);
 		return;
 	case FG_JOURNAL_DENY:
 		make_req(&req, je->name, je->name_len, je->name, je->name_len,
-			fe->cfg.deny_action, "deny list (operator)");
+			fe->cfg.deny_action, FG_LIST_DENY, 0, "deny list (operator)");
 		apply(z, env, zones, &req);
 		return;
 	case FG_JOURNAL_ALLOW:
@@ -696,7 +706,7 @@ fluxguard_zones_attach_worker(struct fluxguard_zones* z, struct module_env* env)
 
 int
 fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
-	int* action, char* buf, size_t buflen)
+	struct fluxguard_zone_hit* hit)
 {
 	size_t len = fg_name_wire_len(qname, FG_NAME_MAX_WIRE);
 	uint8_t lower[FG_NAME_MAX_WIRE];
@@ -712,8 +722,11 @@ fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
 		size_t plen = len - (size_t)(p - lower);
 		struct zone_entry* e = installed_find(z, p, plen);
 		if(e && e->action != FG_ACTION_LOG) {
-			*action = e->action;
-			snprintf(buf, buflen, "%s", e->reason);
+			hit->action = e->action;
+			hit->list = e->list;
+			memcpy(hit->cause, e->cause, e->cause_len);
+			hit->score = e->score;
+			snprintf(hit->reason, sizeof(hit->reason), "%s", e->reason);
 			found = 1;
 			break;
 		}

@@ -1325,16 +1325,53 @@ print_addr(const char* what, const struct fg_addr* a, const uint32_t* hits)
 	printf("\n");
 }
 
+/**
+ * For a name the module blocked because of another one (its CNAME chain
+ * ends at a flagged or denied name): the name it follows, and what that
+ * name's verdict now means for it. \p cause is that name's record, NULL
+ * if it is not tracked.
+ */
+static void
+print_follows(const struct fg_record_view* rec,
+	const struct fg_record_view* cause)
+{
+	char str[FG_NAME_MAX_STR];
+	if(!fg_name_to_str(rec->cause, str, sizeof(str)))
+		return;
+	printf("follows: %s\n", str);
+	if(!cause) {
+		printf("follows-verdict: not tracked (blocked as an alias of it "
+			"only while a deny list names it)\n");
+		return;
+	}
+	switch(cause->verdict) {
+	case FG_VERDICT_FLAGGED:
+		printf("follows-verdict: flagged, score %.2f (blocked as an "
+			"alias of it: its CNAME chain ends there)\n",
+			(double)cause->score);
+		break;
+	case FG_VERDICT_DENIED:
+		printf("follows-verdict: denied (blocked as an alias of it: "
+			"its CNAME chain ends there)\n");
+		break;
+	default:
+		printf("follows-verdict: %s, score %.2f (no longer blocked "
+			"because of it, unless a deny list names it)\n",
+			fg_verdict_name(cause->verdict), (double)cause->score);
+		break;
+	}
+}
+
 static int
 cmd_show(struct control* c, char** argv, int argc)
 {
 	uint8_t name[FG_NAME_MAX_WIRE];
 	char str[FG_NAME_MAX_STR], text[4096];
-	struct fg_record_view rec, zone;
+	struct fg_record_view rec, zone, cause;
 	struct fg_score_explain ex;
 	struct fg_tracker* t;
 	uint64_t now = (uint64_t)time(NULL);
-	int has_zone, found, attempt;
+	int has_zone, has_cause, found, attempt;
 	uint32_t i;
 	(void)argc;
 	parse_domain(argv[0], name, str);
@@ -1342,6 +1379,8 @@ cmd_show(struct control* c, char** argv, int argc)
 		t = attach(c, 0);
 		found = fg_tracker_lookup(t, name, now, &rec);
 		has_zone = found && fg_detect_find_zone(t, name, now, &rec, &zone);
+		has_cause = found && rec.cause_len &&
+			fg_tracker_lookup(t, rec.cause, now, &cause);
 		fg_tracker_close(t);
 		if(attempt == SEGMENT_RETRIES || !segment_replaced(c))
 			break;
@@ -1350,6 +1389,8 @@ cmd_show(struct control* c, char** argv, int argc)
 		die(EXIT_FAILURE, "show: %s is not tracked", str);
 	printf("domain: %s\n", str);
 	printf("verdict: %s\n", fg_verdict_name(rec.verdict));
+	if(rec.cause_len)
+		print_follows(&rec, has_cause ? &cause : NULL);
 	printf("score: %.2f\n", (double)rec.score);
 	print_time("flagged-at", rec.flagged_at);
 	printf("unflagged-by-operator: %s\n",
@@ -1800,7 +1841,10 @@ static const struct command commands[] = {
 	  "--all (--flagged, --sort score|last|answers, --json)", cmd_list },
 	{ "show", "DOMAIN", 1, 1, 0, "everything the tracker holds about DOMAIN: "
 	  "features, addresses with ASN and country, glue, verdict and since "
-	  "when, and the score with its explanation", cmd_show },
+	  "when, and the score with its explanation; for a name blocked as an "
+	  "alias (its CNAME chain ends at a flagged or denied name), the name "
+	  "it follows (follows:) and that name's verdict and score now "
+	  "(follows-verdict:)", cmd_show },
 	{ "allow", "ENTRY", 1, 1, 1, "allow ENTRY, in the config's entry syntax "
 	  "(example.com and everything below it, exact:NAME, ASnnn, an address or "
 	  "CIDR prefix): never blocked, from within a second, cache included; kept "

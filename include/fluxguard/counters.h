@@ -61,7 +61,9 @@
 	X(EVENTS_DROPPED, "events.dropped", 1, "events_dropped", "", "", \
 		"event-log lines dropped because the writer fell behind") \
 	X(ERRORS, "errors", 1, "errors", "", "", \
-		"internal failures (each logged); the answer passed unchanged")
+		"internal failures (each logged); the answer passed unchanged") \
+	X(EVENTS_SUPPRESSED, "events.suppressed", 1, "events_suppressed", "", "", \
+		"block events not written because of event-rate (summed up in suppressed events)")
 
 /** Counter ids. */
 enum fg_counter {

@@ -61,6 +61,12 @@ struct fg_judgement {
 };
 
 /**
+ * The reason of a block by score, as the EDE text, the logs and the events
+ * say it: "flux score 87.5" (the score to one decimal, as shown everywhere).
+ */
+void fg_judge_score_reason(double score, char* buf, size_t len);
+
+/**
  * Judge a query before it is resolved: only the allow and deny lists are
  * asked about \p qname (a tracker probe for every new name would cost a
  * cache miss per query; a name flagged earlier already has its local zone).

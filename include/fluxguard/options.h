@@ -118,8 +118,11 @@ struct fg_config {
 	/** age in seconds past which a database's build time earns a warning
 	 * (at start-up and in check-config) */
 	uint32_t geo_max_age;
-	/** file that block and flag events are appended to, NULL if none */
+	/** file that flag, block and unflag events are appended to, NULL if
+	 * none */
 	char* event_log;
+	/** block events written per second at most, 0 for no limit */
+	uint32_t event_rate;
 	/** tracker segment: "/name" (POSIX shared memory) or an absolute path */
 	char* segment;
 	/** permission bits of a new segment: 0600 or 0640 */

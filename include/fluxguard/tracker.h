@@ -94,6 +94,14 @@ struct fg_record_view {
 	uint8_t flags;
 	/** when the domain was first flagged (0 = never), UNIX seconds */
 	uint64_t flagged_at;
+
+	/* --- why the module blocked it, when another name decided --- */
+	/** the name whose verdict blocked this one (the flagged or denied end
+	 * of its CNAME chain), wire format, lower case, as the module last
+	 * noted it (fg_tracker_set_cause) */
+	uint8_t cause[FG_NAME_MAX_WIRE];
+	/** length of cause, 0 if none */
+	uint8_t cause_len;
 };
 
 /** Verdict of a domain. */
@@ -207,7 +215,8 @@ void fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name);
 /**
  * Copy a domain's record out, consistent (never torn by a concurrent writer).
  * A record whose last_seen is \p now - window or older is stale and reads as
- * not tracked, unless its verdict is flagged, allowed or denied (sticky).
+ * not tracked, unless its verdict is flagged, allowed or denied, or it
+ * carries a cause (sticky).
  * The copy has the window ageing of core/segment_layout.h applied at
  * \p now. fg_tracker_foreach visits the same records.
  * \return 1 if found (and within the window), 0 if not tracked.
@@ -238,6 +247,17 @@ int fg_tracker_set_verdict(struct fg_tracker* t, const uint8_t* name,
  */
 int fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name,
 	uint8_t set, uint8_t clear);
+
+/**
+ * Note that the module blocked \p name because of \p cause (the flagged or
+ * denied end of its CNAME chain), creating \p name's record if it is not
+ * tracked. The record keeps the cause, replacing an older one, and stays
+ * visible while it does (core/segment_layout.h, "The cause"); its own
+ * evidence and verdict are left alone.
+ * \return 1 if noted, 0 if not (no room in the record or its bucket).
+ */
+int fg_tracker_set_cause(struct fg_tracker* t, const uint8_t* name,
+	uint64_t now, const uint8_t* cause);
 
 /** Forget one domain. \return 1 if it was tracked. */
 int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);

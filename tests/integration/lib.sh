@@ -274,7 +274,8 @@ fg_unbound_log_has() {
 # fg_start_flux_stack [fluxguard.conf lines...]: fluxguard.conf gets a private
 # segment, the fixture databases, action refuse and the lines given; Unbound runs with
 # `ede: yes`, local data in flux.test. (see enforce.scn) and FG_UNBOUND_THREADS.
-# FG_SCENARIO names another scenario, FG_AUTHD_ARGS adds fg-testauthd options.
+# FG_SCENARIO names another scenario, FG_AUTHD_ARGS adds fg-testauthd options,
+# FG_UNBOUND_EXTRA one more server: line.
 # Sets FG_SEGMENT; the segment is unlinked on exit.
 fg_start_flux_stack() {
     local line
@@ -301,7 +302,8 @@ fg_start_flux_stack() {
     FG_STUB_ZONE="flux.test. other.test. dflux.test." FG_UPSTREAM_PORT=$FG_AUTHD_PORT \
         fg_write_unbound_conf "ede: yes" \
         'local-zone: "flux.test." transparent' \
-        'local-data: "data.flux.test. 300 IN A 198.51.100.9"'
+        'local-data: "data.flux.test. 300 IN A 198.51.100.9"' \
+        ${FG_UNBOUND_EXTRA:+"$FG_UNBOUND_EXTRA"}
     fg_start_unbound
 }
 

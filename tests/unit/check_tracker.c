@@ -394,6 +394,85 @@ START_TEST(test_window_expiry)
 }
 END_TEST
 
+START_TEST(test_cause)
+{
+	static const struct want alias[] = {
+		VIEW(name_len, 12), VIEW(answers, 0), VIEW(n_addrs, 0),
+		VIEW(verdict, FG_VERDICT_CLEAN), VIEW(first_seen, 1000),
+		VIEW(cause_len, 10) };
+	/* the cause sits among the address entries and outlives a window */
+	static const struct want both[] = {
+		VIEW(answers, 2), VIEW(n_addrs, 16), VIEW(addr_distinct, 16),
+		VIEW(cause_len, 10) };
+	static const struct want both_aged[] = {
+		VIEW(answers, 0), VIEW(n_addrs, 1), VIEW(addr_hits[0], 0),
+		VIEW(cause_len, 10) };
+	struct fg_tracker* t = fg_unit_tracker_open(1024, 100);
+	struct fg_record_view v;
+	struct fg_addr a[16];
+	enum fg_verdict verdict;
+	float score;
+	uint8_t w[FG_NAME_MAX_WIRE];
+	char name[300];
+	int i;
+	/* a name not tracked gets a record that carries its cause */
+	ck_assert(fg_tracker_set_cause(t, fg_unit_name("Alias.Test"), 1000,
+		fg_unit_name("BOT.test")));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("alias.test"), 1000, &v));
+	check_fields(&v, alias, FG_UNIT_COUNT(alias));
+	ck_assert_mem_eq(v.cause, "\3bot\4test\0", 10);
+	/* its own verdict is untouched: the judgement asks the cause */
+	ck_assert(fg_tracker_peek(t, fg_unit_name("alias.test"), 1000, &verdict,
+		&score));
+	ck_assert_int_eq(verdict, FG_VERDICT_CLEAN);
+	/* sticky: a window later it still explains the block */
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("alias.test"), 5000, &v));
+	ck_assert_uint_eq(v.cause_len, 10);
+	/* the same again, then another one replaces it */
+	ck_assert(fg_tracker_set_cause(t, fg_unit_name("alias.test"), 1001,
+		fg_unit_name("bot.test")));
+	ck_assert(fg_tracker_set_cause(t, fg_unit_name("alias.test"), 1002,
+		fg_unit_name("www.other.test")));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("alias.test"), 1002, &v));
+	ck_assert_uint_eq(v.cause_len, 16);
+	ck_assert_mem_eq(v.cause, "\3www\5other\4test\0", 16);
+
+	/* a record with evidence keeps it, before and after the cause */
+	for(i = 0; i < 16; i++)
+		a[i] = v4(10, (uint8_t)i, 0, 1, 0, NULL);
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("both.test"), 1000,
+		a, 8, 60));
+	ck_assert(fg_tracker_set_cause(t, fg_unit_name("both.test"), 1000,
+		fg_unit_name("bot.test")));
+	record_expect(t, "both.test", 1010, a + 8, 8, 60, both,
+		FG_UNIT_COUNT(both));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("both.test"), 1010, &v));
+	ck_assert_mem_eq(v.cause, "\3bot\4test\0", 10);
+	ck_assert_mem_eq(v.addrs[15].addr, "\012\017\000\001", 4);
+	/* a new window carries the last answer's addresses and the cause;
+	 * at 1300 the record is a window old, and the cause keeps it */
+	ck_assert(fg_tracker_record_addrs(t, fg_unit_name("both.test"), 1200,
+		a + 15, 1, 60));
+	ck_assert(fg_tracker_lookup(t, fg_unit_name("both.test"), 1300, &v));
+	check_fields(&v, both_aged, FG_UNIT_COUNT(both_aged));
+	ck_assert_mem_eq(v.cause, "\3bot\4test\0", 10);
+
+	/* a 255-octet name leaves no room for a long cause: not noted */
+	memset(name, 'x', sizeof(name));
+	for(i = 0; i < 4; i++)
+		name[i * 63 + 62] = '.';
+	name[252] = 'y';
+	name[253] = 0;
+	ck_assert_uint_eq(fg_name_from_str(name, w, sizeof(w)), 255);
+	ck_assert(!fg_tracker_set_cause(t, w, 1000, w));
+	ck_assert(fg_tracker_set_cause(t, w, 1000, fg_unit_name("b.test")));
+	ck_assert(fg_tracker_lookup(t, w, 1000, &v));
+	ck_assert_uint_eq(v.cause_len, 8);
+	ck_assert(!fg_tracker_set_cause(t, fg_unit_name("x.test"), 1000, NULL));
+	fg_tracker_close(t);
+}
+END_TEST
+
 /** Name i of a family of test names. */
 static const uint8_t*
 name_n(const char* fmt, int i)
@@ -1267,7 +1346,7 @@ fg_unit_suite(void)
 		test_ns, test_admin, test_foreach, test_bad_input,
 		test_operator_verdict, test_permissions, test_memory_reserved,
 		test_huge_pages, test_peek, test_journal_ring,
-		test_counters_and_config };
+		test_counters_and_config, test_cause };
 	const TTest* segment_tests[] = { test_corrupt_magic, test_foreign_file_kept,
 		test_others_segment_refused, test_stuck_lock_skipped,
 		test_wrong_version, test_wrong_slot_size, test_truncated,
