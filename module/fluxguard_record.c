@@ -18,6 +18,7 @@
 
 #include "fluxguard_internal.h"
 #include "fluxguard/counters.h"
+#include "fluxguard/judge.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
 
@@ -97,6 +98,26 @@ fluxguard_read_response(const struct dns_msg* msg, time_t now, struct fg_upstrea
 		add_rrset(up, rep->rrsets[i], rrset_section(rep, i), now);
 }
 
+/**
+ * The response holds a flagged or denied name: put the query's local zone
+ * in place now, before the iterator stores the answer in Unbound's cache.
+ * Blocking only at moddone leaves a moment in which another thread could
+ * serve the freshly cached answer (an alias's chain to a flagged name) from
+ * the cache, which no module sees. The judgement is the one moddone makes.
+ */
+static void
+block_before_caching(struct fluxguard_env* fe, struct module_qstate* qstate,
+	const struct fg_upstream* up)
+{
+	struct fg_judgement b;
+	if(!fe->zones || !fg_judge_answer(&fe->engine.detector,
+		qstate->qinfo.qname, up, &b) || b.action == FG_ACTION_LOG)
+		return;
+	fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
+		qstate->qinfo.qname_len, b.name, b.name_len, b.action, b.list,
+		b.score, b.reason);
+}
+
 int
 fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct dns_msg* response, int id, void* cb_arg)
@@ -105,6 +126,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct fg_upstream up;
 	struct fg_decision decisions[FG_UPSTREAM_MAX_RRSETS];
 	size_t n, i;
+	int blocking = 0;
 	(void)id;
 	if(!fe || !fe->engine.tracker || !response || !qstate)
 		return 1;
@@ -129,6 +151,9 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 			fluxguard_count(fe, FG_CTR_ANSWERS_UNTRACKED);
 		else if(d->source == FG_SRC_SCORE || d->source == FG_SRC_OPERATOR)
 			fluxguard_count(fe, FG_CTR_ANSWERS_RECORDED);
+		if(d->verdict == FG_VERDICT_FLAGGED ||
+			d->verdict == FG_VERDICT_DENIED)
+			blocking = 1;
 		if(!d->newly_flagged)
 			continue;
 		/* once per domain: newly_flagged is set on the transition only */
@@ -142,5 +167,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 			log_info("fluxguard: flagged %s: score %.1f after %u answers",
 				name, d->score, (unsigned)d->answers);
 	}
+	if(blocking)
+		block_before_caching(fe, qstate, &up);
 	return 1;
 }
