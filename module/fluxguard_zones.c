@@ -100,6 +100,9 @@ struct zone_entry {
 	double score;
 	/** why, for the log and the EDE text */
 	char reason[96];
+	/** for an alias (name is not cause): the next older and newer alias
+	 * zones, oldest first out when max-blocked-aliases is reached */
+	struct zone_entry* older, *newer;
 };
 
 /** A worker's timer. */
@@ -128,6 +131,10 @@ struct fluxguard_zones {
 	pthread_mutex_t apply_lock;
 	/** the last journal entry this process applied */
 	uint64_t journal_seq;
+	/** the alias zones, oldest and newest, and how many (installed_lock
+	 * for writing) */
+	struct zone_entry* alias_oldest, *alias_newest;
+	size_t n_aliases;
 	/** the entry found "being written", and since when (a writer that
 	 * died between reserving and completing it never finishes it) */
 	uint64_t writing_seq;
@@ -336,6 +343,11 @@ drop_from_cache(struct module_env* env, const struct zone_entry* e)
 			types[i], LDNS_RR_CLASS_IN, 0);
 }
 
+static int is_alias(const struct zone_entry* e);
+static void alias_unlink(struct fluxguard_zones* z, struct zone_entry* e);
+static void drop_old_aliases(struct fluxguard_zones* z,
+	struct local_zones* zones);
+
 /** Apply one add request; apply_lock held. */
 static void
 apply(struct fluxguard_zones* z, struct module_env* env,
@@ -376,14 +388,26 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 			__ATOMIC_RELAXED);
 	}
 	if(e) {
+		alias_unlink(z, e);
 		memcpy(e->cause, req->cause, req->cause_len);
 		e->cause_len = req->cause_len;
 		e->action = req->action;
 		e->list = req->list;
 		e->score = req->score;
 		snprintf(e->reason, sizeof(e->reason), "%s", req->reason);
+		if(is_alias(e)) {
+			/* newest alias last: the oldest goes first */
+			e->older = z->alias_newest;
+			if(z->alias_newest)
+				z->alias_newest->newer = e;
+			else
+				z->alias_oldest = e;
+			z->alias_newest = e;
+			z->n_aliases++;
+		}
 	}
 	pthread_rwlock_unlock(&z->installed_lock);
+	drop_old_aliases(z, zones);
 	if(req->action == FG_ACTION_LOG)
 		log_info("fluxguard: would block %s (%s); action log lets it pass",
 			name, req->reason);
@@ -400,6 +424,31 @@ released_by(const struct zone_entry* e, const uint8_t* name)
 {
 	return !name || fg_name_is_subdomain(e->name, name) ||
 		(e->cause_len && fg_name_is_subdomain(e->cause, name));
+}
+
+/** Whether \p e is an alias's zone (another name's verdict caused it). */
+static int
+is_alias(const struct zone_entry* e)
+{
+	return e->len != e->cause_len || memcmp(e->name, e->cause, e->len) != 0;
+}
+
+/** Take alias zone \p e out of the age list; installed_lock held. */
+static void
+alias_unlink(struct fluxguard_zones* z, struct zone_entry* e)
+{
+	if(e->older)
+		e->older->newer = e->newer;
+	else if(z->alias_oldest == e)
+		z->alias_oldest = e->newer;
+	else
+		return; /* not in the list */
+	if(e->newer)
+		e->newer->older = e->older;
+	else
+		z->alias_newest = e->older;
+	e->older = e->newer = NULL;
+	z->n_aliases--;
 }
 
 /** Remove the zones \p name releases; apply_lock held. */
@@ -419,6 +468,7 @@ release(struct fluxguard_zones* z, struct local_zones* zones,
 			}
 			del_zone(zones, e);
 			pthread_rwlock_wrlock(&z->installed_lock);
+			alias_unlink(z, e);
 			*pp = e->next;
 			__atomic_store_n(&z->n_installed, z->n_installed - 1,
 				__ATOMIC_RELAXED);
@@ -431,6 +481,35 @@ release(struct fluxguard_zones* z, struct local_zones* zones,
 				NULL);
 			free(e);
 		}
+	}
+}
+
+/**
+ * Keep the alias zones under max-blocked-aliases: an alias flood (a
+ * wildcard CNAME onto a flagged name, random labels) would otherwise cost a
+ * zone per name. The oldest alias goes; a flagged or denied name's own zone
+ * never does. A dropped alias is blocked again at its next cache miss (the
+ * module path judges its chain). apply_lock held.
+ */
+static void
+drop_old_aliases(struct fluxguard_zones* z, struct local_zones* zones)
+{
+	while(z->n_aliases > z->fe->cfg.max_blocked_aliases &&
+		z->alias_oldest) {
+		struct zone_entry* e = z->alias_oldest, **pp;
+		size_t b = name_bucket(e->name, e->len);
+		del_zone(zones, e);
+		pthread_rwlock_wrlock(&z->installed_lock);
+		alias_unlink(z, e);
+		for(pp = &z->installed[b]; *pp && *pp != e; pp = &(*pp)->next)
+			;
+		if(*pp)
+			*pp = e->next;
+		__atomic_store_n(&z->n_installed, z->n_installed - 1,
+			__ATOMIC_RELAXED);
+		pthread_rwlock_unlock(&z->installed_lock);
+		count(z, FG_CTR_ZONES_ALIASES_DROPPED);
+		free(e);
 	}
 }
 

@@ -56,6 +56,8 @@
 		"local zones added to keep blocked names out of Unbound's cache path") \
 	X(ZONES_REMOVED, "zones.removed", 1, "zones_removed", "", "", \
 		"local zones removed after an allow, unflag or flush") \
+	X(ZONES_ALIASES_DROPPED, "zones.aliases_dropped", 1, "zones_aliases_dropped", "", "", \
+		"local zones of aliases removed, the oldest first, to keep under max-blocked-aliases") \
 	X(GEO_LOOKUPS, "geo.lookups", 1, "geo_lookups", "", "", \
 		"addresses annotated with ASN and country") \
 	X(EVENTS_DROPPED, "events.dropped", 1, "events_dropped", "", "", \

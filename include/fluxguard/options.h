@@ -106,6 +106,8 @@ struct fg_config {
 	struct fg_conf_list allow, deny;
 	/** list files of allow and deny entries */
 	struct fg_conf_list allow_files, deny_files;
+	/** most local zones kept for names blocked as aliases */
+	uint32_t max_blocked_aliases;
 	/** the operator's decisions (fluxguard-control allow/deny), NULL if
 	 * none: by default fluxguard.decisions beside the config file */
 	char* decisions_file;
