@@ -2047,6 +2047,24 @@ is_stats(const struct command* cmd)
 	return cmd->run == cmd_stats || cmd->run == cmd_stats_noreset;
 }
 
+/**
+ * A segment shrunk (truncated by someone) while it is mapped: the next read
+ * past its new end raises SIGBUS. Say so in one line and exit, instead of
+ * dying with a signal; only async-signal-safe calls here.
+ */
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "fluxguard-control: the segment shrank while "
+		"it was being read (truncated by another process?); nothing "
+		"more was read\n";
+	(void)sig;
+	if(write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say it with */
+	}
+	_exit(EXIT_FAILURE);
+}
+
 int
 main(int argc, char** argv)
 {
@@ -2078,6 +2096,7 @@ main(int argc, char** argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	memset(&c, 0, sizeof(c));
+	signal(SIGBUS, on_sigbus);
 	c.unbound_control = "unbound-control";
 	c.sort = "score";
 	opterr = 0; /* our own one-line messages */

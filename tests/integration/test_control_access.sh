@@ -126,6 +126,21 @@ echo "$out" | grep -qx '?]0xguard:' || fg_fail "the planted escape is not shown 
 printf '%s' "$out" | LC_ALL=C grep -q $'\x9b' && fg_fail "a C1 control from the segment reached the output"
 echo "$out" | grep -q '^# ???éuar configuration in effect' || fg_fail "C1 controls not shown as '?', or UTF-8 mangled: $out"
 
+# a segment truncated under the tool raises SIGBUS on the next read: one
+# line and exit 1, not a crash (the tool waits here on a FIFO for its config,
+# and gets the signal as a shrinking segment would give it)
+mkfifo "$FG_WORK/conf.fifo"
+"$CONTROL" -c "$FG_WORK/conf.fifo" status >"$FG_WORK/bus.out" 2>"$FG_WORK/bus.err" &
+bus_pid=$!
+sleep 0.5
+kill -BUS "$bus_pid"
+set +e
+wait "$bus_pid"; rc=$?
+set -e
+[ $rc = 1 ] || fg_fail "SIGBUS: exit $rc, expected 1: $(cat "$FG_WORK/bus.err")"
+grep -qx "fluxguard-control: the segment shrank while it was being read (truncated by another process?); nothing more was read" \
+    "$FG_WORK/bus.err" || fg_fail "SIGBUS message: $(cat "$FG_WORK/bus.err")"
+
 # bad command lines: one line, exit 1
 for args in "--bogus status" "-x status" "status --top" "status --prometheus" "status --json" \
     "show --flagged x.test" "status -v" "stats extra" "list --sort size" "list --top 0" ""; do
