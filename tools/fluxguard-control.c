@@ -212,6 +212,68 @@ segment_check(const char* segment, int writable, struct stat* st)
 	return 0;
 }
 
+/** The real uid of process \p pid, or (uid_t)-1 if it cannot be read. */
+static uid_t
+process_uid(long pid)
+{
+	char path[64], line[256];
+	unsigned long uid;
+	uid_t found = (uid_t)-1;
+	FILE* f;
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if(!(f = fopen(path, "r")))
+		return found;
+	while(fgets(line, sizeof(line), f))
+		if(sscanf(line, "Uid: %lu", &uid) == 1) {
+			found = (uid_t)uid;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/** Whether process \p pid has fluxguard's module mapped. */
+static int
+runs_module(long pid)
+{
+	char path[64], line[4096];
+	int found = 0;
+	FILE* f;
+	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
+	if(!(f = fopen(path, "r")))
+		return 0;
+	while(!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/fluxguard.so") != NULL;
+	fclose(f);
+	return found;
+}
+
+/**
+ * As root, a segment owned by another user is trusted only if it is the
+ * segment of a resolver that runs as that user: the writer the segment names
+ * runs fluxguard's module, with the segment owner's uid. Otherwise any
+ * local user could plant a segment whose text root then reads and acts on.
+ */
+static void
+root_trust_check(struct control* c, struct fg_tracker* t, uid_t owner)
+{
+	struct fg_tracker_info info;
+	char name[300];
+	if(geteuid() != 0 || owner == 0)
+		return;
+	fg_tracker_get_info(t, &info);
+	if(info.writer_pid > 0 && info.writer_pid < INT32_MAX &&
+		process_uid((long)info.writer_pid) == owner &&
+		runs_module((long)info.writer_pid))
+		return;
+	fg_tracker_close(t);
+	die(EXIT_FAILURE, "segment %s: owned by %s, but no resolver runs "
+		"fluxguard as that user (the writer it names, pid %lld, does "
+		"not): its contents could be forged, refusing it as root; run as "
+		"that user to read it", c->segment, user_name(owner, name,
+		sizeof(name)), (long long)info.writer_pid);
+}
+
 /**
  * Whether process \p pid has fluxguard's module mapped but no tracker
  * segment: a resolver running degraded on its lists. Read from
@@ -314,6 +376,8 @@ attach(struct control* c, int writable)
 			die(EXIT_FAILURE, "%s", err);
 		}
 		c->seg_st_ok = segment_check(c->segment, writable, &c->seg_st);
+		if(c->seg_st_ok)
+			root_trust_check(c, t, c->seg_st.st_uid);
 		if(!c->seg_st_ok && !had)
 			return t; /* no file system view of it (not Linux) */
 		if(c->seg_st_ok && (!had || (before.st_dev == c->seg_st.st_dev &&

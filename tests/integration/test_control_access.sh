@@ -42,14 +42,14 @@ expect() { # RC WHAT: the last run exited RC, and a failure said so in one line
     [ "$1" = 0 ] || [ "$(echo "$err" | wc -l)" = 1 ] || fg_fail "$2: error not one line: $err"
 }
 
-# root reads a segment of another user
-chown nobody:nogroup "/dev/shm/${COPY#/}"
-chmod 0600 "/dev/shm/${COPY#/}"
+# root reads the copy while it is root's
 as_root -s "$COPY" status
-expect 0 "root reading nobody's segment"
+expect 0 "root reading root's copy"
 echo "$out" | grep -qx "segment: $COPY" || fg_fail "status of the copy: $out"
 as_root -s "$COPY" list --flagged
 echo "$out" | grep -q '^bot\.flux\.test\. .* flagged ' || fg_fail "list of the copy: $out"
+chown nobody:nogroup "/dev/shm/${COPY#/}"
+chmod 0600 "/dev/shm/${COPY#/}"
 
 # writable by others or by the group: refused, root included
 chmod 0666 "/dev/shm/${COPY#/}"
@@ -92,6 +92,15 @@ done
 as_user daemon nogroup -s "$COPY" status
 expect 1 "outside the group"
 echo "$err" | grep -q "segment-mode: 0640, segment-group:" || fg_fail "outside the group message: $err"
+
+# root and a segment another user owns, which no resolver of that user
+# writes (the writer it names runs as root): refused, its text unread
+chown nobody:nogroup "/dev/shm/${COPY#/}"
+chmod 0600 "/dev/shm/${COPY#/}"
+as_root -s "$COPY" status
+expect 1 "root reading a segment no resolver of its owner writes"
+echo "$err" | grep -q "owned by user nobody, but no resolver runs fluxguard as that user" ||
+    fg_fail "root's refusal of a planted segment: $err"
 
 # a root-owned 0600 segment and an unprivileged user: the kernel refuses, the
 # message says whose it is
