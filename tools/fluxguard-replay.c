@@ -5,14 +5,10 @@
  * each domain's outcome. The tracker is a private file-backed segment in a
  * temporary directory, removed at exit.
  *
- * Input: one resource record per line, `<ts> <owner> <ttl> IN <TYPE> <rdata>`
- * (ts in UNIX seconds, fraction allowed; `#` comment lines and blank lines
- * skipped). Consecutive lines with the same ts form one upstream answer; its
- * lines with the same owner and type form one RRset. A, AAAA, NS and CNAME
- * matter, other types are ignored. Within one answer, an A/AAAA RRset whose
- * owner is a target of one of the answer's NS RRsets is glue: it goes with the
- * NS RRset (section additional) and is not an address answer of its own owner,
- * as in a referral; everything else is an answer-section RRset.
+ * Input: one resource record per line, `<ts> <owner> <ttl> IN <TYPE> <rdata>`;
+ * consecutive lines with the same ts form one upstream answer. The parser and
+ * the grouping into RRsets (glue included) are in tools/fg_trace.c, which the
+ * fuzz target tests/fuzz/fuzz_trace.c drives too.
  *
  * Output: per domain that owned an address RRset, sorted by name, `domain
  * score verdict answers flagged_at` (TSV with a header line), or one JSON object
@@ -38,10 +34,10 @@
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
+#include "fg_trace.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <ldns/ldns.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,8 +45,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/** Longest timestamp text kept for output. */
-#define TS_MAX 32
 /** Most records of one answer (more are reported and dropped). */
 #define ANSWER_MAX_RRS 1024
 /** Holz et al. (NDSS 2008) looked a domain up twice within this window,
@@ -59,20 +53,6 @@
 /** Default tracker capacity for a replay (the module's default is sized for
  * a busy resolver; a trace rarely needs that much). */
 #define REPLAY_DEFAULT_CAPACITY 65536
-
-/** One parsed record of the current answer. */
-struct rr_line {
-	/** owner, lower-case wire format */
-	uint8_t owner[FG_NAME_MAX_WIRE];
-	/** FG_TYPE_* */
-	uint16_t type;
-	/** TTL */
-	uint32_t ttl;
-	/** A/AAAA: the address */
-	struct fg_addr addr;
-	/** NS/CNAME: the target, wire format */
-	uint8_t target[FG_NAME_MAX_WIRE];
-};
 
 /** What the tool remembers per domain. */
 struct domain {
@@ -86,11 +66,11 @@ struct domain {
 	double score;
 	enum fg_verdict verdict;
 	/** the timestamp of the answer that first flagged it, "" if none */
-	char flagged_at[TS_MAX];
+	char flagged_at[FG_TRACE_TS_MAX];
 	/** answers seen when it was first flagged */
 	uint32_t answers_to_flag;
 	/** the same for the Holz et al. formula */
-	char holz_flagged_at[TS_MAX];
+	char holz_flagged_at[FG_TRACE_TS_MAX];
 	uint32_t holz_answers_to_flag;
 	/** last Holz value */
 	double holz;
@@ -118,10 +98,10 @@ struct replay {
 	struct domain** buckets;
 	size_t n_buckets, n_domains;
 	/** the answer being collected */
-	struct rr_line* rrs;
+	struct fg_trace_rr* rrs;
 	size_t n_rrs;
 	/** its timestamp text and value */
-	char ts[TS_MAX];
+	char ts[FG_TRACE_TS_MAX];
 	uint64_t now;
 	/** where it started, for messages */
 	const char* file;
@@ -253,31 +233,6 @@ malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
 	r->malformed++;
 }
 
-/** Whether \p name is the target of an NS record of the current answer. */
-static int
-is_ns_target(const struct replay* r, const uint8_t* name)
-{
-	size_t i;
-	for(i = 0; i < r->n_rrs; i++)
-		if(r->rrs[i].type == FG_TYPE_NS &&
-			fg_name_equal(r->rrs[i].target, name))
-			return 1;
-	return 0;
-}
-
-/** Whether record \p j belongs to an RRset started before it (same owner
- * and type earlier in the answer). */
-static int
-seen_rrset(const struct replay* r, size_t j)
-{
-	size_t i;
-	for(i = 0; i < j; i++)
-		if(r->rrs[i].type == r->rrs[j].type &&
-			fg_name_equal(r->rrs[i].owner, r->rrs[j].owner))
-			return 1;
-	return 0;
-}
-
 /** Fold one decision into its domain's row. */
 static void
 note_decision(struct replay* r, const struct fg_decision* dec,
@@ -375,39 +330,10 @@ flush_answer(struct replay* r, const char* explain_name)
 {
 	static struct fg_upstream up;
 	static struct fg_decision dec[FG_UPSTREAM_MAX_RRSETS];
-	size_t i, j, n;
+	size_t i, n;
 	if(r->n_rrs == 0)
 		return;
-	fg_upstream_init(&up, r->now);
-	for(j = 0; j < r->n_rrs; j++) {
-		const struct rr_line* rr = &r->rrs[j];
-		enum fg_section sec = FG_SECTION_ANSWER;
-		if(seen_rrset(r, j))
-			continue;
-		if(rr->type == FG_TYPE_NS)
-			sec = FG_SECTION_AUTHORITY;
-		else if((rr->type == FG_TYPE_A || rr->type == FG_TYPE_AAAA) &&
-			is_ns_target(r, rr->owner))
-			sec = FG_SECTION_ADDITIONAL;
-		if(!fg_upstream_add_rrset(&up, rr->owner, rr->type, sec,
-			rr->ttl))
-			continue;
-		/* the RRset's records: this one and later ones like it; the
-		 * RRset's TTL is its smallest, as a resolver caches it */
-		for(i = j; i < r->n_rrs; i++) {
-			const struct rr_line* o = &r->rrs[i];
-			if(o->type != rr->type || !fg_name_equal(o->owner,
-				rr->owner))
-				continue;
-			if(o->ttl < up.rrsets[up.n_rrsets - 1].ttl)
-				up.rrsets[up.n_rrsets - 1].ttl = o->ttl;
-			if(o->type == FG_TYPE_A || o->type == FG_TYPE_AAAA)
-				fg_upstream_add_addr(&up, o->addr.family,
-					o->addr.addr);
-			else
-				fg_upstream_add_name(&up, o->target);
-		}
-	}
+	fg_trace_answer(r->rrs, r->n_rrs, r->now, &up);
 	if(up.truncated)
 		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
 			"RRsets dropped\n", r->file, r->line, up.truncated);
@@ -418,105 +344,6 @@ flush_answer(struct replay* r, const char* explain_name)
 	if(r->answers)
 		print_judgement(r, &up);
 	r->n_rrs = 0;
-}
-
-/** Parse the timestamp at the start of \p line into \p ts / \p now.
- * \return the rest of the line, or NULL if there is no valid timestamp. */
-static char*
-parse_ts(char* line, char* ts, uint64_t* now)
-{
-	char* p = line;
-	char* end;
-	size_t len;
-	unsigned long long secs;
-	while(*p && *p != ' ' && *p != '\t')
-		p++;
-	len = (size_t)(p - line);
-	if(len == 0 || len >= TS_MAX)
-		return NULL;
-	errno = 0;
-	secs = strtoull(line, &end, 10);
-	if(errno || end == line || line[0] == '-' || line[0] == '+')
-		return NULL;
-	if(*end == '.') {
-		end++;
-		while(end < p && *end >= '0' && *end <= '9')
-			end++;
-	}
-	if(end != p)
-		return NULL;
-	memcpy(ts, line, len);
-	ts[len] = 0;
-	*now = secs;
-	while(*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/** Read one line's record into \p rr. \return 1 if it is a record fluxguard
- * uses, 0 if it is to be ignored, -1 if malformed (reported). */
-static int
-parse_rr(struct replay* r, const char* file, long lineno, const char* text,
-	struct rr_line* rr)
-{
-	ldns_rr* lrr = NULL;
-	ldns_status st;
-	ldns_rdf* owner;
-	ldns_rdf* rd;
-	ldns_rr_type type;
-	int ret = 0;
-
-	st = ldns_rr_new_frm_str(&lrr, text, 0, NULL, NULL);
-	if(st != LDNS_STATUS_OK) {
-		malformed(r, file, lineno, "%s", ldns_get_errorstr_by_id(st));
-		return -1;
-	}
-	if(ldns_rr_get_class(lrr) != LDNS_RR_CLASS_IN) {
-		malformed(r, file, lineno, "class is not IN");
-		ldns_rr_free(lrr);
-		return -1;
-	}
-	type = ldns_rr_get_type(lrr);
-	if(type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA &&
-		type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_CNAME) {
-		ldns_rr_free(lrr);
-		return 0;
-	}
-	memset(rr, 0, sizeof(*rr));
-	owner = ldns_rr_owner(lrr);
-	rd = ldns_rr_rd_count(lrr) == 1 ? ldns_rr_rdf(lrr, 0) : NULL;
-	if(!owner || ldns_rdf_size(owner) > FG_NAME_MAX_WIRE || !rd ||
-		fg_name_wire_len(ldns_rdf_data(owner), ldns_rdf_size(owner)) !=
-		ldns_rdf_size(owner)) {
-		malformed(r, file, lineno, "unusable owner or rdata");
-		ldns_rr_free(lrr);
-		return -1;
-	}
-	memcpy(rr->owner, ldns_rdf_data(owner), ldns_rdf_size(owner));
-	fg_name_lower(rr->owner);
-	rr->ttl = ldns_rr_ttl(lrr);
-	rr->type = (uint16_t)type;
-	if(type == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
-		rr->addr.family = FG_AF_INET;
-		memcpy(rr->addr.addr, ldns_rdf_data(rd), 4);
-		ret = 1;
-	} else if(type == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
-		rr->addr.family = FG_AF_INET6;
-		memcpy(rr->addr.addr, ldns_rdf_data(rd), 16);
-		ret = 1;
-	} else if((type == LDNS_RR_TYPE_NS || type == LDNS_RR_TYPE_CNAME) &&
-		ldns_rdf_size(rd) <= FG_NAME_MAX_WIRE &&
-		fg_name_wire_len(ldns_rdf_data(rd), ldns_rdf_size(rd)) ==
-		ldns_rdf_size(rd)) {
-		memcpy(rr->target, ldns_rdf_data(rd), ldns_rdf_size(rd));
-		fg_name_lower(rr->target);
-		ret = 1;
-	} else {
-		malformed(r, file, lineno, "unusable rdata");
-		ret = -1;
-	}
-	ldns_rr_free(lrr);
-	return ret;
 }
 
 /** Replay one file (or stdin for "-"). \return 0 on a fatal error. */
@@ -535,33 +362,21 @@ replay_file(struct replay* r, const char* path, const char* explain_name)
 		return 0;
 	}
 	while((len = getline(&line, &cap, in)) != -1) {
-		char ts[TS_MAX];
+		char ts[FG_TRACE_TS_MAX];
 		uint64_t now = 0;
-		char* rest;
+		char* rest = NULL;
+		const char* why = NULL;
 		int k;
 		lineno++;
-		while(len > 0 && (line[len - 1] == '\n' ||
-			line[len - 1] == '\r'))
-			line[--len] = 0;
-		rest = line;
-		while(*rest == ' ' || *rest == '\t')
-			rest++;
-		if(*rest == 0 || *rest == '#')
+		switch(fg_trace_split_line(line, (size_t)len, ts, &now, &rest,
+			&why)) {
+		case FG_TRACE_LINE_NONE:
 			continue;
-		if(strlen(rest) != (size_t)(len - (rest - line))) {
-			malformed(r, name, lineno, "NUL byte in line");
+		case FG_TRACE_LINE_BAD:
+			malformed(r, name, lineno, "%s", why);
 			continue;
-		}
-		rest = parse_ts(rest, ts, &now);
-		if(!rest) {
-			malformed(r, name, lineno, "expected a UNIX timestamp "
-				"first");
-			continue;
-		}
-		if(*rest == 0) {
-			malformed(r, name, lineno, "no record after the "
-				"timestamp");
-			continue;
+		case FG_TRACE_LINE_RECORD:
+			break;
 		}
 		if(r->n_rrs && strcmp(ts, r->ts) != 0)
 			flush_answer(r, explain_name);
@@ -570,7 +385,9 @@ replay_file(struct replay* r, const char* path, const char* explain_name)
 				"answer", ANSWER_MAX_RRS);
 			continue;
 		}
-		k = parse_rr(r, name, lineno, rest, &r->rrs[r->n_rrs]);
+		k = fg_trace_parse_rr(rest, &r->rrs[r->n_rrs], &why);
+		if(k < 0)
+			malformed(r, name, lineno, "%s", why);
 		if(k <= 0)
 			continue;
 		if(r->n_rrs == 0) {
