@@ -1,0 +1,69 @@
+/**
+ * \file
+ * What the fuzz targets in tests/fuzz/ share. Each fuzz_<target>.c defines
+ * LLVMFuzzerTestOneInput over the core library and is linked two ways:
+ * with libFuzzer (configure --enable-fuzzing, clang) as tests/fuzz/fuzz_<target>,
+ * which tests/fuzz/run.sh runs for a set time, and with the standalone driver
+ * replay_main.c as tests/fuzz/corpus_<target>, which `make check` runs to
+ * replay the seed corpus tests/fuzz/corpus/<target>/ (and every crash
+ * reproducer kept there) as a regression test. doc/FUZZING.md has the runs.
+ *
+ * A target must stay deterministic for one input (state it keeps between
+ * inputs is reset at the start of each) and leave nothing behind: what it
+ * writes lives in fg_fuzz_dir(), removed at exit.
+ */
+#ifndef FG_TESTS_FUZZ_H
+#define FG_TESTS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** libFuzzer's entry point: run one input. \return 0. */
+int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+/** libFuzzer's optional one-time set-up (a target may leave it out). */
+int LLVMFuzzerInitialize(int* argc, char*** argv) __attribute__((weak));
+
+/**
+ * A private scratch directory, made on first use under $TMPDIR (or /tmp)
+ * and removed with everything in it at exit. Aborts if it cannot be made:
+ * a target without it would test nothing.
+ */
+const char* fg_fuzz_dir(void);
+
+/** \p name inside fg_fuzz_dir(), malloc'd (targets make the few paths they
+ * need once and keep them). Aborts on out of memory. */
+char* fg_fuzz_path(const char* name);
+
+/** Write \p size octets to \p path, replacing it. Aborts on failure. */
+void fg_fuzz_write(const char* path, const void* data, size_t size);
+
+/** Send the core's log (fluxguard/log.h) nowhere: bad inputs log a lot. */
+void fg_fuzz_quiet(void);
+
+/**
+ * Count an input that got past the input checks into the code under test
+ * (a config that loaded, a segment that attached). The replay driver fails
+ * when no input of a corpus did: seeds that a format change made useless
+ * would otherwise pass while testing nothing.
+ */
+void fg_fuzz_reached(void);
+
+/** How many inputs fg_fuzz_reached counted. */
+unsigned long fg_fuzz_reached_count(void);
+
+/**
+ * Whether to steer clear of the open crashes doc/FUZZING.md lists
+ * (FG_FUZZ_SKIP_KNOWN set and not empty): a long run then looks for new bugs
+ * instead of stopping at a known one. `make check` does not set it, so the
+ * reproducers kept in the corpus fail it until the bug is fixed; a target
+ * drops its skip with the fix.
+ */
+int fg_fuzz_skip_known(void);
+
+/** Abort with \p what (an invariant of the code under test failed): a crash,
+ * so that libFuzzer keeps the input. */
+void fg_fuzz_fail(const char* what, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+#endif /* FG_TESTS_FUZZ_H */
