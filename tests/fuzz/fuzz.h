@@ -52,6 +52,10 @@ void fg_fuzz_reached(void);
 /** How many inputs fg_fuzz_reached counted. */
 unsigned long fg_fuzz_reached_count(void);
 
+/** What to do when no input of the corpus reached the code under test (a
+ * target may define it; the replay driver prints it then). */
+const char* fg_fuzz_unreached_hint(void) __attribute__((weak));
+
 /**
  * Whether to steer clear of the open crashes doc/FUZZING.md lists
  * (FG_FUZZ_SKIP_KNOWN set and not empty): a long run then looks for new bugs

@@ -122,6 +122,9 @@ main(int argc, char** argv)
 		fprintf(stderr, "%s: %s: nothing was tested\n", argv[0],
 			n_inputs ? "no input reached the code under test" :
 			"no input");
+		if(n_inputs && fg_fuzz_unreached_hint)
+			fprintf(stderr, "%s: %s\n", argv[0],
+				fg_fuzz_unreached_hint());
 		ok = 0;
 	}
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
