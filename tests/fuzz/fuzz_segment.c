@@ -46,9 +46,10 @@ static char* seg_path;
 /** Scoring as configured by default. */
 static struct fg_score_params params;
 
-/** Times the readers are asked at: the seeds' records are from here on. */
+/** Times the readers are asked at: before the seeds' records, while they
+ * are recent, when their windows are over, past what 32 bits hold. */
 static const uint64_t times[] = {
-	0, 1700000000, 1700003600, 1700090000, 4294967295ULL, 4294967296ULL + 7
+	0, 1700000000, 1700090000, 4294967296ULL + 7
 };
 
 int
@@ -205,7 +206,8 @@ read_all(struct fg_tracker* t, struct names* ns, int writable)
 			check_view(&rec);
 			if(!fg_name_equal(rec.name, ns->w[i]))
 				fg_fuzz_fail("lookup found another name");
-			show(t, ns->w[i], times[k], &rec);
+			if(k == 1)
+				show(t, ns->w[i], times[k], &rec);
 		}
 	}
 
@@ -277,7 +279,6 @@ write_some(struct fg_tracker* t, struct names* ns)
 	(void)fg_tracker_journal_append(t, FG_JOURNAL_DECISIONS, NULL);
 	fg_tracker_count(t, 0, 1);
 	fg_tracker_publish_config(t, 1, now, "fluxguard:\n\tthreshold: 50\n");
-	read_all(t, ns, 1);
 	(void)fg_tracker_flush(t, 1);
 }
 
