@@ -22,7 +22,9 @@
  *	op%8 4:   define name slot: labels of length%64 until a 0
  *	op%8 5:   the operator's verdict on a name (allow, deny, unflag)
  *	op%8 6:   forget a name, or flush keeping the operator's decisions
- *	op%8 7:   set a name's verdict and score as the scorer does
+ *	op%8 7:   set a name's verdict and score as the scorer does, or (name
+ *	          octet >= 0x80) note another name as its cause as the module
+ *	          does for an alias it blocked
  *
  * Checked: decisions are no more than the answer's address RRsets, name
  * their owner, and carry a verdict, a source and a score in range; a
@@ -325,9 +327,16 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 					names[which % NAMES]);
 			break;
 		case 7:
-			which = u8(&in) % NAMES;
-			(void)fg_tracker_set_verdict(tracker, names[which], now,
-				(float)(u8(&in) % 101), FG_VERDICT_FLAGGED);
+			which = u8(&in);
+			if(which & 0x80)
+				(void)fg_tracker_set_cause(tracker,
+					names[which % NAMES], now,
+					names[u8(&in) % NAMES]);
+			else
+				(void)fg_tracker_set_verdict(tracker,
+					names[which % NAMES], now,
+					(float)(u8(&in) % 101),
+					FG_VERDICT_FLAGGED);
 			break;
 		}
 	}

@@ -8,7 +8,8 @@
  * and explained as fluxguard-control show does, the journal, the counters
  * and the published config. In the read-write session the operator's
  * writes follow (allow, deny, unflag, forget, flush, journal entries) and
- * the module's (answers recorded, verdicts set, config published).
+ * the module's (answers recorded, verdicts and causes set, config
+ * published).
  *
  * Checked: read-only and read-write attach agree; every record copied out
  * is within the bounds struct fg_record_view promises; a journal entry read
@@ -135,6 +136,9 @@ check_view(const struct fg_record_view* v)
 			v->n_countries, v->n_glue);
 	if(v->verdict > FG_VERDICT_DENIED)
 		fg_fuzz_fail("record verdict %u", v->verdict);
+	if(v->cause_len && fg_name_wire_len(v->cause, v->cause_len) !=
+		v->cause_len)
+		fg_fuzz_fail("record with a malformed cause");
 	for(i = 0; i < v->n_addrs; i++)
 		if(v->addrs[i].family != FG_AF_INET &&
 			v->addrs[i].family != FG_AF_INET6)
@@ -272,6 +276,7 @@ write_some(struct fg_tracker* t, struct names* ns)
 			0);
 		(void)fg_tracker_set_operator_verdict(t, name, now,
 			decisions[i % 3]);
+		(void)fg_tracker_set_cause(t, ns->w[(i + 2) % ns->n], now, name);
 		(void)fg_tracker_journal_append(t, FG_JOURNAL_FLAG, name);
 		if(i == 4)
 			(void)fg_tracker_forget(t, name);

@@ -99,7 +99,7 @@ def seeds():
                query=0xc0 | DENY)
     s["operator.bin"] = settings() + s["flux.bin"][1:] + \
         operator(FLUX, 2) + answer(10, [rrset(A, ANSWER, FLUX, 6, flux_addrs(5))]) + \
-        operator(FLUX, 1) + operator(ALIAS, 0) + \
+        operator(FLUX, 1) + operator(ALIAS, 0) + bytes([7, 0x80 | ALIAS, FLUX]) + \
         answer(10, [rrset(CNAME, ANSWER, ALIAS, 6, [FLUX]),
                     rrset(A, ANSWER, FLUX, 6, flux_addrs(6))]) + \
         bytes([7, WWW, 90]) + bytes([6, FLUX]) + bytes([6, 0x80]) + \

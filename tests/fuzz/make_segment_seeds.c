@@ -10,7 +10,8 @@
  *
  * The seeds: empty.seg (a new segment), records.seg (answers with geo data
  * and overflowing lists, IPv6, NS with glue, a long name, flagged, operator
- * decisions, journal entries, counters, a published config), full.seg (more
+ * decisions, an alias with its cause, journal entries, counters, a
+ * published config), full.seg (more
  * names than a bucket holds, a wrapped journal, aged windows), dirty.seg
  * (records.seg as a writer that died leaves it: unclean close, a slot
  * mid-write, a tag that does not match its name), two-buckets.seg, and two
@@ -173,6 +174,10 @@ populate(struct fg_tracker* t, uint64_t now)
 		wire("gone.example."));
 	(void)fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL);
 	(void)fg_tracker_journal_append(t, FG_JOURNAL_DECISIONS, NULL);
+
+	/* an alias the module blocked because of the flagged name */
+	(void)fg_tracker_set_cause(t, wire("alias.example."), now + 450,
+		wire("flux.example."));
 
 	/* a record whose window is long over */
 	a[0] = addr("192.0.2.99", 64496, "NL");
