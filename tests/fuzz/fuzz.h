@@ -56,15 +56,6 @@ unsigned long fg_fuzz_reached_count(void);
  * target may define it; the replay driver prints it then). */
 const char* fg_fuzz_unreached_hint(void) __attribute__((weak));
 
-/**
- * Whether to steer clear of the open crashes doc/FUZZING.md lists
- * (FG_FUZZ_SKIP_KNOWN set and not empty): a long run then looks for new bugs
- * instead of stopping at a known one. `make check` does not set it, so the
- * reproducers kept in the corpus fail it until the bug is fixed; a target
- * drops its skip with the fix.
- */
-int fg_fuzz_skip_known(void);
-
 /** Abort with \p what (an invariant of the code under test failed): a crash,
  * so that libFuzzer keeps the input. */
 void fg_fuzz_fail(const char* what, ...)

@@ -125,13 +125,6 @@ fg_fuzz_reached_count(void)
 	return fuzz_reached;
 }
 
-int
-fg_fuzz_skip_known(void)
-{
-	const char* e = getenv("FG_FUZZ_SKIP_KNOWN");
-	return e && *e;
-}
-
 void
 fg_fuzz_fail(const char* what, ...)
 {

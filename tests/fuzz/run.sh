@@ -23,8 +23,6 @@
 # to BUILDDIR/fuzz-work/TARGET/crash-*, and the run ends non-zero. To keep a
 # crash as a regression test, minimise it (the command is printed) and copy
 # it into tests/fuzz/corpus/TARGET/ under a name saying what it is.
-# FG_FUZZ_SKIP_KNOWN=1 is set: the targets steer clear of the open crashes
-# doc/FUZZING.md lists, so that a run looks for new ones.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +55,6 @@ max_len() {
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     export TMPDIR=/dev/shm
 fi
-export FG_FUZZ_SKIP_KNOWN=1
 # Short allocation stacks and a smaller quarantine: the trace target makes
 # ldns allocate per record, and full stacks halve its speed. Detection is
 # the same; reports show 8 frames of where a block was allocated.
