@@ -415,12 +415,7 @@ main(int argc, char** argv)
 	else
 		snprintf(seg, sizeof(seg), "/fg-bench-tracker-%d", (int)getpid());
 	remove_segment(seg);
-	memset(&o, 0, sizeof(o));
-	o.segment = seg;
-	o.capacity = b.capacity;
-	o.window = 6 * 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_tracker_options_init(&o, seg, b.capacity, 6 * 3600);
 	o.huge_pages = !small_pages;
 	t0 = now_ns();
 	b.t = fg_tracker_open(&o, err, sizeof(err));

@@ -221,12 +221,7 @@ main(int argc, char** argv)
 		return 0;
 	}
 
-	memset(&opts, 0, sizeof(opts));
-	opts.segment = a.segment;
-	opts.capacity = a.capacity;
-	opts.window = a.window;
-	opts.mode = 0600;
-	opts.group = (gid_t)-1;
+	fg_tracker_options_init(&opts, a.segment, a.capacity, a.window);
 	t = fg_tracker_open(&opts, err, sizeof(err));
 	if(!t) {
 		fprintf(stderr, "prefill: %s: %s\n", a.segment, err);

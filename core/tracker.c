@@ -716,6 +716,18 @@ fg_tracker_attach(const char* segment, int writable, int* missing, char* err,
 	return t;
 }
 
+void
+fg_tracker_options_init(struct fg_tracker_options* opts, const char* segment,
+	uint32_t capacity, uint32_t window)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->segment = segment;
+	opts->capacity = capacity;
+	opts->window = window;
+	opts->mode = 0600;
+	opts->group = (gid_t)-1;
+}
+
 int
 fg_tracker_probe(const char* segment, char* why, size_t whylen)
 {

@@ -69,26 +69,20 @@ fluxguard_event(struct fluxguard_env* fe, const char* event,
 static int
 client_of(const struct comm_reply* r, struct fg_addr* a, uint16_t* port)
 {
+	const struct sockaddr_in* s4 = (const void*)&r->client_addr;
+	const struct sockaddr_in6* s6 = (const void*)&r->client_addr;
+	int v4 = r->client_addr.ss_family == AF_INET &&
+		r->client_addrlen >= (socklen_t)sizeof(*s4);
+	int v6 = r->client_addr.ss_family == AF_INET6 &&
+		r->client_addrlen >= (socklen_t)sizeof(*s6);
 	memset(a, 0, sizeof(*a));
-	if(r->client_addrlen >= (socklen_t)sizeof(struct sockaddr_in) &&
-		r->client_addr.ss_family == AF_INET) {
-		const struct sockaddr_in* s =
-			(const struct sockaddr_in*)&r->client_addr;
-		a->family = FG_AF_INET;
-		memcpy(a->addr, &s->sin_addr, 4);
-		*port = ntohs(s->sin_port);
-		return 1;
-	}
-	if(r->client_addrlen >= (socklen_t)sizeof(struct sockaddr_in6) &&
-		r->client_addr.ss_family == AF_INET6) {
-		const struct sockaddr_in6* s =
-			(const struct sockaddr_in6*)&r->client_addr;
-		a->family = FG_AF_INET6;
-		memcpy(a->addr, &s->sin6_addr, 16);
-		*port = ntohs(s->sin6_port);
-		return 1;
-	}
-	return 0;
+	if(!v4 && !v6)
+		return 0;
+	a->family = v4 ? FG_AF_INET : FG_AF_INET6;
+	memcpy(a->addr, v4 ? (const void*)&s4->sin_addr :
+		(const void*)&s6->sin6_addr, v4 ? 4 : 16);
+	*port = ntohs(v4 ? s4->sin_port : s6->sin6_port);
+	return 1;
 }
 
 void

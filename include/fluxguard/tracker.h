@@ -138,6 +138,15 @@ struct fg_tracker_options {
 	int huge_pages;
 };
 
+/**
+ * Fill \p opts for a private tracker on \p segment: \p capacity domains,
+ * \p window seconds, mode 0600, no group, 4 KiB pages. The one place the
+ * tools, tests and benchmarks set a tracker up without a configuration
+ * (fg_tracker_options_from_config in fluxguard/engine.h reads one).
+ */
+void fg_tracker_options_init(struct fg_tracker_options* opts,
+	const char* segment, uint32_t capacity, uint32_t window);
+
 /** A process's handle on the segment. */
 struct fg_tracker;
 

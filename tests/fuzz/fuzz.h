@@ -41,6 +41,9 @@ void fg_fuzz_write(const char* path, const void* data, size_t size);
 /** Send the core's log (fluxguard/log.h) nowhere: bad inputs log a lot. */
 void fg_fuzz_quiet(void);
 
+/** Marks LLVMFuzzerInitialize's parameters, which no target uses. */
+#define FG_FUZZ_UNUSED __attribute__((unused))
+
 /**
  * Count an input that got past the input checks into the code under test
  * (a config that loaded, a segment that attached). The replay driver fails

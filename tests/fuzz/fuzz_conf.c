@@ -49,11 +49,9 @@ static const struct {
 };
 
 int
-LLVMFuzzerInitialize(int* argc, char*** argv)
+LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 {
 	size_t i;
-	(void)argc;
-	(void)argv;
 	fg_fuzz_quiet();
 	conf_name = fg_fuzz_path("fuzz.conf");
 	for(i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {

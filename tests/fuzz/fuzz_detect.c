@@ -93,7 +93,7 @@ static const char* const default_names[NAMES] = {
 };
 
 int
-LLVMFuzzerInitialize(int* argc, char*** argv)
+LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 {
 	static const char* const allow[] = { "allow.example", "192.0.2.0/28",
 		"2001:db8:a11::/48" };
@@ -104,15 +104,8 @@ LLVMFuzzerInitialize(int* argc, char*** argv)
 	char err[1024];
 	char* path = fg_fuzz_path("segment");
 	size_t i;
-	(void)argc;
-	(void)argv;
 	fg_fuzz_quiet();
-	memset(&o, 0, sizeof(o));
-	o.segment = path;
-	o.capacity = 64;
-	o.window = 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_tracker_options_init(&o, path, 64, 3600);
 	tracker = fg_tracker_open(&o, err, sizeof(err));
 	free(path);
 	policy = fg_policy_create();

@@ -41,10 +41,8 @@ static const char* const fixed_allow[] = {
 };
 
 int
-LLVMFuzzerInitialize(int* argc, char*** argv)
+LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 {
-	(void)argc;
-	(void)argv;
 	fg_fuzz_quiet();
 	list_path = fg_fuzz_path("list.txt");
 	return 0;

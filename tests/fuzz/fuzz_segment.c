@@ -54,10 +54,8 @@ static const uint64_t times[] = {
 };
 
 int
-LLVMFuzzerInitialize(int* argc, char*** argv)
+LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 {
-	(void)argc;
-	(void)argv;
 	fg_fuzz_quiet();
 	seg_path = fg_fuzz_path("segment");
 	fg_score_params_default(&params);

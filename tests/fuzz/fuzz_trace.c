@@ -26,10 +26,8 @@
 #define RRS_MAX 256
 
 int
-LLVMFuzzerInitialize(int* argc, char*** argv)
+LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 {
-	(void)argc;
-	(void)argv;
 	fg_fuzz_quiet();
 	return 0;
 }

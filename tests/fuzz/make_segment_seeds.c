@@ -79,12 +79,7 @@ make(const char* name, uint32_t capacity)
 	struct fg_tracker_options o;
 	struct fg_tracker* t;
 	char err[1024];
-	memset(&o, 0, sizeof(o));
-	o.segment = seed_path(name);
-	o.capacity = capacity;
-	o.window = 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_tracker_options_init(&o, seed_path(name), capacity, 3600);
 	(void)unlink(o.segment);
 	t = fg_tracker_open(&o, err, sizeof(err));
 	if(!t)

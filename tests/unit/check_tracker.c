@@ -795,12 +795,7 @@ expect_open_refused(const char* what)
 {
 	struct fg_tracker_options o;
 	char err[512];
-	memset(&o, 0, sizeof(o));
-	o.segment = fg_unit_seg;
-	o.capacity = 1024;
-	o.window = 3600;
-	o.mode = 0600;
-	o.group = (gid_t)-1;
+	fg_tracker_options_init(&o, fg_unit_seg, 1024, 3600);
 	ck_assert(fg_tracker_open(&o, err, sizeof(err)) == NULL);
 	ck_assert_msg(strstr(err, what) != NULL, "err \"%s\" lacks \"%s\"", err,
 		what);
@@ -1135,7 +1130,7 @@ START_TEST(test_huge_pages)
 	struct fg_record_view rec;
 	char err[512];
 	long kb;
-	fg_unit_tracker_options(&o, fg_unit_seg, 20000, 3600); /* ~10 MiB */
+	fg_tracker_options_init(&o, fg_unit_seg, 20000, 3600); /* ~10 MiB */
 	o.huge_pages = 1;
 	t = fg_tracker_open(&o, err, sizeof(err));
 	ck_assert_msg(t != NULL, "%s", err);
@@ -1196,7 +1191,7 @@ START_TEST(test_permissions)
 	shm_unlink(fg_unit_seg);
 	/* 0640 with a group, on a file-backed segment */
 	fg_unit_seg_use_file();
-	fg_unit_tracker_options(&o, fg_unit_seg, 64, 3600);
+	fg_tracker_options_init(&o, fg_unit_seg, 64, 3600);
 	o.mode = 0640;
 	o.group = getgid() == 0 ? 1 : getgid(); /* root may give any group */
 	t = fg_tracker_open(&o, err, sizeof(err));

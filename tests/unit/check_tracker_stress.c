@@ -72,7 +72,7 @@ open_tracker(uint32_t capacity)
 	struct fg_tracker_options o;
 	char err[512];
 	struct fg_tracker* t;
-	fg_unit_tracker_options(&o, fg_unit_seg, capacity, 86400);
+	fg_tracker_options_init(&o, fg_unit_seg, capacity, 86400);
 	t = fg_tracker_open(&o, err, sizeof(err));
 	if(!t)
 		fprintf(stderr, "open %s: %s\n", fg_unit_seg, err);

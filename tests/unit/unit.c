@@ -221,25 +221,13 @@ fg_unit_seg_path(void)
 	return path;
 }
 
-void
-fg_unit_tracker_options(struct fg_tracker_options* o, const char* segment,
-	uint32_t capacity, uint32_t window)
-{
-	memset(o, 0, sizeof(*o));
-	o->segment = segment;
-	o->capacity = capacity;
-	o->window = window;
-	o->mode = 0600;
-	o->group = (gid_t)-1;
-}
-
 struct fg_tracker*
 fg_unit_tracker_open(uint32_t capacity, uint32_t window)
 {
 	struct fg_tracker_options o;
 	struct fg_tracker* t;
 	char err[512];
-	fg_unit_tracker_options(&o, fg_unit_seg, capacity, window);
+	fg_tracker_options_init(&o, fg_unit_seg, capacity, window);
 	t = fg_tracker_open(&o, err, sizeof(err));
 	ck_assert_msg(t != NULL, "open %s: %s", fg_unit_seg, err);
 	return t;

@@ -112,14 +112,7 @@ void fg_unit_seg_use_file(void);
 /** Where the segment's octets are on disk: /dev/shm/NAME or the file. */
 const char* fg_unit_seg_path(void);
 
-/**
- * Fill \p o for a tracker on \p segment: \p capacity, \p window seconds,
- * mode 0600, no group, 4 KiB pages.
- */
-void fg_unit_tracker_options(struct fg_tracker_options* o,
-	const char* segment, uint32_t capacity, uint32_t window);
-
-/** Open a tracker on fg_unit_seg (fg_unit_tracker_options); fails the test
+/** Open a tracker on fg_unit_seg (fg_tracker_options_init); fails the test
  * if it cannot. */
 struct fg_tracker* fg_unit_tracker_open(uint32_t capacity, uint32_t window);
 
