@@ -629,7 +629,7 @@ START_TEST(test_ns)
 	/* the NS target names are given in upper case: compared in lower */
 	ck_assert(fg_name_from_str("ns1.flux.test", names[0], FG_NAME_MAX_WIRE));
 	ck_assert(fg_name_from_str("ns2.flux.test", names[1], FG_NAME_MAX_WIRE));
-	memcpy(names[2], names[1], 14);
+	memcpy(names[2], names[1], fg_name_wire_len(names[1], FG_NAME_MAX_WIRE));
 	names[2][1] = 'N';
 	names[2][2] = 'S';
 	ck_assert(fg_name_from_str("ns3.flux.test", names[3], FG_NAME_MAX_WIRE));
