@@ -20,9 +20,11 @@
  * deletes its local zones after the workers stop and before the module's
  * deinit, so a thread of our own could touch freed memory. The timer is armed
  * from operate, on a worker thread, through Unbound's own event API
- * (ub_event_new, which has no function-pointer whitelist). Its event cannot be
- * freed at deinit (the worker's event base is already gone by then), so each
- * reload leaves one small event struct per worker behind.
+ * (ub_event_new, which has no function-pointer whitelist). By deinit the
+ * workers and their event bases are gone (Unbound deletes the workers before
+ * it deinits the modules, on reload as on exit), and freeing the base took
+ * the event out of it; so deinit frees the event's memory without deleting it
+ * from a base (ub_event_free touches nothing but the event).
  *
  * Changes made elsewhere (fluxguard-control allow, deny, unflag, flush; a flag
  * by another Unbound process on the same segment) arrive through the tracker's
@@ -208,8 +210,10 @@ fluxguard_zones_delete(struct fluxguard_zones* z)
 	size_t i;
 	if(!z)
 		return;
-	/* The workers' events are not freed: their bases are gone (file
-	 * comment). Nothing dispatches them any more. */
+	/* The workers' bases are gone (file comment): free each event's
+	 * memory, nothing dispatches it any more. */
+	for(i = 0; i < z->n_workers; i++)
+		ub_event_free(z->workers[i].ev);
 	for(i = 0; i < ZONES_BUCKETS; i++) {
 		struct zone_entry* e = z->installed[i], *next;
 		for(; e; e = next) {
@@ -774,9 +778,11 @@ fluxguard_zones_attach_worker(struct fluxguard_zones* z, struct module_env* env)
 		w->env = env;
 		w->ev = ub_event_new(comm_base_internal(env->worker_base), -1,
 			UB_EV_TIMEOUT | UB_EV_PERSIST, zones_tick, w);
-		if(!w->ev || ub_event_add(w->ev, &tv) != 0)
+		if(!w->ev || ub_event_add(w->ev, &tv) != 0) {
 			log_err("fluxguard: could not arm the zone timer of a worker");
-		else
+			ub_event_free(w->ev);
+			w->ev = NULL;
+		} else
 			__atomic_store_n(&z->n_workers, z->n_workers + 1,
 				__ATOMIC_RELEASE);
 	}

@@ -14,7 +14,7 @@ pkgs=(
     bison flex libevent-dev libssl-dev libexpat1-dev libnghttp2-dev
     libsystemd-dev libprotobuf-c-dev protobuf-c-compiler libfstrm-dev
     nsd ldnsutils bind9-dnsutils dnsperf dns-root-data prometheus libmaxmind-db-writer-perl python3 binutils
-    libmaxmind-db-reader-xs-perl mmdb-bin
+    libmaxmind-db-reader-xs-perl mmdb-bin valgrind
 )
 
 missing=()

@@ -240,11 +240,13 @@ fg_unbound_control() {
 }
 
 # Start Unbound on $FG_WORK/unbound.conf and wait until it answers control
-# commands. Sets FG_UNBOUND_PID.
+# commands. Sets FG_UNBOUND_PID. FG_UNBOUND_WRAPPER: a command line Unbound
+# runs under (valgrind ...); it must exec Unbound in its own process.
 fg_start_unbound() {
     fg_require "$FG_UNBOUND" "${FG_DYNLIB:-$FG_MODULE}"
     "$FG_UNBOUND_CHECKCONF" "$FG_WORK/unbound.conf" >/dev/null || fg_fail "unbound-checkconf rejected the config"
-    "$FG_UNBOUND" -d -c "$FG_WORK/unbound.conf" >>"$FG_WORK/unbound-stderr.log" 2>&1 &
+    # shellcheck disable=SC2086
+    ${FG_UNBOUND_WRAPPER:-} "$FG_UNBOUND" -d -c "$FG_WORK/unbound.conf" >>"$FG_WORK/unbound-stderr.log" 2>&1 &
     FG_UNBOUND_PID=$!
     FG_PIDS+=($FG_UNBOUND_PID)
     fg_wait_for "Unbound to start" fg_unbound_up
