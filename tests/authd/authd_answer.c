@@ -1,10 +1,11 @@
 /**
  * \file
  * fg-testauthd's answer engine: one query in, one reply out, the way an
- * authoritative server does it (RFC 1034 4.3.2, without wildcards): find the
- * zone, hand out a referral if the name lies at or below a delegation, else
- * answer with the AA bit, following CNAMEs inside the zone, or say NXDOMAIN or
- * NODATA with the SOA. Rotating sets move on each time they are put in a
+ * authoritative server does it (RFC 1034 4.3.2): find the zone, hand out a
+ * referral if the name lies at or below a delegation, else answer with the AA
+ * bit, following CNAMEs inside the zone, synthesising from a wildcard at the
+ * closest encloser of a name that does not exist (RFC 4592), or say NXDOMAIN
+ * or NODATA with the SOA. Rotating sets move on each time they are put in a
  * reply, whatever the section, so a test sees a new window on every query.
  *
  * Anything that does not parse gets FORMERR when the header can be read and
@@ -235,6 +236,72 @@ ans_cname_seen(ldns_pkt* pkt, const ldns_rdf* name)
 	return 0;
 }
 
+/** The wildcard that synthesises name, which does not exist: `*` below its
+ * closest encloser (the nearest ancestor that exists, at most the apex), if
+ * anything is there (RFC 4592 3.3.1). \return a new rdf, or NULL if there
+ * is none (or out of memory). */
+static ldns_rdf*
+ans_wildcard(struct authd_scenario* scn, const struct authd_zone* zone,
+	const ldns_rdf* name)
+{
+	ldns_rdf* encloser = ldns_dname_left_chop(name), *star, *wild;
+	while(encloser && !ans_name_exists(scn, encloser) &&
+		ldns_dname_is_subdomain(encloser, zone->apex)) {
+		ldns_rdf* up = ldns_dname_left_chop(encloser);
+		ldns_rdf_deep_free(encloser);
+		encloser = up;
+	}
+	if(!encloser)
+		return NULL;
+	star = ldns_dname_new_frm_str("*");
+	wild = star ? ldns_dname_cat_clone(star, encloser) : NULL;
+	ldns_rdf_deep_free(star);
+	ldns_rdf_deep_free(encloser);
+	if(wild && !ans_name_exists(scn, wild)) {
+		ldns_rdf_deep_free(wild);
+		wild = NULL;
+	}
+	return wild;
+}
+
+/** Give every record of list the owner name (a wildcard's synthesis).
+ * \return 1 on success, 0 out of memory. */
+static int
+ans_rename(ldns_rr_list* list, const ldns_rdf* name)
+{
+	size_t i;
+	for(i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		ldns_rr* rr = ldns_rr_list_rr(list, i);
+		ldns_rdf* owner = ldns_rdf_clone(name);
+		if(!owner)
+			return 0;
+		ldns_rdf_deep_free(ldns_rr_owner(rr));
+		ldns_rr_set_owner(rr, owner);
+	}
+	return 1;
+}
+
+/** Append the records at name of type to list, or, for a name that does not
+ * exist, those of the wildcard that covers it, renamed to name. Sets *wild
+ * when a wildcard answered. \return 1 on success, 0 out of memory. */
+static int
+ans_rrset_or_wildcard(struct authd_scenario* scn,
+	const struct authd_zone* zone, const ldns_rdf* name, ldns_rr_type type,
+	ldns_rr_list* list, int* wild)
+{
+	ldns_rdf* source;
+	int ok;
+	*wild = 0;
+	if(ans_name_exists(scn, name))
+		return ans_rrset(scn, name, type, list);
+	if(!(source = ans_wildcard(scn, zone, name)))
+		return 1;
+	*wild = 1;
+	ok = ans_rrset(scn, source, type, list) && ans_rename(list, name);
+	ldns_rdf_deep_free(source);
+	return ok;
+}
+
 /** Fill in the answer for qname and qtype from zone: a referral, or an
  * authoritative answer following CNAMEs inside the zone.
  * \return 1 on success, 0 out of memory. */
@@ -256,13 +323,15 @@ ans_lookup(struct authd_scenario* scn, struct authd_zone* zone,
 		return 0;
 	for(hops = 0; ok; hops++) {
 		ldns_rr* cname;
+		int wild;
 		if(qtype == LDNS_RR_TYPE_NS &&
 			ldns_dname_compare(name, zone->apex) == 0) {
 			ok = ans_ns_and_glue(scn, zone, zone->apex, pkt,
 				LDNS_SECTION_ANSWER);
 			break;
 		}
-		if(!(ok = ans_rrset(scn, name, qtype, list)))
+		if(!(ok = ans_rrset_or_wildcard(scn, zone, name, qtype, list,
+			&wild)))
 			break;
 		if(ldns_rr_list_rr_count(list) > 0) {
 			ok = ans_move(pkt, LDNS_SECTION_ANSWER, list);
@@ -271,11 +340,11 @@ ans_lookup(struct authd_scenario* scn, struct authd_zone* zone,
 					LDNS_SECTION_AUTHORITY);
 			break;
 		}
-		if(qtype == LDNS_RR_TYPE_CNAME || !(ok = ans_rrset(scn, name,
-			LDNS_RR_TYPE_CNAME, list)))
+		if(qtype == LDNS_RR_TYPE_CNAME || !(ok = ans_rrset_or_wildcard(
+			scn, zone, name, LDNS_RR_TYPE_CNAME, list, &wild)))
 			break;
 		if(ldns_rr_list_rr_count(list) == 0) {
-			if(!ans_name_exists(scn, name))
+			if(!wild && !ans_name_exists(scn, name))
 				ldns_pkt_set_rcode(pkt, LDNS_RCODE_NXDOMAIN);
 			ok = ans_negative(zone, pkt);
 			break;
