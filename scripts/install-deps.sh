@@ -2,7 +2,8 @@
 # Install, from Debian's archive, everything fluxguard needs to build, test and
 # benchmark: the compilers and autotools, the libraries it links (ldns,
 # libmaxminddb, Check), Unbound's own build dependencies (Debian's flags), and the
-# test peers (NSD, drill, dnsperf, the mmdb writer for fixtures), and what
+# test peers (NSD, drill, dnsperf, the mmdb writer for fixtures, valgrind for
+# the reload leak test), and what
 # scripts/install-geo-data.sh converts and checks the geo data with (the mmdb
 # writer and the XS reader, mmdblookup).
 # Idempotent: does nothing when every package is already installed.
