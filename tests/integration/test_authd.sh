@@ -3,7 +3,8 @@
 # integration tests put behind Unbound answers the way they count on. Static
 # data, rotating address sets (window size, TTL, wrap-round), a CNAME onto a
 # rotating name, a rotating apex NS set with glue and a rotating referral
-# (double flux), NXDOMAIN and NODATA with the SOA, REFUSED outside its zones,
+# (double flux), wildcards (a set, a CNAME, an existing name left alone),
+# NXDOMAIN and NODATA with the SOA, REFUSED outside its zones,
 # TCP, the query log, surviving garbage, a clean exit on SIGTERM, and -c.
 
 # No Unbound here; lib.sh insists on knowing where it is all the same.
@@ -89,6 +90,18 @@ ttl=$(fg_dig "$P" small.flux.test A | section ANSWER | field A 2 | uniq)
 ans=$(fg_dig "$P" alias.flux.test A | section ANSWER)
 [ "$(echo "$ans" | field CNAME 5)" = "www.flux.test." ] || fg_fail "alias.flux.test: no CNAME in: $ans"
 [ "$(echo "$ans" | field A 5 | count)" = 5 ] || fg_fail "alias.flux.test: expected 5 A after the CNAME: $ans"
+
+# --- wildcards: synthesised with the query name as owner ----------------------
+ans=$(fg_dig "$P" a.b.wild.flux.test A | section ANSWER)
+[ "$(echo "$ans" | awk '$4 == "A" { print $1 }')" = "a.b.wild.flux.test." ] || fg_fail "wildcard A: owner not the query name: $ans"
+echo "$ans" | field A 5 | grep -q '^192\.0\.2\.2[0-2]$' || fg_fail "wildcard A: not from the wildcard's set: $ans"
+[ "$(fg_answers "$P" real.wild.flux.test A)" = 192.0.2.29 ] || fg_fail "an existing name below a wildcard was synthesised"
+[ "$(fg_rcode "$P" x.real.wild.flux.test A)" = NXDOMAIN ] || fg_fail "below an existing name: not NXDOMAIN (its closest encloser has no wildcard)"
+out=$(fg_dig "$P" x.wild.flux.test MX)
+echo "$out" | grep -q 'rcode: NOERROR' || fg_fail "wildcard NODATA: wrong rcode: $out"
+ans=$(fg_dig "$P" q.walias.flux.test A | section ANSWER)
+[ "$(echo "$ans" | awk '$4 == "CNAME" { print $1, $5 }')" = "q.walias.flux.test. www.flux.test." ] || fg_fail "wildcard CNAME: $ans"
+[ "$(echo "$ans" | field A 5 | count)" = 5 ] || fg_fail "wildcard CNAME not followed: $ans"
 
 # --- negative answers ---------------------------------------------------------
 out=$(fg_dig "$P" nope.flux.test A)
