@@ -204,16 +204,25 @@ fluxguard_zones_create(struct fluxguard_env* fe)
 	return z;
 }
 
+/** Free the workers' timer events. Their bases are gone by deinit (file
+ * comment), so nothing dispatches them any more. */
+static void
+workers_free_events(struct fluxguard_zones* z)
+{
+	size_t i;
+	for(i = 0; i < z->n_workers; i++) {
+		ub_event_free(z->workers[i].ev);
+		z->workers[i].ev = NULL;
+	}
+}
+
 void
 fluxguard_zones_delete(struct fluxguard_zones* z)
 {
 	size_t i;
 	if(!z)
 		return;
-	/* The workers' bases are gone (file comment): free each event's
-	 * memory, nothing dispatches it any more. */
-	for(i = 0; i < z->n_workers; i++)
-		ub_event_free(z->workers[i].ev);
+	workers_free_events(z);
 	for(i = 0; i < ZONES_BUCKETS; i++) {
 		struct zone_entry* e = z->installed[i], *next;
 		for(; e; e = next) {
