@@ -222,21 +222,28 @@ control() { # NAME ARGS...
 # where Unbound got well under a full core was limited by something else
 # (the client, or another process on the machine), and says so.
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Page faults (minor, major) of a process: a resolver whose memory the host
+# reclaims or rescans under it (a guest's DAMON, a balloon) pays in faults
+# what the profile shows as kernel time, and this says so.
+proc_faults() { awk '{print $10, $12}' "/proc/$1/stat"; }
 core0_busy() { awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 # run NAME WORKLOAD TAG [dnsperf options...]: one dnsperf run against NAME,
 # with Unbound's counters reset before and read after (statistics are not
 # cumulative, so each `stats` resets them).
 run() {
-    local name=$1 w=$2 tag=$3 log c0 c1 k0 k1 t0 t1
+    local name=$1 w=$2 tag=$3 log c0 c1 k0 k1 t0 t1 f0 f1
     shift 3
     log=$work/run-$w-$name-$tag
     control "$name" stats >/dev/null || die "unbound-control stats on $name failed"
+    f0=($(proc_faults "${pid_of[$name]}"))
     c0=$(proc_ticks "${pid_of[$name]}"); k0=$(core0_busy); t0=$(date +%s.%N)
     $pin_client dnsperf -s 127.0.0.1 -p "${port[$name]}" -d "$work/$w.q" -l "$duration" \
         -c 8 -q 200 -t "$timeout" "$@" >"$log.out" 2>"$log.err" || die "dnsperf against $name failed"
     c1=$(proc_ticks "${pid_of[$name]}"); k1=$(core0_busy); t1=$(date +%s.%N)
+    f1=($(proc_faults "${pid_of[$name]}"))
     control "$name" stats >"$log.stats" || die "unbound-control stats on $name failed"
-    echo "unbound_ticks $((c1 - c0)) core0_ticks $((k1 - k0)) wall $(echo "$t1 - $t0" | bc) hz $(getconf CLK_TCK)" >"$log.cpu"
+    echo "unbound_ticks $((c1 - c0)) core0_ticks $((k1 - k0)) wall $(echo "$t1 - $t0" | bc) hz $(getconf CLK_TCK)" \
+        "minflt $((f1[0] - f0[0])) majflt $((f1[1] - f0[1]))" >"$log.cpu"
 }
 # Throughput: the client keeps 200 queries in flight, no per-query output (it
 # would make dnsperf, not Unbound, the bottleneck of the cache-hit runs).
@@ -322,6 +329,8 @@ def load(w, n, tag):
     # queries Unbound handled per second of its own CPU time: less sensitive
     # than QPS to other processes taking core 0 now and then
     run["per_cpu"] = q / cpu_s if cpu_s else 0.0
+    run["minflt"] = int(cpu["minflt"]) * 1000.0 / q if q else 0.0
+    run["majflt"] = int(cpu["majflt"]) * 1000.0 / q if q else 0.0
     run["lat"] = []
     for line in out.splitlines():
         # -v lines: "> NOERROR m1.bench.test A 0.000123"; "> T ..." is lost
@@ -346,16 +355,18 @@ print(f"Median of {rounds} alternating run(s) of {duration} s per instance and w
       f"86400 s TTL names warmed (cache hit); fluxguard's tracker pre-filled with {prefill} domains. "
       f"Unbound CPU: its share of core 0 during the run; core 0 busy: all of core 0's "
       f"non-idle time, the network stack's softirq work included. Miss share: Unbound's "
-      f"total.num.cachemiss / total.num.queries for the run.\n")
-print("| workload | instance | median QPS | min – max | Unbound CPU | core 0 busy | QPS per CPU-second | miss share | lost |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+      f"total.num.cachemiss / total.num.queries for the run. Page faults: Unbound's "
+      f"minor / major faults per 1000 queries during the run.\n")
+print("| workload | instance | median QPS | min – max | Unbound CPU | core 0 busy | QPS per CPU-second | miss share | page faults | lost |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for w in wname:
     for n in "ABC":
         rs = res[(w, n)]
         print(f"| {wname[w]} | {label[n]} | {m(w, n, 'qps'):.0f} | "
               f"{min(r['qps'] for r in rs):.0f} – {max(r['qps'] for r in rs):.0f} | "
               f"{m(w, n, 'cpu') * 100:.0f} % | {m(w, n, 'core0') * 100:.0f} % | {m(w, n, 'per_cpu'):.0f} | "
-              f"{m(w, n, 'miss_share'):.3f} | {sum(r['lost'] for r in rs)} |")
+              f"{m(w, n, 'miss_share'):.3f} | {m(w, n, 'minflt'):.2f} / {m(w, n, 'majflt'):.2f} | "
+              f"{sum(r['lost'] for r in rs)} |")
 print()
 print("Ratios. Each round runs A, B and C back to back (who goes first rotates), so "
       "a round's own ratio compares runs minutes apart at most; on a shared "
