@@ -399,7 +399,8 @@ zone_sort(struct fg_rpz_zone* z)
 		free(z->v[i].policy);
 		z->v[i].policy = out;
 	}
-	qsort(z->v, z->n, sizeof(z->v[0]), entry_cmp);
+	if(z->n)
+		qsort(z->v, z->n, sizeof(z->v[0]), entry_cmp);
 	z->sorted = 1;
 	return 1;
 }
@@ -409,6 +410,8 @@ static const struct zone_entry*
 zone_find(const struct fg_rpz_zone* z, const char* base)
 {
 	struct zone_entry key;
+	if(z->n == 0)
+		return NULL;
 	key.base = (char*)base;
 	return bsearch(&key, z->v, z->n, sizeof(z->v[0]), entry_cmp);
 }
@@ -468,8 +471,9 @@ fg_rpz_zone_add(struct fg_rpz_zone* z, const struct fg_rpz_params* p,
 		z->sorted = 0;
 	}
 	if(kind == 3) {
+		/* as read: the withdrawal's prerequisite compares it exactly */
 		free(e->why);
-		return (e->why = strdup(lower)) != NULL;
+		return (e->why = strdup(line)) != NULL;
 	}
 	return str_add_line(&e->policy, lower);
 }
@@ -604,7 +608,8 @@ fg_rpz_diff(const struct fg_rpz_params* p, const struct fg_rpz_entry* want,
 	}
 	for(i = 0; i < n_want; i++)
 		sorted[i] = &want[i];
-	qsort(sorted, n_want, sizeof(*sorted), want_cmp);
+	if(n_want)
+		qsort(sorted, n_want, sizeof(*sorted), want_cmp);
 	/* puts: wanted entries the zone lacks or holds otherwise */
 	for(i = 0; ok && i < n_want; i++) {
 		char base[FG_NAME_MAX_STR], *policy, *why;

@@ -702,8 +702,11 @@ main(int argc, char** argv)
 	if(!fg_conf_load(config, &pb.cfg, err, sizeof(err)))
 		die("%s", err);
 	pb.config = config;
-	if(show_stats)
-		return stats_show(&pb.cfg);
+	if(show_stats) {
+		i = stats_show(&pb.cfg);
+		fg_conf_free(&pb.cfg);
+		return i;
+	}
 	if(!pb.segment)
 		pb.segment = pb.cfg.segment;
 	if(pb.cfg.rpz_resolver_id)
