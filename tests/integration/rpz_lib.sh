@@ -59,8 +59,8 @@ template:
   - id: default
     storage: "$dir"
     zonefile-sync: -1
-    zonefile-load: difference-no-serial
-    journal-content: all
+    zonefile-load: ${FG_KNOT_ZONEFILE_LOAD:-difference-no-serial}
+    journal-content: ${FG_KNOT_JOURNAL:-all}
 zone:
   - domain: $FG_RPZ_ZONE
     file: rpz.zone
