@@ -178,7 +178,8 @@ fg_rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 	}
 	snprintf(buf, buflen, "fluxguard verdict=%s score=%.1f first-flagged=%s "
 		"resolver=%s action=%s rpz=%s",
-		e->verdict == FG_VERDICT_DENIED ? "denied" : "flagged",
+		e->listed ? "deny-list" : e->verdict == FG_VERDICT_DENIED ?
+		"denied" : "flagged",
 		(double)e->score, when, p->resolver, fg_action_name(action),
 		fg_rpz_policy_name(e->policy));
 }
@@ -244,14 +245,15 @@ fg_rpz_render(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 		!fg_rpz_owners(p, e->name, trigger, wildcard, why_owner))
 		return 0;
 	a = render_policy(p, e->policy, trigger, buf, buflen, &used);
-	b = render_policy(p, e->policy, wildcard, buf, buflen, &used);
+	b = e->exact ? 1 : render_policy(p, e->policy, wildcard, buf, buflen,
+		&used);
 	fg_rpz_why(p, e, why, sizeof(why));
 	if(a <= 0 || b <= 0 || !append(buf, buflen, &used, "%s TXT \"%s\"\n",
 		why_owner, why)) {
 		buf[0] = 0;
 		return 0;
 	}
-	return a + b + 1;
+	return a + (e->exact ? 0 : b) + 1;
 }
 
 int

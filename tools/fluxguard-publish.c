@@ -23,7 +23,9 @@
 #include "fg-config.h"
 
 #include "fluxguard/conffile.h"
+#include "fluxguard/engine.h"
 #include "fluxguard/log.h"
+#include "fluxguard/policy.h"
 #include "fluxguard/name.h"
 #include "fluxguard/rpz.h"
 #include "fluxguard/tracker.h"
@@ -84,8 +86,16 @@ struct publisher {
 	uint64_t c[FG_RPZ_C_COUNT];
 	/** when the stats file was last written */
 	double stats_at;
-	/** zonefile backend: a write is due */
-	int zonefile_dirty;
+	/** the names of the deny lists and the decisions file (fluxguard-control
+	 * deny), with deny-action, sorted by wire name: published unless the
+	 * tracker says otherwise */
+	struct fg_rpz_entry* listed;
+	/** length of listed */
+	size_t n_listed;
+	/** the lists failed to load, and that was logged */
+	int lists_logged;
+	/** resolver identity in force */
+	char resolver[256];
 };
 
 /** Set by the signal handlers. */
@@ -272,6 +282,125 @@ journal_follow(struct publisher* pb)
 	}
 }
 
+/* ---------------------------------------------------------- deny lists */
+
+/** Order listed entries by wire name (lower case already). */
+static int
+listed_cmp(const void* a, const void* b)
+{
+	const struct fg_rpz_entry* x = a, *y = b;
+	size_t lx = fg_name_wire_len(x->name, FG_NAME_MAX_WIRE);
+	size_t ly = fg_name_wire_len(y->name, FG_NAME_MAX_WIRE);
+	int c = memcmp(x->name, y->name, lx < ly ? lx : ly);
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+/** Lists being read into a new listed set. */
+struct lists_read {
+	/** the publisher */
+	struct publisher* pb;
+	/** the lists */
+	const struct fg_policy* policy;
+	/** entries, used, allocated */
+	struct fg_rpz_entry* v;
+	/** see v */
+	size_t n, cap;
+	/** out of memory */
+	int oom;
+};
+
+static int
+lists_cb(const uint8_t* name, int exact, void* arg)
+{
+	struct lists_read* r = arg;
+	struct fg_rpz_entry* e;
+	int policy = fg_rpz_policy_of(r->pb->cfg.deny_action,
+		r->pb->cfg.rpz_refuse_as);
+	/* a more specific allow (or an operator's allow) wins, as in the
+	 * resolver */
+	if(policy == FG_RPZ_NONE ||
+		fg_policy_match_name(r->policy, name) != FG_LIST_DENY)
+		return 1;
+	if(r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct fg_rpz_entry* v = realloc(r->v, cap * sizeof(*v));
+		if(!v) {
+			r->oom = 1;
+			return 0;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	e = &r->v[r->n++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->name, name, fg_name_wire_len(name, FG_NAME_MAX_WIRE));
+	e->policy = policy;
+	e->verdict = FG_VERDICT_DENIED;
+	e->exact = exact;
+	e->listed = 1;
+	return 1;
+}
+
+/**
+ * Read the deny lists and the decisions file as the resolver does
+ * (fg_engine_load_lists); on an error keep the names read before and say
+ * so once.
+ */
+static void
+lists_load(struct publisher* pb)
+{
+	struct fg_engine e;
+	struct lists_read r;
+	char err[1024];
+	size_t i, o;
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	if(!fg_engine_load_lists(&e, &pb->cfg, err, sizeof(err))) {
+		if(!pb->lists_logged)
+			say("deny lists: %s; publishing the %zu names read before",
+				err, pb->n_listed);
+		pb->lists_logged = 1;
+		return;
+	}
+	pb->lists_logged = 0;
+	r.pb = pb;
+	r.policy = e.policy;
+	fg_policy_foreach_name(e.policy, FG_LIST_DENY, lists_cb, &r);
+	fg_policy_delete(e.policy);
+	if(r.oom) {
+		free(r.v);
+		say("deny lists: out of memory; publishing the %zu names read "
+			"before", pb->n_listed);
+		return;
+	}
+	if(r.n)
+		qsort(r.v, r.n, sizeof(*r.v), listed_cmp);
+	/* a name listed both ways is published with its subtree */
+	for(i = 0, o = 0; i < r.n; i++) {
+		if(o > 0 && listed_cmp(&r.v[o - 1], &r.v[i]) == 0) {
+			r.v[o - 1].exact &= r.v[i].exact;
+			continue;
+		}
+		r.v[o++] = r.v[i];
+	}
+	free(pb->listed);
+	pb->listed = r.v;
+	pb->n_listed = o;
+}
+
+/** The listed entry of \p name, or NULL. */
+static const struct fg_rpz_entry*
+listed_find(const struct publisher* pb, const uint8_t* name)
+{
+	struct fg_rpz_entry key;
+	if(pb->n_listed == 0)
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	memcpy(key.name, name, fg_name_wire_len(name, FG_NAME_MAX_WIRE));
+	fg_name_lower(key.name);
+	return bsearch(&key, pb->listed, pb->n_listed, sizeof(key), listed_cmp);
+}
+
 /* ------------------------------------------------------- the primary */
 
 /** Note a failed exchange: count, back off, log once per streak. */
@@ -307,15 +436,39 @@ succeeded(struct publisher* pb)
 	pb->c[FG_RPZ_C_PRIMARY_UP] = 1;
 }
 
+/**
+ * What \p name should be in the zone now, by the tracker: 1 with \p e
+ * filled, 0 to withdraw it, -1 if the tracker has no say (not tracked, or
+ * clean) and the deny lists decide.
+ */
+static int
+tracker_wants(struct publisher* pb, const uint8_t* name,
+	struct fg_rpz_entry* e)
+{
+	struct fg_record_view rec;
+	if(!fg_tracker_lookup(pb->t, name, (uint64_t)time(NULL), &rec))
+		return -1;
+	if(fg_rpz_entry_from_record(&pb->p, &rec, e))
+		return 1;
+	/* an operator's allow or unflag outranks a list until the lists are
+	 * read again (their decisions-file change follows in the journal) */
+	return rec.verdict == FG_VERDICT_ALLOWED ||
+		(rec.flags & FG_REC_UNFLAGGED_BY_OPERATOR) ? 0 : -1;
+}
+
 /** What \p name should be in the zone now: 1 with \p e filled, or 0
  * (withdraw). */
 static int
 wanted(struct publisher* pb, const uint8_t* name, struct fg_rpz_entry* e)
 {
-	struct fg_record_view rec;
-	if(!fg_tracker_lookup(pb->t, name, (uint64_t)time(NULL), &rec))
+	const struct fg_rpz_entry* l;
+	int w = tracker_wants(pb, name, e);
+	if(w >= 0)
+		return w;
+	if(!(l = listed_find(pb, name)))
 		return 0;
-	return fg_rpz_entry_from_record(&pb->p, &rec, e);
+	*e = *l;
+	return 1;
 }
 
 /** Collected entries of the whole segment. */
@@ -330,15 +483,12 @@ struct collect {
 	int oom;
 };
 
+/** Add \p e to the collection, unless it is too long for the zone. */
 static int
-collect_cb(const struct fg_record_view* rec, void* arg)
+collect_add(struct collect* c, const struct fg_rpz_entry* e)
 {
-	struct collect* c = arg;
-	struct fg_rpz_entry e;
 	char t[FG_NAME_MAX_STR], w[FG_NAME_MAX_STR], y[FG_NAME_MAX_STR];
-	if(!fg_rpz_entry_from_record(&c->pb->p, rec, &e))
-		return 1;
-	if(!fg_rpz_owners(&c->pb->p, e.name, t, w, y)) {
+	if(!fg_rpz_owners(&c->pb->p, e->name, t, w, y)) {
 		c->pb->c[FG_RPZ_C_SKIPPED]++;
 		return 1;
 	}
@@ -352,8 +502,18 @@ collect_cb(const struct fg_record_view* rec, void* arg)
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = e;
+	c->v[c->n++] = *e;
 	return 1;
+}
+
+static int
+collect_cb(const struct fg_record_view* rec, void* arg)
+{
+	struct collect* c = arg;
+	struct fg_rpz_entry e;
+	if(!fg_rpz_entry_from_record(&c->pb->p, rec, &e))
+		return 1;
+	return collect_add(c, &e);
 }
 
 /** Batch of changes built by the reconciliation's diff. */
@@ -435,10 +595,18 @@ reconcile(struct publisher* pb)
 	struct collect col;
 	char err[1024];
 	int ok;
+	size_t i;
 	memset(&col, 0, sizeof(col));
 	col.pb = pb;
 	pb->c[FG_RPZ_C_SKIPPED] = 0;
 	fg_tracker_foreach(pb->t, (uint64_t)time(NULL), collect_cb, &col);
+	/* the deny lists, read again, where the tracker has no say */
+	lists_load(pb);
+	for(i = 0; !col.oom && i < pb->n_listed; i++) {
+		struct fg_rpz_entry e;
+		if(tracker_wants(pb, pb->listed[i].name, &e) < 0)
+			(void)collect_add(&col, &pb->listed[i]);
+	}
 	if(col.oom) {
 		free(col.v);
 		failed(pb, "reconciliation: out of memory", FG_RPZ_FAIL_NET);
@@ -565,6 +733,39 @@ flush_queue(struct publisher* pb)
 	pb->c[FG_RPZ_C_PUBLISHED] += puts;
 	pb->c[FG_RPZ_C_WITHDRAWN] += wds;
 	note_serial(pb);
+}
+
+/**
+ * SIGHUP: read fluxguard.conf again for the actions, the lists and the
+ * counters' file; the zone and the way to the primary stay as started
+ * (moving them is a restart). A file with errors changes nothing.
+ */
+static void
+reload_config(struct publisher* pb)
+{
+	struct fg_config cfg;
+	struct fg_rpz_params p;
+	char err[1024];
+	fg_conf_defaults(&cfg);
+	if(!fg_conf_load(pb->config, &cfg, err, sizeof(err))) {
+		say("SIGHUP: %s; keeping the configuration in force", err);
+		fg_conf_free(&cfg);
+		return;
+	}
+	if(!fg_rpz_params_init(&p, &cfg, pb->resolver, err, sizeof(err)) ||
+		memcmp(p.zone, pb->p.zone, p.zone_len) != 0 ||
+		p.zone_len != pb->p.zone_len) {
+		say("SIGHUP: %s: %s; keeping the configuration in force",
+			pb->config, p.zone_len ? "rpz-zone changed: restart "
+			"fluxguard-publish to publish into another zone" : err);
+		fg_conf_free(&cfg);
+		return;
+	}
+	/* the transport copied what it needs; params point into the config */
+	fg_conf_free(&pb->cfg);
+	pb->cfg = cfg;
+	fg_rpz_params_init(&pb->p, &pb->cfg, pb->resolver, err, sizeof(err));
+	say("SIGHUP: read %s again; reconciling", pb->config);
 }
 
 /* -------------------------------------------------------------- stats */
@@ -714,6 +915,7 @@ main(int argc, char** argv)
 	else if(gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = 0;
+	snprintf(pb.resolver, sizeof(pb.resolver), "%s", host);
 	if(!fg_rpz_params_init(&pb.p, &pb.cfg, host, err, sizeof(err)))
 		die("%s: %s", config, err);
 	if(pb.cfg.rpz_backend == FG_RPZ_BACKEND_UPDATE) {
@@ -746,6 +948,7 @@ main(int argc, char** argv)
 			journal_follow(&pb);
 			if(reconcile_requested) {
 				reconcile_requested = 0;
+				reload_config(&pb);
 				pb.need_reconcile = 1;
 				pb.next_try = 0;
 			}
@@ -775,6 +978,7 @@ main(int argc, char** argv)
 		fg_tracker_close(pb.t);
 	fg_rpz_update_delete(pb.up);
 	free(pb.q);
+	free(pb.listed);
 	fg_conf_free(&pb.cfg);
 	return i;
 }

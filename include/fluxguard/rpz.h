@@ -102,6 +102,11 @@ struct fg_rpz_entry {
 	float score;
 	/** when first flagged, UNIX seconds (0 for a denied name) */
 	uint64_t flagged_at;
+	/** 1: the name only, no wildcard (an exact: entry of a deny list) */
+	int exact;
+	/** 1: from a deny list or the decisions file rather than the tracker
+	 * (the reason says "deny-list") */
+	int listed;
 };
 
 /** The policy for \p action (enum fg_action) with refuse mapped to
@@ -132,14 +137,15 @@ int fg_rpz_owners(const struct fg_rpz_params* p, const uint8_t* name,
  * The reason text of \p e (the TXT record's one string, without quotes):
  * "fluxguard verdict=flagged score=87.5 first-flagged=2026-12-02T04:56:52Z
  * resolver=ID action=refuse rpz=nxdomain". first-flagged is "-" for a
- * denied name.
+ * denied name; a name of a deny list (not the tracker) has verdict
+ * deny-list.
  */
 void fg_rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 	char* buf, size_t buflen);
 
 /**
  * The lines of \p e's entry, each ended by '\n': the policy records of the
- * trigger and the wildcard first, the TXT last.
+ * trigger and the wildcard (none for an exact entry) first, the TXT last.
  * \return the number of lines, 0 if the name does not fit under the zone or
  *	\p buflen (use FG_RPZ_ENTRY_TEXT) is too small.
  */

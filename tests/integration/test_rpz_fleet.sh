@@ -20,10 +20,17 @@ FG_BIND_PORT=$(fg_free_port)
 FG_KNOT_PORT=$(fg_free_port)
 fg_rpz_start_knot
 
-# Resolver A with the publisher's options in its fluxguard.conf.
+# Resolver A with the publisher's options in its fluxguard.conf, and a deny
+# list: its names are published too, an exact: entry without its subtree.
 mapfile -t rpz_lines < <(fg_rpz_conf_lines)
-fg_start_flux_stack "${rpz_lines[@]}"
+fg_start_flux_stack "${rpz_lines[@]}" 'deny: "listed.down.test"' 'deny: "exact:only.down.test"'
 fg_rpz_start_publisher
+rr() { kdig -p "$FG_KNOT_PORT" @127.0.0.1 "$1.$FG_RPZ_ZONE" "$2" +short +norec; }
+[ "$(rr listed.down.test CNAME)" = . ] || fg_fail "deny-listed name not published"
+[ "$(rr '*.listed.down.test' CNAME)" = . ] || fg_fail "deny-listed name's subtree not published"
+[ "$(rr only.down.test CNAME)" = . ] || fg_fail "exact: deny entry not published"
+[ -z "$(rr '*.only.down.test' CNAME)" ] || fg_fail "exact: deny entry published with its subtree"
+rr listed.down.test._fluxguard TXT | grep -q 'verdict=deny-list' || fg_fail "no deny-list reason"
 
 # Resolver B and BIND consume the zone from Knot.
 fg_rpz_write_b
@@ -115,7 +122,7 @@ fg_wait_for "the publisher to notice Knot is down" grep -q "retrying with backof
 fg_rpz_wait_stat rpz.errors -ge 1
 fg_rpz_wait_stat rpz.primary_up -eq 0
 fg_rpz_start_knot
-expected=$(printf 'n%d.down.test\n' 1 2 3 4 | sort)
+expected=$(printf '%s\n' n1.down.test n2.down.test n3.down.test n4.down.test listed.down.test only.down.test | sort)
 FG_WAIT=15 fg_wait_for "the zone to hold exactly the segment's verdicts" \
     sh -c "[ \"\$(kdig -p $FG_KNOT_PORT @127.0.0.1 -y hmac-sha256:fluxguard-publish:$FG_TSIG_SECRET $FG_RPZ_ZONE AXFR +noall +answer | awk -v z='.$FG_RPZ_ZONE.' '\$4 == \"CNAME\" && \$1 !~ /^\\*\\./ { sub(z \"\$\", \"\", \$1); print \$1 }' | sort -u)\" = \"$expected\" ]"
 got=$(fg_rpz_zone_names)
@@ -123,7 +130,7 @@ got=$(fg_rpz_zone_names)
 # each entry whole: trigger, wildcard and reason
 n=$(kdig -p "$FG_KNOT_PORT" @127.0.0.1 -y "hmac-sha256:fluxguard-publish:$FG_TSIG_SECRET" \
     $FG_RPZ_ZONE AXFR +noall +answer | grep -c 'down\.test\.')
-[ "$n" = 12 ] || fg_fail "expected 12 records for 4 entries after the restart, got $n"
+[ "$n" = 17 ] || fg_fail "expected 17 records for 6 entries (one exact) after the restart, got $n"
 fg_rpz_expect "$FG_B_PORT" n1.down.test NXDOMAIN 5 "after Knot's restart"
 fg_rpz_wait_stat rpz.primary_up -eq 1
 grep -q "primary 127.0.0.1@$FG_KNOT_PORT answers again" "$FG_WORK/publish.log" ||
@@ -138,6 +145,11 @@ ixfr=$(kdig -p "$FG_KNOT_PORT" @127.0.0.1 "$FG_RPZ_ZONE" IXFR="$serial_before" +
 nsoa=$(echo "$ixfr" | awk '$4 == "SOA"' | wc -l)
 [ "$nsoa" -ge 4 ] || fg_fail "IXFR from serial $serial_before is no incremental transfer: $ixfr"
 grep -q "IXFR, outgoing" "$FG_WORK/knot.log" || fg_fail "Knot served no IXFR to the consumers"
+
+# SIGHUP reads the config again: a deny added to the file is published.
+echo '    deny: "hup.down.test"' >> "$FG_WORK/fluxguard.conf"
+kill -HUP "$FG_PUBLISH_PID"
+FG_WAIT=5 fg_wait_for "a deny added by SIGHUP" sh -c "[ \"\$(kdig -p $FG_KNOT_PORT @127.0.0.1 hup.down.test.$FG_RPZ_ZONE CNAME +short +norec)\" = . ]"
 
 # Stats in fluxguard-control's style.
 fg_rpz_wait_stat rpz.published -ge 6

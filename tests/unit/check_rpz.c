@@ -148,6 +148,23 @@ START_TEST(test_render_redirect_and_denied)
 }
 END_TEST
 
+START_TEST(test_render_exact_listed)
+{
+	char buf[FG_RPZ_ENTRY_TEXT];
+	struct fg_rpz_entry e;
+	/* an exact: deny entry blocks the name, not its subtree */
+	entry(&e, "only.example", FG_RPZ_NXDOMAIN, FG_VERDICT_DENIED);
+	e.exact = 1;
+	e.listed = 1;
+	ck_assert_int_eq(fg_rpz_render(&p, &e, buf, sizeof(buf)), 2);
+	ck_assert_str_eq(buf,
+		"only.example.rpz.example. CNAME .\n"
+		"only.example._fluxguard.rpz.example. TXT \"fluxguard "
+		"verdict=deny-list score=87.5 first-flagged=- resolver=res-a "
+		"action=nxdomain rpz=nxdomain\"\n");
+}
+END_TEST
+
 START_TEST(test_too_long_and_root)
 {
 	char name[300], t[FG_NAME_MAX_STR], w[FG_NAME_MAX_STR], y[FG_NAME_MAX_STR];
@@ -329,6 +346,7 @@ fg_unit_suite(void)
 {
 	const TTest* tests[] = { test_policy_of_actions, test_entry_from_record,
 		test_render_each_policy, test_render_redirect_and_denied,
+		test_render_exact_listed,
 		test_too_long_and_root, test_owner_kind, test_diff,
 		test_diff_other_resolver_same_name, test_why_resolver,
 		test_params_checks };
