@@ -796,6 +796,20 @@ fg_options_check_config(const struct fg_config* cfg,
 			return 0;
 		}
 	}
+	/* fluxguard-publish's options: caught here, in check-config and at
+	 * Unbound's start, rather than when the publisher first sends */
+	if(cfg->rpz_tsig_key && !cfg->rpz_tsig_secret_file) {
+		*bad_option = "rpz-tsig-key";
+		snprintf(why, whylen, "needs rpz-tsig-secret-file, the file "
+			"holding the key's secret");
+		return 0;
+	}
+	if(cfg->rpz_backend == FG_RPZ_BACKEND_ZONEFILE && !cfg->rpz_zonefile) {
+		*bad_option = "rpz-backend";
+		snprintf(why, whylen, "zonefile needs rpz-zonefile, the file to "
+			"write");
+		return 0;
+	}
 	return 1;
 }
 

@@ -182,6 +182,34 @@ segment_path(const char* segment, char* buf, size_t len)
 }
 
 /**
+ * Whether the segment's file may be believed: what it names goes to every
+ * resolver of the fleet, so a segment others could have written, or one of
+ * another user, is refused (as fluxguard-control refuses it), with one log
+ * line per refusal streak. Root is no exception: run the publisher as the
+ * resolver's user, who owns the segment.
+ */
+static int
+segment_trusted(struct publisher* pb, const char* path, const struct stat* st)
+{
+	const char* why = NULL;
+	if(!S_ISREG(st->st_mode))
+		why = "is not a regular file";
+	else if(st->st_mode & (S_IWGRP | S_IWOTH))
+		why = "is writable by others: its contents could be forged";
+	else if(st->st_uid != geteuid() && st->st_uid != 0)
+		why = "belongs to another user: run fluxguard-publish as the "
+			"resolver's user, who owns the segment";
+	if(!why)
+		return 1;
+	if(!pb->fail_logged)
+		say("segment %s: %s (mode %04o, uid %lu) %s; refusing it",
+			pb->segment, path, (unsigned)(st->st_mode & 07777),
+			(unsigned long)st->st_uid, why);
+	pb->fail_logged = 1;
+	return 0;
+}
+
+/**
  * Attach read-only if not attached, or again if the segment was rebuilt (a
  * new inode or generation): then everything is reconciled.
  * \return 1 if attached.
@@ -203,13 +231,8 @@ segment_follow(struct publisher* pb)
 		fg_tracker_close(pb->t);
 		pb->t = NULL;
 	}
-	if(stat(path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		/* fluxguard-control refuses it for the same reason */
-		say("segment %s: %s is writable by others (mode %04o): its "
-			"contents could be forged, refusing it", pb->segment, path,
-			(unsigned)(st.st_mode & 07777));
+	if(stat(path, &st) == 0 && !segment_trusted(pb, path, &st))
 		return 0;
-	}
 	pb->t = fg_tracker_attach(pb->segment, 0, &missing, err, sizeof(err));
 	if(!pb->t) {
 		if(!pb->fail_logged)

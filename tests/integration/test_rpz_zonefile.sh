@@ -59,3 +59,13 @@ ls "$FG_WORK/knot" | grep -q '\.tmp\.' && fg_fail "a temporary file was left: $(
 fg_rpz_wait_stat rpz.updates -ge 3
 fg_rpz_wait_stat rpz.last_serial -eq "$serial2"
 fg_log "zone file: serial $serial1 -> $serial2, flag, deny and unflag on the primary within 5 s"
+
+# What a segment names reaches the whole fleet: one that others could have
+# written is refused.
+printf 'forged' > "$FG_WORK/forged.seg"
+chmod 666 "$FG_WORK/forged.seg"
+"$FG_PUBLISH" -c "$FG_WORK/fluxguard.conf" -s "$FG_WORK/forged.seg" --once >"$FG_WORK/forged.log" 2>&1 &&
+    fg_fail "a world-writable segment was published from"
+grep -q "is writable by others: its contents could be forged" "$FG_WORK/forged.log" ||
+    fg_fail "no refusal line: $(cat "$FG_WORK/forged.log")"
+fg_log "a world-writable segment is refused"
