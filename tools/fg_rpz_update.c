@@ -168,7 +168,8 @@ describe(struct fg_rpz_update* u, const char* what, ldns_status st,
 {
 	ldns_pkt_rcode rc = answer ? ldns_pkt_get_rcode(answer) : 0;
 	if(st == LDNS_STATUS_CRYPTO_TSIG_BOGUS || st == LDNS_STATUS_CRYPTO_TSIG_ERR ||
-		(answer && rc == LDNS_RCODE_NOTAUTH)) {
+		(answer && rc == LDNS_RCODE_NOTAUTH && (u->key[0] ||
+		ldns_pkt_tsig(answer)))) {
 		*fail = FG_RPZ_FAIL_TSIG;
 		snprintf(err, errlen, "%s to %s: TSIG failure: the primary %s key "
 			"%s (%s): check rpz-tsig-key, rpz-tsig-algorithm and the "

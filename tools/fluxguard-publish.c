@@ -48,6 +48,8 @@
 /** Journal poll interval, microseconds: well inside the 5 s a flag may take
  * to reach a consumer, and idle otherwise. */
 #define POLL_US 50000
+/** Waiting names searched for a repeat before one is queued. */
+#define DEDUPE_SCAN 1024
 /** First retry wait, seconds. */
 #define BACKOFF_START 0.25
 
@@ -262,9 +264,11 @@ queue_add(struct publisher* pb, const uint8_t* name)
 	size_t i, len = fg_name_wire_len(name, FG_NAME_MAX_WIRE);
 	if(len == 0)
 		return;
-	/* a name flagged twice before it was sent is sent once; the ring is
-	 * short in practice (it drains every poll), so a scan is enough */
-	for(i = 0; i < pb->qn; i++)
+	/* a name flagged twice before it was sent is sent once. The queue
+	 * drains every poll, so it is short unless the primary is down; then
+	 * only its head is searched (a repeat beyond costs an idempotent
+	 * write, not a wrong zone) so that a long outage stays linear */
+	for(i = 0; i < pb->qn && i < DEDUPE_SCAN; i++)
 		if(fg_name_equal(pb->q[(pb->qhead + i) % pb->qcap], name))
 			return;
 	if(pb->qn == pb->qcap) {

@@ -6,8 +6,10 @@
 # flag -> block on B within 5 s; deny on A -> block on B within 5 s;
 # allow/unflag -> resolves again on B within 5 s; B keeps its blocks over a
 # restart; Knot restarted while verdicts keep coming holds exactly the
-# segment's verdicts afterwards, and serves later transfers as IXFR; a wrong
-# TSIG secret is one clear log line.
+# segment's verdicts afterwards, and serves later transfers as IXFR; the deny
+# lists' names are published (an exact: entry without its subtree); SIGHUP
+# reads the config again; a second publisher into the zone leaves the first
+# one's entries; a wrong TSIG secret is one clear log line.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 . "$FG_SRCDIR/tests/integration/rpz_lib.sh"
 
@@ -157,6 +159,20 @@ fg_rpz_wait_stat rpz.withdrawn -ge 2
 fg_rpz_wait_stat rpz.pending -eq 0
 fg_rpz_wait_stat rpz.reconciles -ge 2
 fg_rpz_wait_stat rpz.last_serial -gt "$serial_before"
+
+# A second publisher into the same zone (resolver-c, on a segment of its own
+# that holds no verdicts): its reconciliation withdraws nothing of
+# resolver-a's and rewrites nothing that is already there.
+seg2=/fg-it-$$-c
+fg_on_exit "rm -f /dev/shm/${seg2#/}"
+"$FG_BUILDDIR/bench/rpz_bench" latency "$seg2" 9 0 1 >/dev/null || fg_fail "cannot create a second segment"
+sed 's/rpz-resolver-id: resolver-a/rpz-resolver-id: resolver-c/; s|rpz-stats-file: .*|rpz-stats-file: "'"$FG_WORK"'/c.stats"|' \
+    "$FG_WORK/fluxguard.conf" > "$FG_WORK/c.conf"
+before=$(fg_rpz_zone_names)
+"$FG_PUBLISH" -c "$FG_WORK/c.conf" -s "$seg2" --once >"$FG_WORK/c.log" 2>&1 ||
+    fg_fail "second publisher: $(cat "$FG_WORK/c.log")"
+grep -q "0 written, 0 withdrawn" "$FG_WORK/c.log" || fg_fail "second publisher changed the zone: $(cat "$FG_WORK/c.log")"
+[ "$(fg_rpz_zone_names)" = "$before" ] || fg_fail "second publisher changed the entries: $(fg_rpz_zone_names)"
 
 # A wrong TSIG secret: one clear line, and no change to the zone.
 sed 's|rpz-tsig-secret-file: .*|rpz-tsig-secret-file: "'"$FG_WORK"'/wrong.secret"|' \
