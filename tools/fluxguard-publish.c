@@ -98,6 +98,8 @@ struct publisher {
 	int lists_logged;
 	/** resolver identity in force */
 	char resolver[256];
+	/** zonefile backend: the entries of the file last written */
+	struct fg_rpz_zone* zf_prev;
 };
 
 /** Set by the signal handlers. */
@@ -601,6 +603,54 @@ recon_withdraw(const char* base, const char* why_line, void* arg)
 	return 1;
 }
 
+/** Counts a difference without sending anything. */
+static int
+count_put(const struct fg_rpz_entry* e, void* arg)
+{
+	(void)e;
+	((struct publisher*)arg)->c[FG_RPZ_C_PUBLISHED]++;
+	return 1;
+}
+
+static int
+count_withdraw(const char* base, const char* why_line, void* arg)
+{
+	(void)base;
+	(void)why_line;
+	((struct publisher*)arg)->c[FG_RPZ_C_WITHDRAWN]++;
+	return 1;
+}
+
+/**
+ * Zonefile backend: count what the file just written changed against the
+ * one before, with the reconciliation's own difference, and keep it as
+ * the next one's "before".
+ */
+static void
+zonefile_count(struct publisher* pb, const struct fg_rpz_entry* v, size_t n)
+{
+	struct fg_rpz_zone* now = fg_rpz_zone_create();
+	struct fg_rpz_diff_ops ops = { count_put, count_withdraw, pb };
+	char* text = malloc(FG_RPZ_ENTRY_TEXT), *line, *save;
+	size_t i;
+	for(i = 0; now && text && i < n; i++) {
+		if(fg_rpz_render(&pb->p, &v[i], text, FG_RPZ_ENTRY_TEXT) == 0)
+			continue;
+		for(line = strtok_r(text, "\n", &save); line;
+			line = strtok_r(NULL, "\n", &save))
+			(void)fg_rpz_zone_add(now, &pb->p, line);
+	}
+	free(text);
+	if(!now)
+		return;
+	if(pb->zf_prev)
+		(void)fg_rpz_diff(&pb->p, v, n, pb->zf_prev, &ops, NULL, NULL);
+	else
+		pb->c[FG_RPZ_C_PUBLISHED] += n;
+	fg_rpz_zone_delete(pb->zf_prev);
+	pb->zf_prev = now;
+}
+
 /** Read the serial after a change (update backend). */
 static void
 note_serial(struct publisher* pb)
@@ -646,14 +696,8 @@ reconcile(struct publisher* pb)
 		if(ok) {
 			pb->c[FG_RPZ_C_UPDATES]++;
 			pb->c[FG_RPZ_C_LAST_SERIAL] = serial;
-			/* counted against the entries before, by name */
-			if(col.n > pb->c[FG_RPZ_C_ENTRIES])
-				pb->c[FG_RPZ_C_PUBLISHED] += col.n -
-					pb->c[FG_RPZ_C_ENTRIES];
-			else
-				pb->c[FG_RPZ_C_WITHDRAWN] +=
-					pb->c[FG_RPZ_C_ENTRIES] - col.n;
 			pb->c[FG_RPZ_C_ENTRIES] = col.n;
+			zonefile_count(pb, col.v, col.n);
 		} else
 			failed(pb, err, FG_RPZ_FAIL_NET);
 	} else {
@@ -668,7 +712,7 @@ reconcile(struct publisher* pb)
 		r.b = calloc(BATCH, sizeof(*r.b));
 		ok = z && r.b;
 		if(!ok)
-			snprintf(err, sizeof(err), "reconciliation: out of memory");
+			failed(pb, "reconciliation: out of memory", FG_RPZ_FAIL_NET);
 		else if(!(ok = fg_rpz_update_read_zone(pb->up, z, &serial, err,
 			sizeof(err), &fail))) {
 			failed(pb, err, fail);
@@ -1006,6 +1050,7 @@ main(int argc, char** argv)
 	fg_rpz_update_delete(pb.up);
 	free(pb.q);
 	free(pb.listed);
+	fg_rpz_zone_delete(pb.zf_prev);
 	fg_conf_free(&pb.cfg);
 	return i;
 }

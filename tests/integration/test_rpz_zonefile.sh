@@ -57,6 +57,8 @@ grep -q '^www.other.test._fluxguard.rpz.fluxguard.test. 60 IN TXT "fluxguard ver
     fg_fail "no reason for the denied name in the file: $(cat "$zonefile")"
 ls "$FG_WORK/knot" | grep -q '\.tmp\.' && fg_fail "a temporary file was left: $(ls "$FG_WORK/knot")"
 fg_rpz_wait_stat rpz.updates -ge 3
+fg_rpz_wait_stat rpz.published -ge 2
+fg_rpz_wait_stat rpz.withdrawn -ge 1
 fg_rpz_wait_stat rpz.last_serial -eq "$serial2"
 fg_log "zone file: serial $serial1 -> $serial2, flag, deny and unflag on the primary within 5 s"
 
