@@ -48,6 +48,9 @@
 /** Journal poll interval, microseconds: well inside the 5 s a flag may take
  * to reach a consumer, and idle otherwise. */
 #define POLL_US 50000
+/** Least seconds between two zone files (zonefile backend): each is the
+ * whole segment read and the whole zone written and reloaded. */
+#define ZONEFILE_INTERVAL 1.0
 /** Waiting names searched for a repeat before one is queued. */
 #define DEDUPE_SCAN 1024
 /** First retry wait, seconds. */
@@ -698,6 +701,8 @@ reconcile(struct publisher* pb)
 			pb->c[FG_RPZ_C_LAST_SERIAL] = serial;
 			pb->c[FG_RPZ_C_ENTRIES] = col.n;
 			zonefile_count(pb, col.v, col.n);
+			/* flags in a burst go into the next file together */
+			pb->next_try = mono() + ZONEFILE_INTERVAL;
 		} else
 			failed(pb, err, FG_RPZ_FAIL_NET);
 	} else {
