@@ -8,6 +8,9 @@
  */
 #include "fluxguard/options.h"
 #include "fluxguard/policy.h"
+#include "fluxguard/rpz.h"
+#include "fluxguard/addr.h"
+#include "fluxguard/name.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,7 +41,36 @@ static const struct fg_opt_choice mode_choices[] = {
 	{ NULL, 0 }
 };
 
+/** Words of rpz-backend. */
+static const struct fg_opt_choice rpz_backend_choices[] = {
+	{ "update", FG_RPZ_BACKEND_UPDATE },
+	{ "zonefile", FG_RPZ_BACKEND_ZONEFILE },
+	{ NULL, 0 }
+};
+
+/** Words of rpz-refuse-as: the RPZ policies a refusal can become. */
+static const struct fg_opt_choice rpz_refuse_choices[] = {
+	{ "nxdomain", FG_RPZ_NXDOMAIN },
+	{ "nodata", FG_RPZ_NODATA },
+	{ "drop", FG_RPZ_DROP },
+	{ NULL, 0 }
+};
+
+/** Words of rpz-tsig-algorithm: the HMACs ldns signs with. */
+static const struct fg_opt_choice rpz_tsig_choices[] = {
+	{ "hmac-sha256", 256 },
+	{ "hmac-sha384", 384 },
+	{ "hmac-sha512", 512 },
+	{ "hmac-sha1", 1 },
+	{ NULL, 0 }
+};
+
 /* The table's check callbacks, defined after the setters they rely on. */
+static fg_opt_check_func check_rpz_zone;
+static fg_opt_check_func check_rpz_primary;
+static fg_opt_check_func check_rpz_key;
+static fg_opt_check_func check_rpz_algorithm;
+static fg_opt_check_func check_rpz_resolver;
 static fg_opt_check_func check_segment;
 static fg_opt_check_func check_group;
 static fg_opt_check_func check_entry;
@@ -179,6 +211,82 @@ const struct fg_option fg_options[] = {
 	  .def = "6h",
 	  .doc = "how long evidence about a domain is kept",
 	  .offset = offsetof(struct fg_config, window) },
+	{ .name = "rpz-zone", .type = FG_OPT_STRING,
+	  .def_doc = "none (fluxguard-publish refuses to start)",
+	  .example = "rpz.fluxguard.example", .check = check_rpz_zone,
+	  .doc = "fluxguard-publish: the Response Policy Zone that flagged and "
+		"denied names are published into",
+	  .offset = offsetof(struct fg_config, rpz_zone) },
+	{ .name = "rpz-backend", .type = FG_OPT_ENUM,
+	  .choices = rpz_backend_choices, .def = "update",
+	  .doc = "fluxguard-publish: update sends TSIG-signed DNS UPDATEs to "
+		"rpz-primary (Knot DNS, BIND) and reads the zone back by AXFR; "
+		"zonefile writes rpz-zonefile and runs rpz-reload-command",
+	  .offset = offsetof(struct fg_config, rpz_backend) },
+	{ .name = "rpz-primary", .type = FG_OPT_STRING, .def = "127.0.0.1@53",
+	  .check = check_rpz_primary,
+	  .doc = "fluxguard-publish: the primary's address, with @port if not 53",
+	  .offset = offsetof(struct fg_config, rpz_primary) },
+	{ .name = "rpz-tsig-key", .type = FG_OPT_STRING,
+	  .def_doc = "none (unsigned)", .example = "fluxguard-publish",
+	  .check = check_rpz_key,
+	  .doc = "fluxguard-publish: name of the TSIG key that signs updates "
+		"and transfers (with rpz-tsig-secret-file)",
+	  .offset = offsetof(struct fg_config, rpz_tsig_key) },
+	{ .name = "rpz-tsig-algorithm", .type = FG_OPT_STRING,
+	  .def = "hmac-sha256", .check = check_rpz_algorithm,
+	  .doc = "fluxguard-publish: the TSIG key's algorithm: hmac-sha256, "
+		"hmac-sha384, hmac-sha512 or hmac-sha1",
+	  .offset = offsetof(struct fg_config, rpz_tsig_algorithm) },
+	{ .name = "rpz-tsig-secret-file", .type = FG_OPT_PATH,
+	  .def_doc = "none", .example = "/etc/unbound/fluxguard-publish.secret",
+	  .doc = "fluxguard-publish: file holding the TSIG key's secret in "
+		"base64 (what keymgr or tsig-keygen print as secret), on one "
+		"line, readable by the publisher only",
+	  .offset = offsetof(struct fg_config, rpz_tsig_secret_file) },
+	{ .name = "rpz-zonefile", .type = FG_OPT_PATH,
+	  .def_doc = "none", .example = "/var/lib/knot/rpz.fluxguard.example.zone",
+	  .doc = "fluxguard-publish, zonefile backend: the zone file written "
+		"(to a temporary file beside it, then renamed over it)",
+	  .offset = offsetof(struct fg_config, rpz_zonefile) },
+	{ .name = "rpz-reload-command", .type = FG_OPT_STRING,
+	  .def_doc = "none", .example = "knotc zone-reload rpz.fluxguard.example",
+	  .doc = "fluxguard-publish, zonefile backend: shell command run after "
+		"each new zone file, to make the primary load it",
+	  .offset = offsetof(struct fg_config, rpz_reload_command) },
+	{ .name = "rpz-ttl", .type = FG_OPT_UINT, .min = 0, .max = 86400,
+	  .def = "60",
+	  .doc = "fluxguard-publish: TTL in seconds of the published records",
+	  .offset = offsetof(struct fg_config, rpz_ttl) },
+	{ .name = "rpz-refuse-as", .type = FG_OPT_ENUM,
+	  .choices = rpz_refuse_choices, .def = "nxdomain",
+	  .doc = "fluxguard-publish: RPZ has no REFUSED, so a name blocked with "
+		"action refuse is published as nxdomain (CNAME .), nodata "
+		"(CNAME *.) or drop (CNAME rpz-drop.)",
+	  .offset = offsetof(struct fg_config, rpz_refuse_as) },
+	{ .name = "rpz-queue-size", .type = FG_OPT_UINT, .min = 16,
+	  .max = 10000000, .def = "100000",
+	  .doc = "fluxguard-publish: names kept waiting while the primary is "
+		"unreachable; past it the publisher reconciles the whole zone "
+		"once the primary is back (nothing is lost)",
+	  .offset = offsetof(struct fg_config, rpz_queue_size) },
+	{ .name = "rpz-retry-max", .type = FG_OPT_DURATION, .min = 1,
+	  .max = 3600, .def = "30s",
+	  .doc = "fluxguard-publish: longest wait between attempts to reach a "
+		"failed primary (the wait starts at 0.25 s and doubles)",
+	  .offset = offsetof(struct fg_config, rpz_retry_max) },
+	{ .name = "rpz-resolver-id", .type = FG_OPT_STRING,
+	  .def_doc = "the host name", .example = "resolver-a.site1",
+	  .check = check_rpz_resolver,
+	  .doc = "fluxguard-publish: this resolver's name in the published "
+		"reasons; each publisher into a shared zone withdraws only "
+		"what it published ([A-Za-z0-9._-], up to 63)",
+	  .offset = offsetof(struct fg_config, rpz_resolver_id) },
+	{ .name = "rpz-stats-file", .type = FG_OPT_PATH,
+	  .def_doc = "none", .example = "/run/unbound/fluxguard-publish.stats",
+	  .doc = "fluxguard-publish: file its counters are written to every "
+		"second (read by fluxguard-publish --stats)",
+	  .offset = offsetof(struct fg_config, rpz_stats_file) },
 	{ .name = "include", .type = FG_OPT_INCLUDE, .flags = FG_OPT_F_LIST,
 	  .def_doc = "none", .example = "fluxguard.d/*.conf",
 	  .doc = "read another config file here; a glob pattern reads every match" },
@@ -569,6 +677,99 @@ check_group(struct fg_config* cfg, const char* value, char* why, size_t whylen)
 	return 1;
 }
 
+/** rpz-zone: a name other than the root. */
+static int
+check_rpz_zone(struct fg_config* cfg, const char* value, char* why,
+	size_t whylen)
+{
+	uint8_t wire[FG_NAME_MAX_WIRE];
+	size_t n = fg_name_from_str(value, wire, sizeof(wire));
+	(void)cfg;
+	if(n == 0) {
+		snprintf(why, whylen, "expected a domain name, got \"%s\"", value);
+		return 0;
+	}
+	if(n == 1) {
+		snprintf(why, whylen, "the root cannot be the policy zone");
+		return 0;
+	}
+	return 1;
+}
+
+/** rpz-primary: an IPv4 or IPv6 address, optionally @port. */
+static int
+check_rpz_primary(struct fg_config* cfg, const char* value, char* why,
+	size_t whylen)
+{
+	char host[FG_ADDR_MAX_STR + 1];
+	const char* at = strchr(value, '@');
+	size_t hl = at ? (size_t)(at - value) : strlen(value);
+	struct fg_addr a;
+	(void)cfg;
+	if(hl == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, value, hl);
+	host[hl] = 0;
+	if(!fg_addr_from_str(host, &a))
+		goto bad;
+	if(at) {
+		char* end;
+		long port;
+		errno = 0;
+		port = strtol(at + 1, &end, 10);
+		if(errno || end == at + 1 || *end || port < 1 || port > 65535)
+			goto bad;
+	}
+	return 1;
+bad:
+	snprintf(why, whylen, "expected ADDRESS or ADDRESS@PORT (an IPv4 or "
+		"IPv6 address, a port 1..65535), got \"%s\"", value);
+	return 0;
+}
+
+/** rpz-tsig-key: a key name. */
+static int
+check_rpz_key(struct fg_config* cfg, const char* value, char* why,
+	size_t whylen)
+{
+	uint8_t wire[FG_NAME_MAX_WIRE];
+	(void)cfg;
+	if(fg_name_from_str(value, wire, sizeof(wire)) > 1)
+		return 1;
+	snprintf(why, whylen, "expected a key name, got \"%s\"", value);
+	return 0;
+}
+
+/** rpz-tsig-algorithm: one ldns signs with. */
+static int
+check_rpz_algorithm(struct fg_config* cfg, const char* value, char* why,
+	size_t whylen)
+{
+	const struct fg_opt_choice* c;
+	(void)cfg;
+	for(c = rpz_tsig_choices; c->name; c++)
+		if(strcmp(c->name, value) == 0)
+			return 1;
+	snprintf(why, whylen, "expected hmac-sha256, hmac-sha384, hmac-sha512 "
+		"or hmac-sha1, got \"%s\"", value);
+	return 0;
+}
+
+/** rpz-resolver-id: the characters a TXT reason carries unescaped. */
+static int
+check_rpz_resolver(struct fg_config* cfg, const char* value, char* why,
+	size_t whylen)
+{
+	size_t n = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789._-");
+	(void)cfg;
+	if(value[0] && !value[n] && n <= FG_RPZ_RESOLVER_MAX)
+		return 1;
+	snprintf(why, whylen, "expected up to %d of A-Z a-z 0-9 . _ -, got "
+		"\"%s\"", FG_RPZ_RESOLVER_MAX, value);
+	return 0;
+}
+
 /** allow, deny: the policy's own syntax check. */
 static int
 check_entry(struct fg_config* cfg, const char* value, char* why, size_t whylen)
@@ -594,6 +795,20 @@ fg_options_check_config(const struct fg_config* cfg,
 				"redirect-address");
 			return 0;
 		}
+	}
+	/* fluxguard-publish's options: caught here, in check-config and at
+	 * Unbound's start, rather than when the publisher first sends */
+	if(cfg->rpz_tsig_key && !cfg->rpz_tsig_secret_file) {
+		*bad_option = "rpz-tsig-key";
+		snprintf(why, whylen, "needs rpz-tsig-secret-file, the file "
+			"holding the key's secret");
+		return 0;
+	}
+	if(cfg->rpz_backend == FG_RPZ_BACKEND_ZONEFILE && !cfg->rpz_zonefile) {
+		*bad_option = "rpz-backend";
+		snprintf(why, whylen, "zonefile needs rpz-zonefile, the file to "
+			"write");
+		return 0;
 	}
 	return 1;
 }

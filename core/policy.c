@@ -875,6 +875,24 @@ fg_policy_from_config(const struct fg_config* cfg, char* err, size_t errlen)
 	return p;
 }
 
+void
+fg_policy_foreach_name(const struct fg_policy* p, enum fg_list which,
+	int (*cb)(const uint8_t* name, int exact, void* arg), void* arg)
+{
+	uint8_t sub = which == FG_LIST_DENY ? PF_DENY_SUB : PF_ALLOW_SUB;
+	uint8_t exact = which == FG_LIST_DENY ? PF_DENY_EXACT : PF_ALLOW_EXACT;
+	size_t i;
+	for(i = 0; i < p->cap; i++) {
+		const struct name_slot* s = &p->slots[i];
+		if(!s->name)
+			continue;
+		if((s->flags & sub) && !cb(s->name, 0, arg))
+			return;
+		if((s->flags & exact) && !cb(s->name, 1, arg))
+			return;
+	}
+}
+
 enum fg_list
 fg_policy_match_name(const struct fg_policy* p, const uint8_t* wire_name)
 {

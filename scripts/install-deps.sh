@@ -5,7 +5,8 @@
 # test peers (NSD, drill, dnsperf, the mmdb writer for fixtures, valgrind for
 # the reload leak test), and what
 # scripts/install-geo-data.sh converts and checks the geo data with (the mmdb
-# writer and the XS reader, mmdblookup).
+# writer and the XS reader, mmdblookup), and the fleet's peers: Knot DNS as
+# the RPZ primary (knotd, knotc, kdig) and BIND 9 as a consumer.
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ pkgs=(
     libsystemd-dev libprotobuf-c-dev protobuf-c-compiler libfstrm-dev
     nsd ldnsutils bind9-dnsutils dnsperf dns-root-data prometheus libmaxmind-db-writer-perl python3 binutils
     libmaxmind-db-reader-xs-perl mmdb-bin valgrind
+    knot knot-dnsutils bind9 bind9-utils
 )
 
 missing=()

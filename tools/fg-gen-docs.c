@@ -8,6 +8,10 @@
  *	fg-gen-docs readme-counters  README.md's counter table (stats and
  *	                             Prometheus names), from the counter list
  *	                             in fluxguard/counters.h
+ *	fg-gen-docs publish-man      the man page doc/fluxguard-publish.8, with
+ *	                             the rpz-* options and the publisher's
+ *	                             counters (fluxguard/rpz.h)
+ *	fg-gen-docs readme-publish-counters  README.md's table of them
  * All are committed; `make regen-docs` rewrites them (the README tables
  * between their markers, with scripts/splice-docs.sh) and
  * tests/integration/test_docs_in_sync.sh fails when they differ from what this
@@ -16,6 +20,7 @@
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
 #include "fluxguard/options.h"
+#include "fluxguard/rpz.h"
 
 #include "fg_roff.h"
 
@@ -235,7 +240,185 @@ static const char* const man_tail[] = {
 	".SH SEE ALSO",
 	".BR unbound.conf (5),",
 	".BR unbound (8),",
+	".BR fluxguard\\-control (8),",
+	".BR fluxguard\\-publish (8)",
+	NULL
+};
+
+/** fluxguard-publish(8) before its option list. */
+static const char* const publish_head[] = {
+	".TH FLUXGUARD\\-PUBLISH 8 \"\" \"fluxguard\" \"System Manager's Manual\"",
+	".SH NAME",
+	"fluxguard\\-publish \\- publish fluxguard's verdicts as a Response Policy Zone",
+	".SH SYNOPSIS",
+	".B fluxguard\\-publish",
+	".RB [ \\-c",
+	".IR FILE ]",
+	".RB [ \\-s",
+	".IR SEGMENT ]",
+	".RB [ \\-\\-once ]",
+	".RB [ \\-\\-stats ]",
+	".RB [ \\-\\-counters ]",
+	".RB [ \\-\\-version ]",
+	".SH DESCRIPTION",
+	".B fluxguard\\-publish",
+	"keeps a Response Policy Zone (RPZ) on a primary name server in step with",
+	"the verdicts of fluxguard's tracker segment, so that every resolver of a",
+	"fleet that consumes the zone (Unbound's",
+	".B rpz:",
+	"clause, BIND's",
+	".BR response\\-policy ,",
+	"PowerDNS Recursor, Knot Resolver) blocks what one fluxguard has flagged or",
+	"an operator has denied.",
+	"It runs beside Unbound as a separate process, maps the segment read\\-only",
+	"as",
 	".BR fluxguard\\-control (8)",
+	"does, and follows the segment's journal.",
+	".PP",
+	"A flagged or denied name N becomes, in zone Z, the QNAME triggers",
+	".I N.Z",
+	"and",
+	".I *.N.Z",
+	"(the name and everything below it, as fluxguard's own local zones cover the",
+	"subtree) with the policy of",
+	".B action",
+	"(flagged) or",
+	".B deny\\-action",
+	"(denied): nxdomain is",
+	".BR \"CNAME .\" ,",
+	"nodata",
+	".BR \"CNAME *.\" ,",
+	"redirect the",
+	".B redirect\\-address",
+	"records as local data.",
+	"RPZ has no REFUSED: refuse is published as",
+	".B rpz\\-refuse\\-as",
+	"says (nxdomain by default; drop is",
+	".BR \"CNAME rpz\\-drop.\" ).",
+	"Action log (monitor mode) publishes no flags.",
+	"The names of the deny lists",
+	".RB ( deny: ,",
+	".BR deny\\-file: ,",
+	"the decisions file of",
+	".BR \"fluxguard\\-control deny\" )",
+	"are published as well, unless a more specific allow entry covers them;",
+	"an",
+	".B exact:",
+	"entry without its subtree.",
+	"The reason is a TXT record at",
+	".IR N._fluxguard.Z ,",
+	"for example",
+	".PP",
+	".RS",
+	".nf",
+	"bot.example._fluxguard.rpz.example. 60 IN TXT \"fluxguard verdict=flagged",
+	"  score=90.7 first\\-flagged=2026\\-12\\-02T05:06:27Z resolver=resolver\\-a",
+	"  action=refuse rpz=nxdomain\"",
+	".fi",
+	".RE",
+	".PP",
+	"(a TXT cannot share an owner with a CNAME, and _fluxguard is no valid",
+	"top\\-level label, so the owner is a trigger nobody queries by accident).",
+	"allow, unflag and flush delete the entry.",
+	".SH TRANSPORT",
+	"With",
+	".B rpz\\-backend: update",
+	"(the default) changes go to",
+	".B rpz\\-primary",
+	"as RFC 2136 DNS UPDATE messages over TCP, signed with TSIG when",
+	".B rpz\\-tsig\\-key",
+	"is set; the primary (Knot DNS, BIND) keeps the journal, serves IXFR and",
+	"sends NOTIFY.",
+	"Each write deletes every record at the entry's three owners and adds the",
+	"entry, so updates are idempotent and several resolvers may publish into",
+	"one zone.",
+	"At start\\-up, when the journal wrapped past the publisher, on a flush,",
+	"on SIGHUP and after the primary failed, the publisher reconciles: it reads",
+	"the zone by AXFR, compares it with the segment, writes what is missing or",
+	"different and withdraws the entries that its own",
+	".B rpz\\-resolver\\-id",
+	"published and the segment no longer holds (with the entry's reason as",
+	"an UPDATE prerequisite); other resolvers' entries stay.",
+	"While the primary is down the names wait in a queue of",
+	".B rpz\\-queue\\-size",
+	"and are retried with a backoff doubling from 0.25 s up to",
+	".BR rpz\\-retry\\-max ;",
+	"a full queue turns into a reconciliation, so nothing is lost.",
+	"A failure is logged in one line per outage; a TSIG failure says so.",
+	".PP",
+	"With",
+	".B rpz\\-backend: zonefile",
+	"the whole zone is written to",
+	".B rpz\\-zonefile",
+	"(a temporary file beside it, synced, renamed over it) with the SOA serial",
+	"one above the last, and",
+	".B rpz\\-reload\\-command",
+	"is run, for primaries without updates (NSD, BIND with a static zone);",
+	"at most one file a second, the flags of a burst together.",
+	".SH OPTIONS",
+	".TP",
+	".BI \\-c \" FILE\"",
+	"fluxguard.conf (default: found as",
+	".BR fluxguard\\-control (8)",
+	"finds it).",
+	".TP",
+	".BI \\-s \" SEGMENT\"",
+	"the tracker segment (default: the config's",
+	".BR segment: ).",
+	".TP",
+	".B \\-\\-once",
+	"reconcile once and exit: 0 if the zone then matches the segment, 1 if not.",
+	".TP",
+	".B \\-\\-stats",
+	"print the running publisher's counters from",
+	".BR rpz\\-stats\\-file .",
+	".TP",
+	".B \\-\\-counters",
+	"list the counters and what they mean.",
+	".TP",
+	".B \\-\\-version",
+	"print the version.",
+	".SH CONFIGURATION",
+	"The publisher reads the",
+	".B fluxguard:",
+	"clause of",
+	".BR fluxguard.conf (5):",
+	".BR segment ,",
+	".BR action ,",
+	".BR deny\\-action ,",
+	".B redirect\\-address",
+	"and these:",
+	NULL
+};
+
+/** fluxguard-publish(8) after its counters. */
+static const char* const publish_tail[] = {
+	".SH SIGNALS",
+	"SIGTERM and SIGINT stop it (the counters are written a last time);",
+	"SIGHUP reads fluxguard.conf again (actions, lists, counters' file; the",
+	"zone, the backend, the primary, the key and the queue size stay as",
+	"started) and reconciles the whole zone.",
+	".SH FILES",
+	".TP",
+	".I unbound\\-conf\\-examples/knot.conf",
+	"a Knot DNS primary for the zone;",
+	".TP",
+	".I unbound\\-conf\\-examples/rpz\\-consumer\\-unbound.conf",
+	"an Unbound consumer's",
+	".B rpz:",
+	"clause;",
+	".TP",
+	".I unbound\\-conf\\-examples/rpz\\-consumer\\-named.conf",
+	"a BIND consumer's",
+	".BR response\\-policy ;",
+	".TP",
+	".I unbound\\-conf\\-examples/fluxguard\\-publish.service",
+	"a systemd unit.",
+	".SH SEE ALSO",
+	".BR fluxguard.conf (5),",
+	".BR fluxguard\\-control (8),",
+	".BR knotd (8),",
+	".BR unbound.conf (5)",
 	NULL
 };
 
@@ -373,6 +556,69 @@ gen_readme_counters(void)
 	}
 }
 
+/** The rows of the options table that fluxguard-publish reads. */
+static int
+is_publish_option(const struct fg_option* opt)
+{
+	return strncmp(opt->name, "rpz-", 4) == 0;
+}
+
+/** fluxguard-publish(8). */
+static void
+gen_publish_man(void)
+{
+	size_t i;
+	int c;
+	char type[256];
+	printf(".\\\" Generated by tools/fg-gen-docs from the rpz-* rows of "
+		"core/options.c and the\n.\\\" counters of fluxguard/rpz.h. Do "
+		"not edit: run \"make regen-docs\".\n");
+	print_lines(publish_head);
+	for(i = 0; i < fg_options_count; i++) {
+		const struct fg_option* opt = &fg_options[i];
+		if(!is_publish_option(opt))
+			continue;
+		type_doc(opt, type, sizeof(type));
+		printf(".TP\n.B ");
+		fg_roff_text(opt->name);
+		printf(":\n");
+		fg_roff_text(opt->doc);
+		printf(".\n.br\nType: ");
+		fg_roff_text(type);
+		printf(". Default: ");
+		fg_roff_text(default_doc(opt));
+		printf(".\n");
+	}
+	printf(".SH COUNTERS\n"
+		"Written to\n.B rpz\\-stats\\-file\n"
+		"every second as aligned\n.I \"name value description\"\n"
+		"rows, as\n.B fluxguard\\-control stats\nprints its own:\n");
+	for(c = 0; c < FG_RPZ_C_COUNT; c++) {
+		printf(".TP\n.B ");
+		fg_roff_text(fg_rpz_counters[c].name);
+		printf("\n");
+		fg_roff_text(fg_rpz_counters[c].gauge ? "(gauge) " : "(total) ");
+		fg_roff_text(fg_rpz_counters[c].doc);
+		printf(".\n");
+	}
+	print_lines(publish_tail);
+}
+
+/** README.md's table of the publisher's counters. */
+static void
+gen_readme_publish_counters(void)
+{
+	int c;
+	printf("| counter | kind | what it counts |\n");
+	printf("| --- | --- | --- |\n");
+	for(c = 0; c < FG_RPZ_C_COUNT; c++) {
+		printf("| `%s` | %s | ", fg_rpz_counters[c].name,
+			fg_rpz_counters[c].gauge ? "gauge" : "total");
+		md(fg_rpz_counters[c].doc);
+		printf(" |\n");
+	}
+}
+
 int
 main(int argc, char** argv)
 {
@@ -384,9 +630,13 @@ main(int argc, char** argv)
 		gen_readme_options();
 	} else if(argc == 2 && strcmp(argv[1], "readme-counters") == 0) {
 		gen_readme_counters();
+	} else if(argc == 2 && strcmp(argv[1], "publish-man") == 0) {
+		gen_publish_man();
+	} else if(argc == 2 && strcmp(argv[1], "readme-publish-counters") == 0) {
+		gen_readme_publish_counters();
 	} else {
 		fprintf(stderr, "usage: fg-gen-docs man|example|readme-options|"
-			"readme-counters\n");
+			"readme-counters|publish-man|readme-publish-counters\n");
 		return EXIT_FAILURE;
 	}
 	if(fflush(stdout) != 0 || ferror(stdout)) {

@@ -140,11 +140,49 @@ struct fg_config {
 	/** sliding window of evidence, seconds */
 	uint32_t window;
 
+	/* --- fluxguard-publish (fluxguard/rpz.h) --- */
+	/** the Response Policy Zone to publish verdicts into, NULL if none */
+	char* rpz_zone;
+	/** enum fg_rpz_backend: update or zonefile */
+	int rpz_backend;
+	/** primary for DNS UPDATE and transfers: "ADDRESS" or "ADDRESS@PORT" */
+	char* rpz_primary;
+	/** TSIG key name, NULL to send unsigned */
+	char* rpz_tsig_key;
+	/** TSIG algorithm name (hmac-sha256, ...) */
+	char* rpz_tsig_algorithm;
+	/** file holding the TSIG secret (base64), NULL if none */
+	char* rpz_tsig_secret_file;
+	/** zone file the zonefile backend writes */
+	char* rpz_zonefile;
+	/** command run after the zonefile backend wrote the file, NULL if none */
+	char* rpz_reload_command;
+	/** TTL of the published records, seconds */
+	uint32_t rpz_ttl;
+	/** enum fg_rpz_policy that action refuse is published as */
+	int rpz_refuse_as;
+	/** names kept waiting for the primary at most */
+	uint32_t rpz_queue_size;
+	/** longest wait between retries, seconds */
+	uint32_t rpz_retry_max;
+	/** this resolver's identity in the published reasons, NULL: host name */
+	char* rpz_resolver_id;
+	/** file the publisher writes its counters to, NULL if none */
+	char* rpz_stats_file;
+
 	/** every file read, in order (the main file first), owned; entries'
 	 * file fields point at these */
 	char** files;
 	/** length of files */
 	size_t n_files;
+};
+
+/** How fluxguard-publish reaches the primary. */
+enum fg_rpz_backend {
+	/** RFC 2136 DNS UPDATE (TSIG-signed) and AXFR */
+	FG_RPZ_BACKEND_UPDATE = 0,
+	/** write a zone file and run rpz-reload-command */
+	FG_RPZ_BACKEND_ZONEFILE
 };
 
 /** Type of an option's value; see the file comment for how each is stored. */

@@ -142,6 +142,16 @@ enum fg_list fg_policy_match_name(const struct fg_policy* p,
 enum fg_list fg_policy_match_addrs(const struct fg_policy* p,
 	const struct fg_addr* addrs, size_t n);
 
+/**
+ * Visit every name entry on list \p which (FG_LIST_ALLOW or FG_LIST_DENY),
+ * in no particular order: \p name is lower-case wire format, \p exact 1
+ * for an exact: entry, 0 for the name and its subtree (a name listed both
+ * ways is visited twice). Stops early if \p cb returns 0. For
+ * fluxguard-publish, which publishes the deny list's names.
+ */
+void fg_policy_foreach_name(const struct fg_policy* p, enum fg_list which,
+	int (*cb)(const uint8_t* name, int exact, void* arg), void* arg);
+
 /** Number of distinct entries on a list (names, ASNs and prefixes), for
  * status output. */
 size_t fg_policy_count(const struct fg_policy* p, enum fg_list which);

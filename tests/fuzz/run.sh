@@ -40,7 +40,7 @@ while getopts "t:n:kb:h" opt; do
     esac
 done
 shift $((OPTIND - 1))
-targets=${*:-conf policy trace segment detect}
+targets=${*:-conf policy trace segment detect rpz}
 
 # Longest input per target: text a few KiB, a segment of up to two buckets.
 max_len() {

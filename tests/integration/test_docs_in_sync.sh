@@ -25,6 +25,13 @@ check_one man "$FG_SRCDIR/doc/fluxguard.conf.5"
 diff -u "$FG_SRCDIR/doc/fluxguard-control.8" "$FG_WORK/control.8" >&2 ||
     fg_fail "doc/fluxguard-control.8 is out of date with the tool's tables: run 'make regen-docs' and commit the result"
 check_one example "$FG_SRCDIR/unbound-conf-examples/fluxguard.conf"
+check_one publish-man "$FG_SRCDIR/doc/fluxguard-publish.8"
+# and the page describes every option of fluxguard-publish --help
+"$FG_BUILDDIR/tools/fluxguard-publish" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$FG_WORK/publish.help-opts"
+for o in $(cat "$FG_WORK/publish.help-opts"); do
+    grep -qF -- "$(echo "$o" | sed 's/-/\\-/g')" "$FG_SRCDIR/doc/fluxguard-publish.8" ||
+        fg_fail "doc/fluxguard-publish.8 does not describe $o of --help"
+done
 
 # fluxguard-replay(1) and fluxguard-accuracy(1) are written by hand: every
 # option --help lists is described under OPTIONS, and nothing else is.
@@ -47,7 +54,7 @@ for page in "$FG_SRCDIR"/doc/*.[158]; do
 done
 
 # README.md's option and counter tables, between their markers.
-for part in readme-options readme-counters; do
+for part in readme-options readme-counters readme-publish-counters; do
     "$gen" "$part" | sh "$FG_SRCDIR/scripts/splice-docs.sh" "$FG_SRCDIR/README.md" "$part" \
         >"$FG_WORK/README.$part" || fg_fail "splicing $part into README.md failed"
     if ! diff -u "$FG_SRCDIR/README.md" "$FG_WORK/README.$part" >"$FG_WORK/$part.diff"; then

@@ -264,6 +264,30 @@ START_TEST(test_syntax_errors)
 		"%s:2: action: redirect needs at least one redirect-address");
 	expect_error("fluxguard:\naction: log\ndeny-action: redirect\n",
 		"%s:3: deny-action: redirect needs at least one redirect-address");
+	/* fluxguard-publish's options */
+	expect_error("fluxguard:\nrpz-zone: \".\"\n",
+		"%s:2: rpz-zone: the root cannot be the policy zone");
+	expect_error("fluxguard:\nrpz-zone: \"a..b\"\n",
+		"%s:2: rpz-zone: expected a domain name, got \"a..b\"");
+	expect_error("fluxguard:\nrpz-primary: \"knot.example\"\n",
+		"%s:2: rpz-primary: expected ADDRESS or ADDRESS@PORT (an IPv4 or "
+		"IPv6 address, a port 1..65535), got \"knot.example\"");
+	expect_error("fluxguard:\nrpz-primary: \"127.0.0.1@0\"\n",
+		"%s:2: rpz-primary: expected ADDRESS or ADDRESS@PORT (an IPv4 or "
+		"IPv6 address, a port 1..65535), got \"127.0.0.1@0\"");
+	expect_error("fluxguard:\nrpz-tsig-algorithm: \"hmac-md5\"\n",
+		"%s:2: rpz-tsig-algorithm: expected hmac-sha256, hmac-sha384, "
+		"hmac-sha512 or hmac-sha1, got \"hmac-md5\"");
+	expect_error("fluxguard:\nrpz-resolver-id: \"a b\"\n",
+		"%s:2: rpz-resolver-id: expected up to 63 of A-Z a-z 0-9 . _ -, "
+		"got \"a b\"");
+	expect_error("fluxguard:\nrpz-refuse-as: refuse\n",
+		"%s:2: rpz-refuse-as: expected one of nxdomain, nodata, drop, got \"refuse\"");
+	expect_error("fluxguard:\nrpz-tsig-key: k\n",
+		"%s:2: rpz-tsig-key: needs rpz-tsig-secret-file, the file holding "
+		"the key's secret");
+	expect_error("fluxguard:\nrpz-backend: zonefile\n",
+		"%s:2: rpz-backend: zonefile needs rpz-zonefile, the file to write");
 }
 END_TEST
 

@@ -565,6 +565,37 @@ START_TEST(test_suffix_filter)
 }
 END_TEST
 
+/** What fg_policy_foreach_name visited, as "name/exact" words. */
+static int
+foreach_cb(const uint8_t* name, int exact, void* arg)
+{
+	char* log = arg, s[FG_NAME_MAX_STR];
+	ck_assert(fg_name_to_str(name, s, sizeof(s)));
+	snprintf(log + strlen(log), 512 - strlen(log), "%s%s/%d", log[0] ? " " :
+		"", s, exact);
+	return 1;
+}
+
+START_TEST(test_foreach_name)
+{
+	struct fg_policy* p = fg_policy_create();
+	char err[256], log[512] = "";
+	ck_assert(fg_policy_add(p, FG_LIST_DENY, "Bad.Example", err, sizeof(err)));
+	ck_assert(fg_policy_add(p, FG_LIST_DENY, "exact:bad.example", err,
+		sizeof(err)));
+	ck_assert(fg_policy_add(p, FG_LIST_DENY, "AS64500", err, sizeof(err)));
+	ck_assert(fg_policy_add(p, FG_LIST_ALLOW, "good.example", err,
+		sizeof(err)));
+	/* the deny list's names only, each way it is listed, lower case */
+	fg_policy_foreach_name(p, FG_LIST_DENY, foreach_cb, log);
+	ck_assert_str_eq(log, "bad.example./0 bad.example./1");
+	log[0] = 0;
+	fg_policy_foreach_name(p, FG_LIST_ALLOW, foreach_cb, log);
+	ck_assert_str_eq(log, "good.example./0");
+	fg_policy_delete(p);
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
@@ -572,7 +603,7 @@ fg_unit_suite(void)
 		test_case_insensitive, test_name_precedence, test_asn,
 		test_cidr_v4, test_cidr_v6, test_allow_mixes_asn_and_cidr,
 		test_entry_errors, test_list_file, test_from_config,
-		test_many_entries, test_suffix_filter };
+		test_many_entries, test_suffix_filter, test_foreach_name };
 	Suite* s = suite_create("policy");
 	fg_unit_tcase(s, "core", fg_unit_scratch_setup, fg_unit_scratch_teardown,
 		tests, FG_UNIT_COUNT(tests));
