@@ -266,6 +266,14 @@ fg_stop_unbound() {
     done
     kill -0 "$FG_UNBOUND_PID" 2>/dev/null && fg_fail "Unbound did not stop on SIGTERM"
     wait "$FG_UNBOUND_PID" 2>/dev/null || true
+    fg_forget_pid "$FG_UNBOUND_PID"
+}
+
+# Take a stopped process out of FG_PIDS (its PID may be reused by then).
+fg_forget_pid() {
+    local keep=() p
+    for p in "${FG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    FG_PIDS=("${keep[@]}")
 }
 
 fg_unbound_log_has() {

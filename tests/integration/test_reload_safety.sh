@@ -56,7 +56,6 @@ fg_stop_unbound
 # 3. a start with a bad config refuses, and says why
 echo "    acton: log" >> "$conf"
 : >"$FG_WORK/unbound-stderr.log"
-FG_PIDS=()
 "$FG_UNBOUND" -d -c "$FG_WORK/unbound.conf" >>"$FG_WORK/unbound-stderr.log" 2>&1 &
 pid=$!
 FG_PIDS+=($pid)
