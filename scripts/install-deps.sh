@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install, from Debian's archive, everything fluxguard needs to build, test and
 # benchmark: the compilers and autotools, the libraries it links (ldns,
-# libmaxminddb, Check), Unbound's own build dependencies (Debian's flags), and the
+# libmaxminddb, Check, and for the dnstap and pcap readers libfstrm,
+# protobuf-c with its compiler and libpcap), Unbound's own build dependencies (Debian's flags), and the
 # test peers (NSD, drill, dnsperf, the mmdb writer for fixtures), and what
 # scripts/install-geo-data.sh converts and checks the geo data with (the mmdb
 # writer and the XS reader, mmdblookup).
@@ -10,11 +11,12 @@ set -euo pipefail
 
 pkgs=(
     build-essential autoconf automake libtool pkg-config dpkg-dev
-    libldns-dev libmaxminddb-dev check
+    libldns-dev libmaxminddb-dev check libpcap-dev
     bison flex libevent-dev libssl-dev libexpat1-dev libnghttp2-dev
     libsystemd-dev libprotobuf-c-dev protobuf-c-compiler libfstrm-dev
     nsd ldnsutils bind9-dnsutils dnsperf dns-root-data prometheus libmaxmind-db-writer-perl python3 binutils
     libmaxmind-db-reader-xs-perl mmdb-bin
+    fstrm-bin tcpdump dnstap-ldns
 )
 
 missing=()
