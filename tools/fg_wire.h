@@ -11,8 +11,12 @@
  * regard to case, as Unbound's parser does) with the smallest TTL of its
  * records, addresses of the right length and target names only.
  *
- * One difference remains by design: the module sees a response after
- * Unbound's scrubber removed out-of-zone records, a capture sees it before.
+ * The module sees a response after Unbound's scrubber; a capture sees it
+ * before, so the converter applies the scrubber's rules that need nothing
+ * but the message (see scrub() in tools/fg_wire.c). What needs the
+ * delegation point the query went to (dropping out-of-zone RRsets) is not
+ * applied: an authoritative server that sends out-of-zone data is read
+ * with it.
  */
 #ifndef FLUXGUARD_TOOLS_WIRE_H
 #define FLUXGUARD_TOOLS_WIRE_H

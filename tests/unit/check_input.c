@@ -111,8 +111,9 @@ START_TEST(test_wire_rrsets)
 	char s[FG_NAME_MAX_STR];
 	/* answer: two A of one RRset around a TXT and an A of class CH, a
 	 * CNAME; authority: the same A RRset again (dropped, as Unbound's
-	 * parser drops an RRset's records in a later section), an NS;
-	 * additional: an AAAA */
+	 * parser drops an RRset's records in a later section) and an NS (a
+	 * promiscuous NS in a positive answer: Unbound's scrubber drops it);
+	 * additional: an AAAA nothing points at (dropped too) */
 	header(&m, 0x8180, 5, 2, 1);
 	rr_q(&m, 1, 1, 300, "\xc0\x00\x02\x01", 4);
 	rr_q(&m, 16, 1, 300, "\3abc", 4);
@@ -124,7 +125,7 @@ START_TEST(test_wire_rrsets)
 	rr_q(&m, 28, 1, 60, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1", 16);
 	ck_assert_int_eq(fg_wire_to_upstream(m.b, m.len, 77, &wm, &up, &why), 1);
 	ck_assert_uint_eq(up.now, 77);
-	ck_assert_uint_eq(up.n_rrsets, 4);
+	ck_assert_uint_eq(up.n_rrsets, 2);
 	/* the A RRset: both records, the smaller TTL */
 	ck_assert_uint_eq(up.rrsets[0].type, FG_TYPE_A);
 	ck_assert_uint_eq(up.rrsets[0].section, FG_SECTION_ANSWER);
@@ -137,16 +138,50 @@ START_TEST(test_wire_rrsets)
 	ck_assert_uint_eq(up.rrsets[1].ttl, 0);
 	ck_assert(fg_name_to_str(up.names[up.rrsets[1].first], s, sizeof(s)));
 	ck_assert_str_eq(s, "foo.test.");
-	/* NS in authority, TTL capped at Unbound's cache-max-ttl */
-	ck_assert_uint_eq(up.rrsets[2].type, FG_TYPE_NS);
-	ck_assert_uint_eq(up.rrsets[2].section, FG_SECTION_AUTHORITY);
-	ck_assert_uint_eq(up.rrsets[2].ttl, 86400);
-	/* the AAAA RRset */
-	ck_assert_uint_eq(up.rrsets[3].type, FG_TYPE_AAAA);
-	ck_assert_uint_eq(up.rrsets[3].section, FG_SECTION_ADDITIONAL);
-	ck_assert_uint_eq(up.rrsets[3].count, 1);
-	ck_assert_uint_eq(up.n_addrs, 3);
-	ck_assert_uint_eq(up.addrs[up.rrsets[3].first].family, FG_AF_INET6);
+	ck_assert_uint_eq(up.n_addrs, 2);
+	fg_wire_msg_clear(&wm);
+}
+END_TEST
+
+START_TEST(test_wire_referral)
+{
+	struct msg m;
+	struct fg_wire_msg wm;
+	struct fg_upstream up;
+	const char* why = NULL;
+	char s[FG_NAME_MAX_STR];
+	/* a referral to example.test. (the question's owner at offset 12,
+	 * example.test. at 16): its NS RRset with glue for ns1, an address
+	 * nothing points at, and an NS RRset below the query name (dropped) */
+	header(&m, 0x8000, 0, 3, 2);
+	put16(&m, 0xc010);
+	put16(&m, 2); put16(&m, 1); put32(&m, 999999); put16(&m, 6);
+	put(&m, "\3ns1\xc0\x10", 6);
+	put16(&m, 0xc010);
+	put16(&m, 2); put16(&m, 1); put32(&m, 3600); put16(&m, 6);
+	put(&m, "\3ns2\xc0\x10", 6);
+	put(&m, "\3sub\3www\xc0\x10", 10);
+	put16(&m, 2); put16(&m, 1); put32(&m, 3600); put16(&m, 6);
+	put(&m, "\3ns3\xc0\x10", 6);
+	put(&m, "\3ns1\xc0\x10", 6);
+	put16(&m, 1); put16(&m, 1); put32(&m, 300); put16(&m, 4);
+	put(&m, "\xc0\x00\x02\x35", 4);
+	put(&m, "\5other\xc0\x10", 8);
+	put16(&m, 1); put16(&m, 1); put32(&m, 300); put16(&m, 4);
+	put(&m, "\xc0\x00\x02\x36", 4);
+	ck_assert_int_eq(fg_wire_to_upstream(m.b, m.len, 5, &wm, &up, &why), 1);
+	ck_assert_uint_eq(up.n_rrsets, 2);
+	ck_assert_uint_eq(up.rrsets[0].type, FG_TYPE_NS);
+	ck_assert_uint_eq(up.rrsets[0].section, FG_SECTION_AUTHORITY);
+	ck_assert_uint_eq(up.rrsets[0].count, 2);
+	/* TTL capped at Unbound's cache-max-ttl, then the smaller one */
+	ck_assert_uint_eq(up.rrsets[0].ttl, 3600);
+	ck_assert(fg_name_to_str(up.rrsets[0].owner, s, sizeof(s)));
+	ck_assert_str_eq(s, "example.test.");
+	ck_assert_uint_eq(up.rrsets[1].type, FG_TYPE_A);
+	ck_assert_uint_eq(up.rrsets[1].section, FG_SECTION_ADDITIONAL);
+	ck_assert(fg_name_to_str(up.rrsets[1].owner, s, sizeof(s)));
+	ck_assert_str_eq(s, "ns1.example.test.");
 	fg_wire_msg_clear(&wm);
 }
 END_TEST
@@ -462,7 +497,7 @@ Suite*
 fg_unit_suite(void)
 {
 	const TTest* tests[] = { test_detect, test_wire_rrsets,
-		test_wire_rejects, test_dnstap, test_dnstap_damaged, test_pcap };
+		test_wire_referral, test_wire_rejects, test_dnstap, test_dnstap_damaged, test_pcap };
 	Suite* s = suite_create("input");
 	fg_unit_tcase(s, "readers", NULL, NULL, tests, FG_UNIT_COUNT(tests));
 	return s;
