@@ -134,10 +134,9 @@ take_type(struct fg_input* in, Dnstap__Message__Type t, int* seen_resolver)
 	return 0;
 }
 
-/** Handle one data frame. */
-static void
-frame(struct fg_input* in, const uint8_t* data, size_t len, const char* where,
-	int* seen_resolver)
+void
+fg_dnstap_frame(struct fg_input* in, const uint8_t* data, size_t len,
+	const char* where, int* seen_resolver)
 {
 	Dnstap__Dnstap* d = dnstap__dnstap__unpack(NULL, len, data);
 	const Dnstap__Message* m;
@@ -244,7 +243,7 @@ fg_dnstap_read(struct fg_input* in, FILE* f)
 		}
 		if(res == fstrm_res_success) {
 			in->frames++;
-			frame(in, data, len, where, &seen_resolver);
+			fg_dnstap_frame(in, data, len, where, &seen_resolver);
 			continue;
 		}
 		if(res == fstrm_res_stop) {

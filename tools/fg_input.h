@@ -105,6 +105,16 @@ void fg_input_broken(struct fg_input* in, const char* where,
 int fg_dnstap_read(struct fg_input* in, FILE* f);
 
 /**
+ * Handle one dnstap data frame \p data (a protobuf dnstap.Dnstap) as
+ * fg_dnstap_read does: a response of a type \p in takes goes to its
+ * callback, damage is reported at \p where and counted. \p seen_resolver
+ * carries the auto setting's memory between the frames of one stream
+ * (start it at 0). The sensor calls it for the frames it receives.
+ */
+void fg_dnstap_frame(struct fg_input* in, const uint8_t* data, size_t len,
+	const char* where, int* seen_resolver);
+
+/**
  * Read a pcap or pcapng capture from \p f to its end (libpcap takes \p f
  * over: it is closed when this returns): DNS responses from
  * \p in->dns_port over UDP and TCP (in-order segments of a connection
