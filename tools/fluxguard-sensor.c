@@ -125,7 +125,7 @@ usage(FILE* out)
 		"      --dnstap-messages auto|resolver|client|all\n"
 		"                        which responses to take (default auto:\n"
 		"                        resolver responses, client responses only\n"
-		"                        from a sender that sends no resolver ones)\n"
+		"                        until the first resolver response)\n"
 		"      --version         print fluxguard's version\n"
 		"  -h, --help            this text\n"
 		"-u and -t may be given several times. SIGTERM or SIGINT stops it.\n",
