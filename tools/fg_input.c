@@ -50,6 +50,22 @@ fg_input_format_name(enum fg_input_format f)
 	}
 }
 
+int
+fg_dnstap_messages_parse(const char* text, int* bits)
+{
+	if(strcmp(text, "auto") == 0)
+		*bits = FG_DNSTAP_AUTO;
+	else if(strcmp(text, "resolver") == 0)
+		*bits = FG_DNSTAP_RESOLVER;
+	else if(strcmp(text, "client") == 0)
+		*bits = FG_DNSTAP_CLIENT;
+	else if(strcmp(text, "all") == 0)
+		*bits = FG_DNSTAP_RESOLVER | FG_DNSTAP_CLIENT;
+	else
+		return 0;
+	return 1;
+}
+
 /** Print one message about \p in. */
 static void
 say(struct fg_input* in, const char* where, const char* fmt, va_list args)

@@ -45,6 +45,12 @@ enum fg_input_format {
 #define FG_DNSTAP_RESOLVER 1
 #define FG_DNSTAP_CLIENT 2
 
+/**
+ * Parse a --dnstap-messages value (auto, resolver, client, all) into
+ * FG_DNSTAP_* bits. \return 1, or 0 if it is none of them.
+ */
+int fg_dnstap_messages_parse(const char* text, int* bits);
+
 /** The callback: one response, with its arrival time as text. */
 typedef void (*fg_input_answer_func)(void* arg, struct fg_upstream* up,
 	const char* ts);

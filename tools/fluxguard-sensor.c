@@ -573,20 +573,12 @@ main(int argc, char** argv)
 			break;
 		}
 		case 'm':
-			if(strcmp(optarg, "auto") == 0)
-				s.dnstap_messages = FG_DNSTAP_AUTO;
-			else if(strcmp(optarg, "resolver") == 0)
-				s.dnstap_messages = FG_DNSTAP_RESOLVER;
-			else if(strcmp(optarg, "client") == 0)
-				s.dnstap_messages = FG_DNSTAP_CLIENT;
-			else if(strcmp(optarg, "all") == 0)
-				s.dnstap_messages = FG_DNSTAP_RESOLVER |
-					FG_DNSTAP_CLIENT;
-			else {
+			if(!fg_dnstap_messages_parse(optarg,
+				&s.dnstap_messages)) {
 				fprintf(stderr, "fluxguard-sensor: "
 					"--dnstap-messages: expected auto, "
-					"resolver, client or all, got \"%s\"\n",
-					optarg);
+					"resolver, client or "
+					"all, got \"%s\"\n", optarg);
 				return 1;
 			}
 			break;

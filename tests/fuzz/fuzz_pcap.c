@@ -10,7 +10,6 @@
  */
 #include "fuzz.h"
 #include "fg_input.h"
-#include "fluxguard/name.h"
 #include "fluxguard/upstream.h"
 
 #include <stdio.h>
@@ -27,35 +26,10 @@ LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
 static void
 check_answer(void* arg, struct fg_upstream* up, const char* ts)
 {
-	size_t i, j;
 	(void)arg;
 	if(strlen(ts) >= FG_INPUT_TS_MAX)
 		fg_fuzz_fail("timestamp text too long");
-	if(up->n_rrsets > FG_UPSTREAM_MAX_RRSETS ||
-		up->n_addrs > FG_UPSTREAM_MAX_ADDRS ||
-		up->n_names > FG_UPSTREAM_MAX_NAMES)
-		fg_fuzz_fail("bounds: %zu RRsets, %zu addresses, %zu names",
-			up->n_rrsets, up->n_addrs, up->n_names);
-	for(i = 0; i < up->n_rrsets; i++) {
-		const struct fg_upstream_rrset* rs = &up->rrsets[i];
-		int addr = rs->type == FG_TYPE_A || rs->type == FG_TYPE_AAAA;
-		if(fg_name_wire_len(rs->owner, FG_NAME_MAX_WIRE) == 0)
-			fg_fuzz_fail("RRset %zu: invalid owner", i);
-		if(rs->section > FG_SECTION_ADDITIONAL)
-			fg_fuzz_fail("RRset %zu: section %u", i, rs->section);
-		if((size_t)rs->first + rs->count >
-			(addr ? up->n_addrs : up->n_names))
-			fg_fuzz_fail("RRset %zu: records outside the arrays", i);
-		for(j = rs->first; j < (size_t)rs->first + rs->count; j++) {
-			if(addr && up->addrs[j].family != (rs->type == FG_TYPE_A ?
-				FG_AF_INET : FG_AF_INET6))
-				fg_fuzz_fail("RRset %zu: address of the wrong "
-					"family", i);
-			if(!addr && fg_name_wire_len(up->names[j],
-				FG_NAME_MAX_WIRE) == 0)
-				fg_fuzz_fail("RRset %zu: invalid target", i);
-		}
-	}
+	fg_fuzz_check_upstream(up);
 }
 
 int
