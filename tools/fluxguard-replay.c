@@ -19,10 +19,19 @@
  * the answer starts with (its first answer-section owner, the head of a
  * CNAME chain), so aliases of a flagged name show as blocked too.
  *
- * Exit status: 0 if every line was read, 2 if some lines were malformed
- * (reported as FILE:LINE: what on stderr and skipped; the output still
- * covers the rest), 1 on a fatal error (usage, unreadable file, config).
+ * Besides text traces it reads dnstap files and pcap/pcapng captures
+ * (tools/fg_input.h), told apart by their first octets, so `-` works for
+ * every format: each DNS response in them becomes a struct fg_upstream
+ * through the one converter of tools/fg_wire.h and takes the same path as
+ * a text answer.
+ *
+ * Exit status: 0 if every line was read, 2 if some input was damaged
+ * (malformed lines, damaged frames or packets, a truncated or corrupt file,
+ * a file of no known format: reported as FILE:LINE: or FILE: frame N
+ * (offset X): what on stderr and skipped; the output still covers the
+ * rest), 1 on a fatal error (usage, unreadable file, config).
  */
+#define _GNU_SOURCE 1 /* fopencookie, for format detection on a pipe */
 #include "fg-config.h"
 
 #include "fluxguard/conffile.h"
@@ -34,6 +43,7 @@
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
+#include "fg_input.h"
 #include "fg_trace.h"
 
 #include <errno.h>
@@ -106,8 +116,13 @@ struct replay {
 	/** where it started, for messages */
 	const char* file;
 	long line;
-	/** malformed lines seen */
+	/** malformed lines seen, and binary files with damage */
 	unsigned long malformed;
+	/** --explain's domain, or NULL */
+	const char* explain;
+	/** --dns-port and --dnstap-messages for the binary readers */
+	uint16_t dns_port;
+	int dnstap_messages;
 };
 
 /** Temporary directory and segment file, removed at exit. */
@@ -151,9 +166,17 @@ usage(FILE* out)
 		"                        which name and why, instead of the domain table\n"
 		"  --segment NAME        keep the tracker in segment NAME (/name or a\n"
 		"                        path; must not exist) for fluxguard-control\n"
+		"  --dns-port N          captures: responses come from port N (53)\n"
+		"  --dnstap-messages auto|resolver|client|all\n"
+		"                        dnstap: which responses to take (auto:\n"
+		"                        resolver responses, client responses only\n"
+		"                        in a file without resolver responses)\n"
 		"  --version             print fluxguard's version\n"
 		"  -h, --help            this text\n"
-		"Exit status: 0 ok, 2 some lines malformed (skipped), 1 fatal error.\n",
+		"FILE is a text trace, a dnstap file or a pcap/pcapng capture,\n"
+		"told apart by its first octets.\n"
+		"Exit status: 0 ok, 2 some input damaged (reported, skipped),\n"
+		"1 fatal error.\n",
 		REPLAY_DEFAULT_CAPACITY);
 }
 
@@ -324,43 +347,192 @@ print_judgement(struct replay* r, const struct fg_upstream* up)
 	printf("}\n");
 }
 
+/** Run one answer through the detector (and the judgement), whatever
+ * format it came in. */
+static void
+detect_answer(struct replay* r, struct fg_upstream* up)
+{
+	static struct fg_decision dec[FG_UPSTREAM_MAX_RRSETS];
+	size_t i, n = fg_detect_upstream(&r->engine.detector, up, dec,
+		FG_UPSTREAM_MAX_RRSETS);
+	for(i = 0; i < n; i++)
+		note_decision(r, &dec[i], r->explain);
+	if(r->answers)
+		print_judgement(r, up);
+}
+
 /** Hand the collected answer to the detector. */
 static void
 flush_answer(struct replay* r, const char* explain_name)
 {
 	static struct fg_upstream up;
-	static struct fg_decision dec[FG_UPSTREAM_MAX_RRSETS];
-	size_t i, n;
+	(void)explain_name;
 	if(r->n_rrs == 0)
 		return;
 	fg_trace_answer(r->rrs, r->n_rrs, r->now, &up);
 	if(up.truncated)
 		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
 			"RRsets dropped\n", r->file, r->line, up.truncated);
-	n = fg_detect_upstream(&r->engine.detector, &up, dec,
-		FG_UPSTREAM_MAX_RRSETS);
-	for(i = 0; i < n; i++)
-		note_decision(r, &dec[i], explain_name);
-	if(r->answers)
-		print_judgement(r, &up);
+	detect_answer(r, &up);
 	r->n_rrs = 0;
 }
 
-/** Replay one file (or stdin for "-"). \return 0 on a fatal error. */
+/** The binary readers' callback: one response of a dnstap file or a
+ * capture. */
+static void
+binary_answer(void* arg, struct fg_upstream* up, const char* ts)
+{
+	struct replay* r = arg;
+	snprintf(r->ts, sizeof(r->ts), "%s", ts);
+	r->now = up->now;
+	detect_answer(r, up);
+}
+
+/** A stream that gives back the octets read to tell the format, then the
+ * rest of a stream that cannot seek (a pipe on standard input). */
+struct peeked {
+	/** the stream */
+	FILE* f;
+	/** the octets read ahead, and how many are still to give */
+	uint8_t head[4];
+	size_t n, pos;
+};
+
+static ssize_t
+peeked_read(void* cookie, char* buf, size_t size)
+{
+	struct peeked* p = cookie;
+	size_t k = 0;
+	while(p->pos < p->n && k < size)
+		buf[k++] = (char)p->head[p->pos++];
+	if(k < size)
+		k += fread(buf + k, 1, size - k, p->f);
+	if(k == 0 && ferror(p->f))
+		return -1;
+	return (ssize_t)k;
+}
+
+static int
+peeked_close(void* cookie)
+{
+	free(cookie); /* the stream under it is the caller's */
+	return 0;
+}
+
+/** Read a dnstap file or a capture from \p in (format \p fmt), and close
+ * \p in unless it is stdin. \return 1 if it was read, damaged or not;
+ * damage is counted in r->malformed. */
+static int
+replay_binary(struct replay* r, FILE* in, const char* name,
+	enum fg_input_format fmt)
+{
+	struct fg_input fi;
+	memset(&fi, 0, sizeof(fi));
+	fi.name = name;
+	fi.err = stderr;
+	fi.answer = binary_answer;
+	fi.arg = r;
+	fi.dns_port = r->dns_port;
+	fi.dnstap_messages = r->dnstap_messages;
+	r->file = name;
+	r->line = 0;
+	if(fmt == FG_INPUT_DNSTAP) {
+		(void)fg_dnstap_read(&fi, in);
+		if(in != stdin)
+			fclose(in);
+	} else
+		(void)fg_pcap_read(&fi, in); /* closes in */
+	if(fi.damaged || fi.broken || fi.unsupported)
+		fprintf(stderr, "%s: %s: %lu %s, %lu responses read, %lu "
+			"damaged and skipped, %lu unsupported%s\n", name,
+			fg_input_format_name(fmt), fi.frames,
+			fmt == FG_INPUT_DNSTAP ? "frames" : "packets",
+			fi.responses, fi.damaged, fi.unsupported,
+			fi.broken ? ", the rest unreadable" : "");
+	if(fi.damaged || fi.broken)
+		r->malformed++;
+	return 1;
+}
+
+static int replay_text(struct replay* r, FILE* in, const char* name,
+	const char* explain_name);
+
+/** Replay one file (or stdin for "-"), of any format. \return 0 on a
+ * fatal error. */
 static int
 replay_file(struct replay* r, const char* path, const char* explain_name)
 {
 	FILE* in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	const char* name = strcmp(path, "-") == 0 ? "-" : path;
-	char* line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
+	uint8_t head[4];
+	size_t n_head;
+	enum fg_input_format fmt;
 	if(!in) {
 		fprintf(stderr, "fluxguard-replay: %s: %s\n", path,
 			strerror(errno));
 		return 0;
 	}
+	n_head = fread(head, 1, sizeof(head), in);
+	fmt = fg_input_detect(head, n_head);
+	if(fseek(in, 0, SEEK_SET) != 0) {
+		/* a pipe: read on through a stream that gives the head back */
+		struct peeked* p = calloc(1, sizeof(*p));
+		cookie_io_functions_t io = { peeked_read, NULL, NULL,
+			peeked_close };
+		FILE* f;
+		if(!p || !(f = fopencookie(p, "r", io))) {
+			free(p);
+			fprintf(stderr, "fluxguard-replay: out of memory\n");
+			return 0;
+		}
+		p->f = in;
+		memcpy(p->head, head, n_head);
+		p->n = n_head;
+		if(fmt == FG_INPUT_DNSTAP || fmt == FG_INPUT_PCAP ||
+			fmt == FG_INPUT_PCAPNG) {
+			return replay_binary(r, f, name, fmt); /* closes f */
+		}
+		/* text through the cookie stream: getline below reads f */
+		if(fmt == FG_INPUT_TEXT)
+			return replay_text(r, f, name, explain_name); /* closes f */
+		fclose(f);
+	}
+	if(fmt == FG_INPUT_UNKNOWN) {
+		fprintf(stderr, "%s: offset 0: wrong format: not a text trace, "
+			"dnstap file or pcap/pcapng capture (starts with "
+			"%02x %02x %02x %02x)\n", name, head[0],
+			n_head > 1 ? head[1] : 0, n_head > 2 ? head[2] : 0,
+			n_head > 3 ? head[3] : 0);
+		r->malformed++;
+		if(in != stdin)
+			fclose(in);
+		return 1;
+	}
+	if(fmt != FG_INPUT_TEXT) {
+		if(in == stdin && fmt != FG_INPUT_DNSTAP) {
+			/* libpcap closes what it reads: give it its own */
+			FILE* f = fdopen(dup(fileno(stdin)), "r");
+			if(!f) {
+				fprintf(stderr, "fluxguard-replay: -: %s\n",
+					strerror(errno));
+				return 0;
+			}
+			in = f;
+		}
+		return replay_binary(r, in, name, fmt);
+	}
+	return replay_text(r, in, name, explain_name);
+}
+
+/** Replay the text trace \p in. \return 0 on a fatal error. */
+static int
+replay_text(struct replay* r, FILE* in, const char* name,
+	const char* explain_name)
+{
+	char* line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
 	while((len = getline(&line, &cap, in)) != -1) {
 		char ts[FG_TRACE_TS_MAX];
 		uint64_t now = 0;
@@ -548,6 +720,8 @@ main(int argc, char** argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "answers", no_argument, NULL, 'A' },
 		{ "segment", required_argument, NULL, 's' },
+		{ "dns-port", required_argument, NULL, 'p' },
+		{ "dnstap-messages", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -565,6 +739,7 @@ main(int argc, char** argv)
 	char err[1024];
 
 	memset(&r, 0, sizeof(r));
+	r.dns_port = 53;
 	while((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch(c) {
 		case 'c':
@@ -613,6 +788,30 @@ main(int argc, char** argv)
 		case 's':
 			keep_segment = optarg;
 			break;
+		case 'p': {
+			char* end;
+			unsigned long port;
+			errno = 0;
+			port = strtoul(optarg, &end, 10);
+			if(errno || *end || port < 1 || port > 65535) {
+				fprintf(stderr, "fluxguard-replay: --dns-port: "
+					"expected a number between 1 and 65535, "
+					"got \"%s\"\n", optarg);
+				return 1;
+			}
+			r.dns_port = (uint16_t)port;
+			break;
+		}
+		case 'm':
+			if(!fg_dnstap_messages_parse(optarg,
+				&r.dnstap_messages)) {
+				fprintf(stderr, "fluxguard-replay: "
+					"--dnstap-messages: expected auto, "
+					"resolver, client or "
+					"all, got \"%s\"\n", optarg);
+				return 1;
+			}
+			break;
 		case 'V':
 			printf("fluxguard-replay (%s) %s\n", PACKAGE_NAME,
 				PACKAGE_VERSION);
@@ -639,6 +838,7 @@ main(int argc, char** argv)
 		}
 		explain = explain_name;
 	}
+	r.explain = explain;
 
 	if(config) {
 		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {

@@ -65,7 +65,19 @@
 	X(ERRORS, "errors", 1, "errors", "", "", \
 		"internal failures (each logged); the answer passed unchanged") \
 	X(EVENTS_SUPPRESSED, "events.suppressed", 1, "events_suppressed", "", "", \
-		"block events not written because of event-rate (summed up in suppressed events)")
+		"block events not written because of event-rate (summed up in suppressed events)") \
+	X(SENSOR_CONNECTIONS, "sensor.connections", 1, "sensor_connections", "", "", \
+		"fluxguard-sensor: dnstap senders that connected") \
+	X(SENSOR_FRAMES, "sensor.frames", 1, "sensor_frames", "result", "queued", \
+		"fluxguard-sensor: dnstap data frames received and queued for the detector") \
+	X(SENSOR_DROPPED, "sensor.dropped", 1, "sensor_frames", "result", "dropped", \
+		"fluxguard-sensor: dnstap data frames dropped because the queue to the detector was full") \
+	X(SENSOR_DAMAGED, "sensor.damaged", 1, "sensor_frames", "result", "damaged", \
+		"fluxguard-sensor: dnstap data frames skipped as damaged (not a dnstap message, a malformed DNS message)") \
+	X(SENSOR_RESPONSES, "sensor.responses", 1, "sensor_responses", "", "", \
+		"fluxguard-sensor: DNS responses handed to the detector") \
+	X(SENSOR_PROTOCOL_ERRORS, "sensor.protocol_errors", 1, "sensor_protocol_errors", "", "", \
+		"fluxguard-sensor: connections closed for a Frame Streams protocol error")
 
 /** Counter ids. */
 enum fg_counter {

@@ -41,6 +41,16 @@ void fg_fuzz_write(const char* path, const void* data, size_t size);
 /** Send the core's log (fluxguard/log.h) nowhere: bad inputs log a lot. */
 void fg_fuzz_quiet(void);
 
+struct fg_upstream;
+
+/**
+ * Check what every struct fg_upstream a reader builds must hold: its
+ * bounds; each RRset's records within the arrays, with its type's family;
+ * valid owners, target names and sections. Fails the run (fg_fuzz_fail)
+ * when one breaks.
+ */
+void fg_fuzz_check_upstream(const struct fg_upstream* up);
+
 /** Marks LLVMFuzzerInitialize's parameters, which no target uses. */
 #define FG_FUZZ_UNUSED __attribute__((unused))
 

@@ -10,6 +10,8 @@
 
 #include "fuzz.h"
 #include "fluxguard/log.h"
+#include "fluxguard/name.h"
+#include "fluxguard/upstream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,4 +137,35 @@ fg_fuzz_fail(const char* what, ...)
 	va_end(args);
 	fputc('\n', stderr);
 	abort();
+}
+
+void
+fg_fuzz_check_upstream(const struct fg_upstream* up)
+{
+	size_t i, j;
+	if(up->n_rrsets > FG_UPSTREAM_MAX_RRSETS ||
+		up->n_addrs > FG_UPSTREAM_MAX_ADDRS ||
+		up->n_names > FG_UPSTREAM_MAX_NAMES)
+		fg_fuzz_fail("bounds: %zu RRsets, %zu addresses, %zu names",
+			up->n_rrsets, up->n_addrs, up->n_names);
+	for(i = 0; i < up->n_rrsets; i++) {
+		const struct fg_upstream_rrset* rs = &up->rrsets[i];
+		int addr = rs->type == FG_TYPE_A || rs->type == FG_TYPE_AAAA;
+		if(fg_name_wire_len(rs->owner, FG_NAME_MAX_WIRE) == 0)
+			fg_fuzz_fail("RRset %zu: invalid owner", i);
+		if(rs->section > FG_SECTION_ADDITIONAL)
+			fg_fuzz_fail("RRset %zu: section %u", i, rs->section);
+		if((size_t)rs->first + rs->count >
+			(addr ? up->n_addrs : up->n_names))
+			fg_fuzz_fail("RRset %zu: records outside the arrays", i);
+		for(j = rs->first; j < (size_t)rs->first + rs->count; j++) {
+			if(addr && up->addrs[j].family != (rs->type == FG_TYPE_A ?
+				FG_AF_INET : FG_AF_INET6))
+				fg_fuzz_fail("RRset %zu: address of the wrong "
+					"family", i);
+			if(!addr && fg_name_wire_len(up->names[j],
+				FG_NAME_MAX_WIRE) == 0)
+				fg_fuzz_fail("RRset %zu: invalid target", i);
+		}
+	}
 }

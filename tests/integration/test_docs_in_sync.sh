@@ -33,10 +33,11 @@ for o in $(cat "$FG_WORK/publish.help-opts"); do
         fg_fail "doc/fluxguard-publish.8 does not describe $o of --help"
 done
 
-# fluxguard-replay(1) and fluxguard-accuracy(1) are written by hand: every
+# fluxguard-replay(1), fluxguard-accuracy(1) and fluxguard-sensor(8) are
+# written by hand: every
 # option --help lists is described under OPTIONS, and nothing else is.
-for tool in fluxguard-replay fluxguard-accuracy; do
-    page=$FG_SRCDIR/doc/$tool.1
+for tool in fluxguard-replay fluxguard-accuracy fluxguard-sensor; do
+    page=$(ls "$FG_SRCDIR"/doc/"$tool".[18])
     "$FG_BUILDDIR/tools/$tool" --help >"$FG_WORK/$tool.help" || fg_fail "$tool --help failed"
     grep -oE -- '--[a-z][a-z-]*' "$FG_WORK/$tool.help" | sort -u >"$FG_WORK/$tool.help-opts"
     awk '/^\.SH OPTIONS/ { o = 1; next } /^\.SH / { o = 0 } o && tag { print; tag = 0 }
@@ -44,8 +45,8 @@ for tool in fluxguard-replay fluxguard-accuracy; do
         grep -oE -- '--[a-z][a-z-]*' | sort -u >"$FG_WORK/$tool.man-opts"
     [ -s "$FG_WORK/$tool.help-opts" ] || fg_fail "no options in $tool --help"
     diff -u "$FG_WORK/$tool.help-opts" "$FG_WORK/$tool.man-opts" >&2 ||
-        fg_fail "doc/$tool.1 and $tool --help list different options (- only in --help, + only in the page)"
-    fg_log "doc/$tool.1 describes every option of --help"
+        fg_fail "$page and $tool --help list different options (- only in --help, + only in the page)"
+    fg_log "$(basename "$page") describes every option of --help"
 done
 # every man page renders without a warning
 for page in "$FG_SRCDIR"/doc/*.[158]; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make install DESTDIR=... lays fluxguard out as Unbound lays itself out:
-# fluxguard-control in sbin beside unbound-control, the offline tools
+# fluxguard-control and fluxguard-sensor in sbin beside unbound-control, the offline tools
 # (fluxguard-replay, fluxguard-accuracy) in bin, the module in $(pkglibdir);
 # a man page for every installed tool and for fluxguard.conf; the installed
 # tools run and answer --version. The example unbound.conf names the paths the
@@ -26,13 +26,15 @@ fg_make install DESTDIR="$DEST" >"$FG_WORK/install.log" 2>&1 || {
     tail -n 20 "$FG_WORK/install.log" >&2
     fg_fail "make install DESTDIR=$DEST failed"
 }
-[ -x "$DEST$sbindir/fluxguard-control" ] || fg_fail "fluxguard-control not in sbin: $(find "$DEST" -name 'fluxguard-*')"
+for tool in fluxguard-control fluxguard-sensor; do
+    [ -x "$DEST$sbindir/$tool" ] || fg_fail "$tool not in sbin: $(find "$DEST" -name 'fluxguard-*')"
+done
 [ -e "$DEST$bindir/fluxguard-control" ] && fg_fail "fluxguard-control also in bin"
 for tool in fluxguard-replay fluxguard-accuracy; do
     [ -x "$DEST$bindir/$tool" ] || fg_fail "$tool not in bin: $(find "$DEST" -name 'fluxguard-*')"
 done
 [ -f "$DEST$pkglibdir/fluxguard.so" ] || fg_fail "fluxguard.so not in $pkglibdir"
-for page in man8/fluxguard-control.8 man1/fluxguard-replay.1 man1/fluxguard-accuracy.1 man5/fluxguard.conf.5; do
+for page in man8/fluxguard-control.8 man8/fluxguard-sensor.8 man1/fluxguard-replay.1 man1/fluxguard-accuracy.1 man5/fluxguard.conf.5; do
     [ -f "$DEST$mandir/$page" ] || fg_fail "man page $page not installed"
 done
 # every installed program has a man page of its name, and answers --version
@@ -55,4 +57,4 @@ fi
 fg_make uninstall DESTDIR="$DEST" >>"$FG_WORK/install.log" 2>&1 || fg_fail "make uninstall failed"
 left=$(find "$DEST" -type f)
 [ -z "$left" ] || fg_fail "make uninstall left: $left"
-fg_log "sbin/fluxguard-control, bin/fluxguard-replay and fluxguard-accuracy, the module and four man pages"
+fg_log "sbin/fluxguard-control and fluxguard-sensor, bin/fluxguard-replay and fluxguard-accuracy, the module and five man pages"
