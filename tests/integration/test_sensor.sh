@@ -8,11 +8,15 @@
 # sender (a unidirectional Frame Streams stream over TCP, written here)
 # streams into the same sensor at the same time; a sender that breaks the
 # protocol is cut off and counted, and the sensor keeps serving the others.
+# fluxguard-publish follows the sensor's segment as it follows a module's:
+# the flag reaches its RPZ zone file (the zone-file backend; the fleet tests
+# cover the primary and the consumers).
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 SENSOR=$FG_BUILDDIR/tools/fluxguard-sensor
 CONTROL=$FG_BUILDDIR/tools/fluxguard-control
-fg_require "$SENSOR" "$CONTROL"
+PUBLISH=$FG_BUILDDIR/tools/fluxguard-publish
+fg_require "$SENSOR" "$CONTROL" "$PUBLISH"
 
 fixtures=$FG_WORK/mmdb
 mkdir -p "$fixtures"
@@ -22,6 +26,17 @@ cleanup_seg() { rm -f "/dev/shm/${SEG#/}"; }
 fg_on_exit cleanup_seg
 printf 'fluxguard:\n    segment: "%s"\n    capacity: 4096\n    asn-db: "%s"\n    country-db: "%s"\n' \
     "$SEG" "$fixtures/asn.mmdb" "$fixtures/country.mmdb" >"$FG_WORK/sensor.conf"
+# what the publisher reads from the same file: a blocking action (monitor
+# mode publishes no flags) and the zone-file backend
+zonefile=$FG_WORK/rpz.zone
+{
+    echo "    action: nxdomain"
+    echo "    rpz-zone: rpz.fluxguard.test"
+    echo "    rpz-backend: zonefile"
+    echo "    rpz-zonefile: \"$zonefile\""
+    echo "    rpz-reload-command: \"true\""
+    echo "    rpz-resolver-id: sensor-a"
+} >>"$FG_WORK/sensor.conf"
 
 SOCK=$FG_WORK/sensor.sock
 TCP_PORT=$(fg_free_port)
@@ -30,6 +45,9 @@ TCP_PORT=$(fg_free_port)
 SENSOR_PID=$!
 FG_PIDS+=($SENSOR_PID)
 fg_wait_for "the sensor to be ready" grep -q 'ready' "$FG_WORK/sensor.log"
+"$PUBLISH" -c "$FG_WORK/sensor.conf" >>"$FG_WORK/publish.log" 2>&1 &
+FG_PIDS+=($!)
+fg_wait_for "the publisher's first zone file" test -s "$zonefile"
 
 # Unbound without fluxguard: no dynlib in module-config (FLUXGUARD_CONF is
 # set, to the sensor's, so that the shared config writer makes no segment)
@@ -102,6 +120,10 @@ out=$("$CONTROL" -s "$SEG" list) || fg_fail "fluxguard-control list on the senso
 echo "$out" | grep -Eq '^bot\.flux\.test\. +[0-9.]+ flagged ' || fg_fail "list: $out"
 echo "$out" | grep -Eq '^static\.flux\.test\. +0\.0 clean ' || fg_fail "static.flux.test. not clean: $out"
 grep -q 'flagged bot.flux.test.' "$FG_WORK/sensor.log" || fg_fail "the sensor did not log the flag"
+published() { grep -Eq '^bot\.flux\.test\.rpz\.fluxguard\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+\.$' "$zonefile"; }
+FG_WAIT=5 fg_wait_for "the sensor's flag in the publisher's RPZ zone file" published
+grep -q 'bot.flux.test._fluxguard.rpz.fluxguard.test. .*verdict=flagged .*resolver=sensor-a' "$zonefile" ||
+    fg_fail "no reason for bot.flux.test. in the zone file: $(cat "$zonefile")"
 fg_log "the sensor flagged bot.flux.test.: $(echo "$out" | grep '^bot')"
 
 fg_wait_for "the TCP sender to finish" test -e "$FG_WORK/tcp-sender.done"
