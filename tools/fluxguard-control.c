@@ -132,20 +132,6 @@ die(int code, const char* fmt, ...)
 /** Times a command re-runs when the segment was replaced under it. */
 #define SEGMENT_RETRIES 3
 
-/**
- * Where the segment lives in the file system: a file segment is its own path;
- * a POSIX shared-memory object "/name" (no other '/', the tracker's rule) is
- * /dev/shm/name on Linux.
- */
-static void
-segment_path(const char* segment, char* buf, size_t len)
-{
-	if(segment[0] == '/' && strchr(segment + 1, '/') == NULL)
-		snprintf(buf, len, "/dev/shm%s", segment);
-	else
-		snprintf(buf, len, "%s", segment);
-}
-
 static const char*
 user_name(uid_t uid, char* buf, size_t len)
 {
@@ -187,7 +173,7 @@ segment_check(const char* segment, int writable, struct stat* st)
 {
 	char path[1100], owner[300];
 	uid_t euid = geteuid();
-	segment_path(segment, path, sizeof(path));
+	fg_tracker_segment_path(segment, path, sizeof(path));
 	if(stat(path, st) != 0)
 		return 0;
 	if(!S_ISREG(st->st_mode))
@@ -402,7 +388,7 @@ segment_replaced(const struct control* c)
 	struct stat st;
 	if(!c->seg_st_ok)
 		return 0;
-	segment_path(c->segment, path, sizeof(path));
+	fg_tracker_segment_path(c->segment, path, sizeof(path));
 	if(stat(path, &st) != 0)
 		return 1;
 	return st.st_dev != c->seg_st.st_dev || st.st_ino != c->seg_st.st_ino;

@@ -178,16 +178,6 @@ on_hup(int sig)
 
 /* ------------------------------------------------------------ segment */
 
-/** Where the segment lives in the file system (shm objects in /dev/shm). */
-static void
-segment_path(const char* segment, char* buf, size_t len)
-{
-	if(segment[0] == '/' && !strchr(segment + 1, '/'))
-		snprintf(buf, len, "/dev/shm%s", segment);
-	else
-		snprintf(buf, len, "%s", segment);
-}
-
 /**
  * Whether the segment's file may be believed: what it names goes to every
  * resolver of the fleet, so a segment others could have written, or one of
@@ -227,7 +217,7 @@ segment_follow(struct publisher* pb)
 	char path[1100], err[512];
 	struct stat st;
 	int missing = 0;
-	segment_path(pb->segment, path, sizeof(path));
+	fg_tracker_segment_path(pb->segment, path, sizeof(path));
 	if(pb->t) {
 		struct fg_tracker_info info;
 		fg_tracker_get_info(pb->t, &info);

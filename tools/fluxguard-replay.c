@@ -667,8 +667,7 @@ open_engine(struct replay* r, const struct fg_config* cfg, uint32_t capacity,
 	o.huge_pages = 0;
 	if(keep) {
 		char path[600];
-		snprintf(path, sizeof(path), "%s%s", keep[0] == '/' &&
-			!strchr(keep + 1, '/') ? "/dev/shm" : "", keep);
+		fg_tracker_segment_path(keep, path, sizeof(path));
 		if(access(path, F_OK) == 0) {
 			fprintf(stderr, "fluxguard-replay: --segment: %s exists; "
 				"refusing to overwrite it\n", keep);
