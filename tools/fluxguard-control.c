@@ -31,6 +31,7 @@
 #include "fluxguard/policy.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_roff.h"
 
 #include <dirent.h>
@@ -2183,9 +2184,8 @@ main(int argc, char** argv)
 		case 'v': c.verbose = 1; break;
 		case O_MAN: man(); return 0;
 		case O_VERSION:
-			printf("fluxguard-control (%s) %s\nsegment format: %" PRIu32
-				"\nunbound prefix: %s\n", PACKAGE_NAME, PACKAGE_VERSION,
-				fg_tracker_format_version(), FG_UNBOUND_PREFIX);
+			fg_cli_version("fluxguard-control", 1);
+			printf("unbound prefix: %s\n", FG_UNBOUND_PREFIX);
 			return 0;
 		case 'h': usage(stdout); return 0;
 		case ':':

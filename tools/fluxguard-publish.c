@@ -29,6 +29,7 @@
 #include "fluxguard/name.h"
 #include "fluxguard/rpz.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_rpz_backend.h"
 
 #include <errno.h>
@@ -947,9 +948,7 @@ main(int argc, char** argv)
 					fg_rpz_counters[i].doc);
 			return 0;
 		case 'V':
-			printf("fluxguard-publish (%s) %s\nsegment format: %" PRIu32
-				"\n", PACKAGE_NAME, PACKAGE_VERSION,
-				fg_tracker_format_version());
+			fg_cli_version("fluxguard-publish", 1);
 			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;

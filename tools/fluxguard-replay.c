@@ -43,6 +43,7 @@
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
+#include "fg_cli.h"
 #include "fg_input.h"
 #include "fg_trace.h"
 
@@ -732,7 +733,7 @@ main(int argc, char** argv)
 	const char* keep_segment = NULL;
 	char explain_name[FG_NAME_MAX_STR];
 	int json = 0, no_default_allow = 0, c, i, ok = 1;
-	unsigned long capacity = REPLAY_DEFAULT_CAPACITY;
+	unsigned long capacity = REPLAY_DEFAULT_CAPACITY, port;
 	struct fg_config cfg;
 	struct replay r;
 	char err[1024];
@@ -753,19 +754,11 @@ main(int argc, char** argv)
 		case 'N':
 			no_default_allow = 1;
 			break;
-		case 'k': {
-			char* end;
-			errno = 0;
-			capacity = strtoul(optarg, &end, 10);
-			if(errno || *end || capacity < 16 ||
-				capacity > 16777216) {
-				fprintf(stderr, "fluxguard-replay: --capacity: "
-					"expected a number between 16 and "
-					"16777216, got \"%s\"\n", optarg);
+		case 'k':
+			if(!fg_cli_number("fluxguard-replay", "capacity",
+				optarg, 16, 16777216, &capacity))
 				return 1;
-			}
 			break;
-		}
 		case 'f':
 			if(strcmp(optarg, "tsv") == 0)
 				json = 0;
@@ -787,33 +780,19 @@ main(int argc, char** argv)
 		case 's':
 			keep_segment = optarg;
 			break;
-		case 'p': {
-			char* end;
-			unsigned long port;
-			errno = 0;
-			port = strtoul(optarg, &end, 10);
-			if(errno || *end || port < 1 || port > 65535) {
-				fprintf(stderr, "fluxguard-replay: --dns-port: "
-					"expected a number between 1 and 65535, "
-					"got \"%s\"\n", optarg);
+		case 'p':
+			if(!fg_cli_number("fluxguard-replay", "dns-port",
+				optarg, 1, 65535, &port))
 				return 1;
-			}
 			r.dns_port = (uint16_t)port;
 			break;
-		}
 		case 'm':
-			if(!fg_dnstap_messages_parse(optarg,
-				&r.dnstap_messages)) {
-				fprintf(stderr, "fluxguard-replay: "
-					"--dnstap-messages: expected auto, "
-					"resolver, client or "
-					"all, got \"%s\"\n", optarg);
+			if(!fg_dnstap_messages_parse("fluxguard-replay", optarg,
+				&r.dnstap_messages))
 				return 1;
-			}
 			break;
 		case 'V':
-			printf("fluxguard-replay (%s) %s\n", PACKAGE_NAME,
-				PACKAGE_VERSION);
+			fg_cli_version("fluxguard-replay", 0);
 			return 0;
 		case 'h':
 			usage(stdout);

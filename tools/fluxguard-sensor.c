@@ -26,6 +26,7 @@
 #include "fluxguard/engine.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_fstrm.h"
 #include "fg_input.h"
 
@@ -559,32 +560,18 @@ main(int argc, char** argv)
 			else
 				tcp_specs[n_tcp++] = optarg;
 			break;
-		case 'q': {
-			char* end;
-			errno = 0;
-			queue_len = strtoul(optarg, &end, 10);
-			if(errno || *end || queue_len < 1 ||
-				queue_len > 16777216) {
-				fprintf(stderr, "fluxguard-sensor: --queue: "
-					"expected a number between 1 and "
-					"16777216, got \"%s\"\n", optarg);
+		case 'q':
+			if(!fg_cli_number("fluxguard-sensor", "queue", optarg,
+				1, 16777216, &queue_len))
 				return 1;
-			}
 			break;
-		}
 		case 'm':
-			if(!fg_dnstap_messages_parse(optarg,
-				&s.dnstap_messages)) {
-				fprintf(stderr, "fluxguard-sensor: "
-					"--dnstap-messages: expected auto, "
-					"resolver, client or "
-					"all, got \"%s\"\n", optarg);
+			if(!fg_dnstap_messages_parse("fluxguard-sensor", optarg,
+				&s.dnstap_messages))
 				return 1;
-			}
 			break;
 		case 'V':
-			printf("fluxguard-sensor (%s) %s\n", PACKAGE_NAME,
-				PACKAGE_VERSION);
+			fg_cli_version("fluxguard-sensor", 0);
 			return 0;
 		case 'h':
 			usage(stdout);
