@@ -947,11 +947,9 @@ main(int argc, char** argv)
 					fg_rpz_counters[i].gauge ? "gauge" : "total",
 					fg_rpz_counters[i].doc);
 			return 0;
-		case 'V':
-			fg_cli_version("fluxguard-publish", 1);
-			return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default:
+			return fg_cli_exit_option("fluxguard-publish", opt, 1,
+				usage);
 		}
 	}
 	if(optind < argc)

@@ -791,15 +791,9 @@ main(int argc, char** argv)
 				&r.dnstap_messages))
 				return 1;
 			break;
-		case 'V':
-			fg_cli_version("fluxguard-replay", 0);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return fg_cli_exit_option("fluxguard-replay", c, 0,
+				usage);
 		}
 	}
 	if(optind >= argc) {
@@ -818,13 +812,8 @@ main(int argc, char** argv)
 	}
 	r.explain = explain;
 
-	if(config) {
-		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "fluxguard-replay: %s\n", err);
-			return 1;
-		}
-	} else
-		fg_conf_defaults(&cfg);
+	if(!fg_cli_load_config("fluxguard-replay", config, &cfg))
+		return 1;
 	if(no_default_allow)
 		cfg.default_allow_list = 0;
 

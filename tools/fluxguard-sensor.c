@@ -570,28 +570,17 @@ main(int argc, char** argv)
 				&s.dnstap_messages))
 				return 1;
 			break;
-		case 'V':
-			fg_cli_version("fluxguard-sensor", 0);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return fg_cli_exit_option("fluxguard-sensor", c, 0,
+				usage);
 		}
 	}
 	if(optind != argc || n_unix + n_tcp == 0) {
 		usage(stderr);
 		return 1;
 	}
-	if(config) {
-		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "fluxguard-sensor: %s\n", err);
-			return 1;
-		}
-	} else
-		fg_conf_defaults(&cfg);
+	if(!fg_cli_load_config("fluxguard-sensor", config, &cfg))
+		return 1;
 	if(!fg_engine_load_lists(&s.engine, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "fluxguard-sensor: %s\n", err);
 		return 1;
