@@ -108,13 +108,12 @@ struct replay {
 	/** domains, chained hash */
 	struct domain** buckets;
 	size_t n_buckets, n_domains;
-	/** the answer being collected */
+	/** room for the records of a text trace's answer */
 	struct fg_trace_rr* rrs;
-	size_t n_rrs;
-	/** its timestamp text and value */
+	/** the answer's timestamp text and value */
 	char ts[FG_TRACE_TS_MAX];
 	uint64_t now;
-	/** where it started, for messages */
+	/** the file read, and the line the answer started on, for messages */
 	const char* file;
 	long line;
 	/** malformed lines seen, and binary files with damage */
@@ -240,20 +239,12 @@ domain_get(struct replay* r, const uint8_t* owner)
 	return d;
 }
 
-/** Report a malformed line. */
+/** The trace reader's callback: report a malformed line of r->file. */
 static void
-malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
+malformed(void* arg, long line, const char* why)
 {
-	va_list args;
-	fprintf(stderr, "%s:%ld: ", file, line);
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
+	struct replay* r = arg;
+	fprintf(stderr, "%s:%ld: %s\n", r->file, line, why);
 	r->malformed++;
 }
 
@@ -362,20 +353,22 @@ detect_answer(struct replay* r, struct fg_upstream* up)
 		print_judgement(r, up);
 }
 
-/** Hand the collected answer to the detector. */
+/** The trace reader's callback: hand one answer of r->file to the
+ * detector. */
 static void
-flush_answer(struct replay* r, const char* explain_name)
+text_answer(void* arg, const struct fg_trace_rr* rrs, size_t n,
+	const char* ts, uint64_t now, long line)
 {
 	static struct fg_upstream up;
-	(void)explain_name;
-	if(r->n_rrs == 0)
-		return;
-	fg_trace_answer(r->rrs, r->n_rrs, r->now, &up);
+	struct replay* r = arg;
+	snprintf(r->ts, sizeof(r->ts), "%s", ts);
+	r->now = now;
+	r->line = line;
+	fg_trace_answer(rrs, n, now, &up);
 	if(up.truncated)
 		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
 			"RRsets dropped\n", r->file, r->line, up.truncated);
 	detect_answer(r, &up);
-	r->n_rrs = 0;
 }
 
 /** The binary readers' callback: one response of a dnstap file or a
@@ -530,60 +523,22 @@ static int
 replay_text(struct replay* r, FILE* in, const char* name,
 	const char* explain_name)
 {
-	char* line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	while((len = getline(&line, &cap, in)) != -1) {
-		char ts[FG_TRACE_TS_MAX];
-		uint64_t now = 0;
-		char* rest = NULL;
-		const char* why = NULL;
-		int k;
-		lineno++;
-		switch(fg_trace_split_line(line, (size_t)len, ts, &now, &rest,
-			&why)) {
-		case FG_TRACE_LINE_NONE:
-			continue;
-		case FG_TRACE_LINE_BAD:
-			malformed(r, name, lineno, "%s", why);
-			continue;
-		case FG_TRACE_LINE_RECORD:
-			break;
-		}
-		if(r->n_rrs && strcmp(ts, r->ts) != 0)
-			flush_answer(r, explain_name);
-		if(r->n_rrs == ANSWER_MAX_RRS) {
-			malformed(r, name, lineno, "more than %d records in one "
-				"answer", ANSWER_MAX_RRS);
-			continue;
-		}
-		k = fg_trace_parse_rr(rest, &r->rrs[r->n_rrs], &why);
-		if(k < 0)
-			malformed(r, name, lineno, "%s", why);
-		if(k <= 0)
-			continue;
-		if(r->n_rrs == 0) {
-			memcpy(r->ts, ts, sizeof(r->ts));
-			r->now = now;
-			r->file = name;
-			r->line = lineno;
-		}
-		r->n_rrs++;
-	}
-	/* an answer never spans files */
-	flush_answer(r, explain_name);
-	if(ferror(in)) {
+	struct fg_trace_reader rd;
+	int ok;
+	(void)explain_name;
+	memset(&rd, 0, sizeof(rd));
+	rd.rrs = r->rrs;
+	rd.max_rrs = ANSWER_MAX_RRS;
+	rd.answer = text_answer;
+	rd.malformed = malformed;
+	rd.arg = r;
+	r->file = name;
+	ok = fg_trace_read(&rd, in);
+	if(!ok)
 		fprintf(stderr, "fluxguard-replay: %s: read error\n", name);
-		free(line);
-		if(in != stdin)
-			fclose(in);
-		return 0;
-	}
-	free(line);
 	if(in != stdin)
 		fclose(in);
-	return 1;
+	return ok;
 }
 
 static int
