@@ -7,6 +7,7 @@
  * the unit tests (tests/unit/check_rpz.c) drive it directly.
  */
 #include "fluxguard/rpz.h"
+#include "fluxguard/array.h"
 #include "fluxguard/addr.h"
 #include "fluxguard/tracker.h"
 
@@ -457,14 +458,9 @@ fg_rpz_zone_add(struct fg_rpz_zone* z, const struct fg_rpz_params* p,
 		; /* found */
 	else {
 		/* an unsorted view may hold base already: zone_merge joins */
-		if(z->n == z->cap) {
-			size_t cap = z->cap ? z->cap * 2 : 64;
-			struct zone_entry* v = realloc(z->v, cap * sizeof(*v));
-			if(!v)
-				return 0;
-			z->v = v;
-			z->cap = cap;
-		}
+		if(!fg_array_grow((void**)&z->v, &z->cap, z->n,
+			sizeof(*z->v), 64))
+			return 0;
 		e = &z->v[z->n];
 		memset(e, 0, sizeof(*e));
 		if(!(e->base = strdup(base)))

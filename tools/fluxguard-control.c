@@ -21,6 +21,7 @@
  */
 #include "fg-config.h"
 
+#include "fluxguard/array.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
 #include "fluxguard/detect.h"
@@ -1191,14 +1192,8 @@ collect(const struct fg_record_view* rec, void* arg)
 	struct collected* c = arg;
 	if(c->flagged_only && rec->verdict != FG_VERDICT_FLAGGED)
 		return 1;
-	if(c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct fg_record_view* v = realloc(c->v, cap * sizeof(*v));
-		if(!v)
-			die(EXIT_FAILURE, "out of memory");
-		c->v = v;
-		c->cap = cap;
-	}
+	if(!fg_array_grow((void**)&c->v, &c->cap, c->n, sizeof(*c->v), 1024))
+		die(EXIT_FAILURE, "out of memory");
 	c->v[c->n++] = *rec;
 	return 1;
 }

@@ -22,6 +22,7 @@
  */
 #include "fg-config.h"
 
+#include "fluxguard/array.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/engine.h"
 #include "fluxguard/log.h"
@@ -344,15 +345,9 @@ lists_cb(const uint8_t* name, int exact, void* arg)
 	if(policy == FG_RPZ_NONE ||
 		fg_policy_match_name(r->policy, name) != FG_LIST_DENY)
 		return 1;
-	if(r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct fg_rpz_entry* v = realloc(r->v, cap * sizeof(*v));
-		if(!v) {
-			r->oom = 1;
-			return 0;
-		}
-		r->v = v;
-		r->cap = cap;
+	if(!fg_array_grow((void**)&r->v, &r->cap, r->n, sizeof(*r->v), 64)) {
+		r->oom = 1;
+		return 0;
 	}
 	e = &r->v[r->n++];
 	memset(e, 0, sizeof(*e));
@@ -515,15 +510,9 @@ collect_add(struct collect* c, const struct fg_rpz_entry* e)
 		c->pb->c[FG_RPZ_C_SKIPPED]++;
 		return 1;
 	}
-	if(c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct fg_rpz_entry* v = realloc(c->v, cap * sizeof(*v));
-		if(!v) {
-			c->oom = 1;
-			return 0;
-		}
-		c->v = v;
-		c->cap = cap;
+	if(!fg_array_grow((void**)&c->v, &c->cap, c->n, sizeof(*c->v), 256)) {
+		c->oom = 1;
+		return 0;
 	}
 	c->v[c->n++] = *e;
 	return 1;
