@@ -2004,9 +2004,7 @@ man(void)
 		"Its blocks appear in\n.BR \"unbound\\-control list_local_zones\" .\n"
 		".SH OPTIONS\n");
 	for(i = 0; i < N_OPTIONS; i++) {
-		printf(".TP\n.B ");
-		fg_roff_text(options[i].flags);
-		printf("\n");
+		fg_roff_tag("", options[i].flags, "");
 		fg_roff_text(options[i].doc);
 		printf("\n");
 	}
@@ -2031,9 +2029,7 @@ man(void)
 		fg_counter_prom_metric(&fg_counter_descs[i], metric, sizeof(metric));
 		fg_prom_series(metric, fg_counter_descs[i].label,
 			fg_counter_descs[i].label_value, series, sizeof(series));
-		printf(".TP\n.B fluxguard.");
-		fg_roff_text(fg_counter_descs[i].name);
-		printf("\n");
+		fg_roff_tag("fluxguard.", fg_counter_descs[i].name, "");
 		fg_roff_text(fg_counter_descs[i].doc);
 		printf("%s Prometheus: ", fg_counter_descs[i].resettable ?
 			" (reset by stats)." : ".");
@@ -2044,9 +2040,7 @@ man(void)
 		char series[256];
 		fg_prom_series(gauges[i].metric, gauges[i].label,
 			gauges[i].label_value, series, sizeof(series));
-		printf(".TP\n.B fluxguard.");
-		fg_roff_text(gauges[i].name);
-		printf("\n");
+		fg_roff_tag("fluxguard.", gauges[i].name, "");
 		fg_roff_text(gauges[i].doc);
 		printf(". Prometheus: ");
 		fg_roff_text(series);
