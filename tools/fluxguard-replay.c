@@ -523,15 +523,11 @@ static int
 replay_text(struct replay* r, FILE* in, const char* name,
 	const char* explain_name)
 {
-	struct fg_trace_reader rd;
+	const struct fg_trace_reader rd = { .rrs = r->rrs,
+		.max_rrs = ANSWER_MAX_RRS, .answer = text_answer,
+		.malformed = malformed, .arg = r };
 	int ok;
 	(void)explain_name;
-	memset(&rd, 0, sizeof(rd));
-	rd.rrs = r->rrs;
-	rd.max_rrs = ANSWER_MAX_RRS;
-	rd.answer = text_answer;
-	rd.malformed = malformed;
-	rd.arg = r;
 	r->file = name;
 	ok = fg_trace_read(&rd, in);
 	if(!ok)

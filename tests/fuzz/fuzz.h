@@ -57,9 +57,9 @@ struct fg_input;
 /**
  * Run \p read, one of fluxguard-replay's binary readers (fg_dnstap_read,
  * fg_pcap_read of tools/fg_input.h), over \p data as the file it reads,
- * as the tool does: every response it hands over is checked (its
- * timestamp text fits, fg_fuzz_check_upstream); the last octet picks the
- * dnstap messages taken. \p closes: the reader closes the stream itself.
+ * as the tool does, with the core's log silenced (fg_fuzz_quiet): every
+ * response it hands over is checked (its timestamp text fits,
+ * fg_fuzz_check_upstream); the last octet picks the dnstap messages taken. \p closes: the reader closes the stream itself.
  * An input of which a frame or packet was read counts as reached.
  * \p in gets the reader's counts (zeroed when nothing was read).
  */

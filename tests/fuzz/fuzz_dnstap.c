@@ -13,13 +13,6 @@
 #include "fg_input.h"
 
 int
-LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
-{
-	fg_fuzz_quiet();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	struct fg_input in;

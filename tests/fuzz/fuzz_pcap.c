@@ -12,16 +12,10 @@
 #include "fg_input.h"
 
 int
-LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
-{
-	fg_fuzz_quiet();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	struct fg_input in;
-	fg_fuzz_read_input(data, size, fg_pcap_read, 1, &in); /* it closes the stream */
+	/* fg_pcap_read closes the stream itself */
+	fg_fuzz_read_input(data, size, fg_pcap_read, 1, &in);
 	return 0;
 }

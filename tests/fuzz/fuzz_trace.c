@@ -104,8 +104,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	static struct fg_trace_rr rrs[RRS_MAX];
-	struct fg_trace_reader rd;
 	int answers = 0;
+	const struct fg_trace_reader rd = { .rrs = rrs, .max_rrs = RRS_MAX,
+		.answer = trace_answer, .malformed = trace_malformed,
+		.arg = &answers };
 	char* copy;
 	FILE* in;
 
@@ -121,12 +123,6 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		free(copy);
 		return 0;
 	}
-	memset(&rd, 0, sizeof(rd));
-	rd.rrs = rrs;
-	rd.max_rrs = RRS_MAX;
-	rd.answer = trace_answer;
-	rd.malformed = trace_malformed;
-	rd.arg = &answers;
 	(void)fg_trace_read(&rd, in);
 	if(answers)
 		fg_fuzz_reached();

@@ -188,6 +188,7 @@ fg_fuzz_read_input(const uint8_t* data, size_t size,
 	struct fg_input* in)
 {
 	FILE* f;
+	fg_fuzz_quiet();
 	memset(in, 0, sizeof(*in));
 	if(size == 0)
 		return;
