@@ -23,6 +23,7 @@
 #include "fg-config.h"
 
 #include "fluxguard/array.h"
+#include "fluxguard/clock.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/engine.h"
 #include "fluxguard/log.h"
@@ -153,15 +154,6 @@ die(const char* fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-/** Monotonic seconds. */
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void
@@ -436,7 +428,7 @@ failed(struct publisher* pb, const char* err, enum fg_rpz_fail fail)
 	pb->backoff = pb->backoff ? pb->backoff * 2 : BACKOFF_START;
 	if(pb->backoff > pb->cfg.rpz_retry_max)
 		pb->backoff = pb->cfg.rpz_retry_max;
-	pb->next_try = mono() + pb->backoff;
+	pb->next_try = fg_clock_mono() + pb->backoff;
 	/* the primary may come back without what it held: check it all */
 	pb->need_reconcile = 1;
 }
@@ -682,7 +674,7 @@ reconcile(struct publisher* pb)
 			pb->c[FG_RPZ_C_ENTRIES] = col.n;
 			zonefile_count(pb, col.v, col.n);
 			/* flags in a burst go into the next file together */
-			pb->next_try = mono() + ZONEFILE_INTERVAL;
+			pb->next_try = fg_clock_mono() + ZONEFILE_INTERVAL;
 		} else
 			failed(pb, err, FG_RPZ_FAIL_NET);
 	} else {
@@ -843,7 +835,7 @@ stats_write(struct publisher* pb, int force)
 {
 	char tmp[4200];
 	FILE* f;
-	double now = mono();
+	double now = fg_clock_mono();
 	if(!pb->cfg.rpz_stats_file || (!force && now - pb->stats_at < 1.0))
 		return;
 	pb->stats_at = now;
@@ -1004,7 +996,7 @@ main(int argc, char** argv)
 				pb.need_reconcile = 1;
 				pb.next_try = 0;
 			}
-			if(mono() >= pb.next_try) {
+			if(fg_clock_mono() >= pb.next_try) {
 				if(pb.need_reconcile) {
 					int ok = reconcile(&pb);
 					if(once) {
@@ -1018,7 +1010,7 @@ main(int argc, char** argv)
 		} else if(once)
 			break;
 		stats_write(&pb, 0);
-		if(pb.qn == 0 || mono() < pb.next_try)
+		if(pb.qn == 0 || fg_clock_mono() < pb.next_try)
 			usleep(POLL_US);
 	}
 	stats_write(&pb, 1);
