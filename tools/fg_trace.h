@@ -8,10 +8,10 @@
  * A line is `<ts> <owner> <ttl> IN <TYPE> <rdata>` (ts in UNIX seconds,
  * fraction allowed); `#` comment lines and blank lines hold nothing. A, AAAA,
  * NS and CNAME records are used, other types are ignored. Consecutive lines
- * with the same ts form one answer (the caller groups them); within it, lines
- * with the same owner and type form one RRset, and an A/AAAA RRset whose owner
- * is a target of one of the answer's NS RRsets is glue (section additional),
- * as in a referral.
+ * with the same ts form one answer (fg_trace_read groups them); within it,
+ * lines with the same owner and type form one RRset, and an A/AAAA RRset
+ * whose owner is a target of one of the answer's NS RRsets is glue (section
+ * additional), as in a referral.
  */
 #ifndef FLUXGUARD_TOOLS_TRACE_H
 #define FLUXGUARD_TOOLS_TRACE_H
