@@ -17,6 +17,7 @@
  */
 #include "fg-config.h"
 
+#include "fluxguard/clock.h"
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
@@ -172,14 +173,6 @@ prefill_addrs(uint64_t* rng, struct fg_addr* addrs)
 	return n;
 }
 
-static double
-prefill_now_sec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 prefill_print_info(struct fg_tracker* t)
 {
@@ -230,7 +223,7 @@ main(int argc, char** argv)
 
 	rng = a.seed;
 	now = (uint64_t)time(NULL);
-	t0 = prefill_now_sec();
+	t0 = fg_clock_mono();
 	for(i = 0; i < a.domains; i++) {
 		uint8_t wire[FG_NAME_MAX_WIRE];
 		struct fg_addr addrs[4];
@@ -241,7 +234,7 @@ main(int argc, char** argv)
 			60 + (uint32_t)(prefill_rand(&rng) % 3600)))
 			failed++;
 	}
-	dt = prefill_now_sec() - t0;
+	dt = fg_clock_mono() - t0;
 
 	printf("recorded %u\n", (unsigned)a.domains);
 	printf("failed %" PRIu64 "\n", failed);

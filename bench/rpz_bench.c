@@ -18,6 +18,7 @@
  * run by them except in bench/smoke_rpz.sh.
  */
 #include "fluxguard/addr.h"
+#include "fluxguard/clock.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
 
@@ -33,9 +34,7 @@
 static double
 now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return fg_clock_mono() * 1e3;
 }
 
 /** Flag name \p i (f<i>.<run>.bench.test) in the tracker. */

@@ -7,6 +7,7 @@
  * the generated docs follow from the row. The file syntax is conffile.c's.
  */
 #include "fluxguard/options.h"
+#include "fluxguard/array.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/rpz.h"
 #include "fluxguard/addr.h"
@@ -450,14 +451,8 @@ str_replace(const struct fg_option* opt, char** fieldp, char* value)
 static int
 list_append(struct fg_conf_list* l, char* value, const char* file, int line)
 {
-	if(l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct fg_conf_entry* v = realloc(l->v, cap * sizeof(*v));
-		if(!v)
-			return 0;
-		l->v = v;
-		l->cap = cap;
-	}
+	if(!fg_array_grow((void**)&l->v, &l->cap, l->n, sizeof(*l->v), 8))
+		return 0;
 	l->v[l->n].value = value;
 	l->v[l->n].file = file;
 	l->v[l->n].line = line;

@@ -12,6 +12,7 @@
  * Builders append and then "finish" (sort, merge) before returning, so the
  * read-only lookups never see an unsorted array.
  */
+#include "fluxguard/array.h"
 #include "fluxguard/log.h"
 #include "fluxguard/policy.h"
 #include "fluxguard/name.h"
@@ -455,29 +456,12 @@ fg_policy_entry_name(const char* entry, uint8_t* wire, int* exact)
 	return 1;
 }
 
-/** Make room for one more element in a growable array. */
-static int
-grow(void** v, size_t* cap, size_t n, size_t size)
-{
-	void* nv;
-	size_t ncap;
-	if(n < *cap)
-		return 1;
-	ncap = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, ncap * size);
-	if(!nv)
-		return 0;
-	*v = nv;
-	*cap = ncap;
-	return 1;
-}
-
 /** Append \p elem (\p size octets) to a growable array. \return 0 when
  * out of memory. */
 static int
 append(void** v, size_t* cap, size_t* n, size_t size, const void* elem)
 {
-	if(!grow(v, cap, *n, size))
+	if(!fg_array_grow(v, cap, *n, size, 16))
 		return 0;
 	memcpy((uint8_t*)*v + *n * size, elem, size);
 	(*n)++;

@@ -7,11 +7,12 @@
  * the unit tests (tests/unit/check_rpz.c) drive it directly.
  */
 #include "fluxguard/rpz.h"
+#include "fluxguard/array.h"
+#include "fluxguard/json.h"
 #include "fluxguard/addr.h"
 #include "fluxguard/tracker.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,27 +185,6 @@ fg_rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 		fg_rpz_policy_name(e->policy));
 }
 
-/** Append printf output to \p buf at *\p used; 0 if it did not fit. */
-static int
-append(char* buf, size_t buflen, size_t* used, const char* fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-append(char* buf, size_t buflen, size_t* used, const char* fmt, ...)
-{
-	va_list ap;
-	int n;
-	if(*used >= buflen)
-		return 0;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *used, buflen - *used, fmt, ap);
-	va_end(ap);
-	if(n < 0 || (size_t)n >= buflen - *used)
-		return 0;
-	*used += (size_t)n;
-	return 1;
-}
-
 /** The policy records at \p owner. \return the lines written, -1 if no room. */
 static int
 render_policy(const struct fg_rpz_params* p, int policy, const char* owner,
@@ -216,13 +196,13 @@ render_policy(const struct fg_rpz_params* p, int policy, const char* owner,
 	int lines = 0;
 	char a[FG_ADDR_MAX_STR];
 	if(policy != FG_RPZ_REDIRECT)
-		return append(buf, buflen, used, "%s CNAME %s\n", owner, target) ?
-			1 : -1;
+		return fg_buf_printf(buf, buflen, used, "%s CNAME %s\n", owner,
+			target) ? 1 : -1;
 	for(i = 0; p->redirect && i < p->redirect->n; i++) {
 		const struct fg_addr* ad = &p->redirect->a[i];
 		if(!fg_addr_to_str(ad, a, sizeof(a)))
 			continue;
-		if(!append(buf, buflen, used, "%s %s %s\n", owner,
+		if(!fg_buf_printf(buf, buflen, used, "%s %s %s\n", owner,
 			strchr(a, ':') ? "AAAA" : "A", a))
 			return -1;
 		lines++;
@@ -248,7 +228,7 @@ fg_rpz_render(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 	b = e->exact ? 1 : render_policy(p, e->policy, wildcard, buf, buflen,
 		&used);
 	fg_rpz_why(p, e, why, sizeof(why));
-	if(a <= 0 || b <= 0 || !append(buf, buflen, &used, "%s TXT \"%s\"\n",
+	if(a <= 0 || b <= 0 || !fg_buf_printf(buf, buflen, &used, "%s TXT \"%s\"\n",
 		why_owner, why)) {
 		buf[0] = 0;
 		return 0;
@@ -457,14 +437,9 @@ fg_rpz_zone_add(struct fg_rpz_zone* z, const struct fg_rpz_params* p,
 		; /* found */
 	else {
 		/* an unsorted view may hold base already: zone_merge joins */
-		if(z->n == z->cap) {
-			size_t cap = z->cap ? z->cap * 2 : 64;
-			struct zone_entry* v = realloc(z->v, cap * sizeof(*v));
-			if(!v)
-				return 0;
-			z->v = v;
-			z->cap = cap;
-		}
+		if(!fg_array_grow((void**)&z->v, &z->cap, z->n,
+			sizeof(*z->v), 64))
+			return 0;
 		e = &z->v[z->n];
 		memset(e, 0, sizeof(*e));
 		if(!(e->base = strdup(base)))

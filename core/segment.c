@@ -468,8 +468,14 @@ seg_check_name(struct fg_segment* seg, const char* name, char* err, size_t errle
 		return 0;
 	}
 	memcpy(seg->name, name, len + 1);
-	seg->is_shm = name[0] == '/' && strchr(name + 1, '/') == NULL;
+	seg->is_shm = fg_segment_is_shm(name);
 	return 1;
+}
+
+int
+fg_segment_is_shm(const char* name)
+{
+	return name[0] == '/' && strchr(name + 1, '/') == NULL;
 }
 
 int

@@ -71,6 +71,13 @@ int fg_segment_attach(struct fg_segment* seg, const char* name, int writable,
 	int* missing, char* err, size_t errlen);
 
 /**
+ * Whether segment \p name is a POSIX shared-memory object ("/name", no other
+ * '/'); anything else names a file. The one rule the tracker and the tools
+ * follow.
+ */
+int fg_segment_is_shm(const char* name);
+
+/**
  * What is at segment \p name, without mapping or changing it: 0 nothing,
  * 1 a fluxguard segment (of any version, or empty), -1 something the module
  * would refuse to open or to overwrite (\p why says what).

@@ -756,6 +756,13 @@ fg_tracker_format_version(void)
 }
 
 void
+fg_tracker_segment_path(const char* segment, char* buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", fg_segment_is_shm(segment) ? "/dev/shm" :
+		"", segment);
+}
+
+void
 fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info)
 {
 	const struct fg_seg_header* h;

@@ -51,7 +51,7 @@ fg_input_format_name(enum fg_input_format f)
 }
 
 int
-fg_dnstap_messages_parse(const char* text, int* bits)
+fg_dnstap_messages_parse(const char* tool, const char* text, int* bits)
 {
 	if(strcmp(text, "auto") == 0)
 		*bits = FG_DNSTAP_AUTO;
@@ -61,8 +61,11 @@ fg_dnstap_messages_parse(const char* text, int* bits)
 		*bits = FG_DNSTAP_CLIENT;
 	else if(strcmp(text, "all") == 0)
 		*bits = FG_DNSTAP_RESOLVER | FG_DNSTAP_CLIENT;
-	else
+	else {
+		fprintf(stderr, "%s: --dnstap-messages: expected auto, "
+			"resolver, client or all, got \"%s\"\n", tool, text);
 		return 0;
+	}
 	return 1;
 }
 

@@ -46,10 +46,11 @@ enum fg_input_format {
 #define FG_DNSTAP_CLIENT 2
 
 /**
- * Parse a --dnstap-messages value (auto, resolver, client, all) into
- * FG_DNSTAP_* bits. \return 1, or 0 if it is none of them.
+ * Parse a --dnstap-messages value (auto, resolver, client, all) of \p tool
+ * into FG_DNSTAP_* bits. \return 1, or 0 if it is none of them, said on
+ * stderr as "TOOL: --dnstap-messages: expected ...".
  */
-int fg_dnstap_messages_parse(const char* text, int* bits);
+int fg_dnstap_messages_parse(const char* tool, const char* text, int* bits);
 
 /** The callback: one response, with its arrival time as text. */
 typedef void (*fg_input_answer_func)(void* arg, struct fg_upstream* up,

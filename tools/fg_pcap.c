@@ -277,10 +277,24 @@ transport(struct pcap_read* pr, struct flow* key, uint8_t proto,
 	}
 }
 
+/** The payload of an IP packet of \p family (4 or 6), from \p src to
+ * \p dst (4 or 16 octets), of protocol \p proto, to its transport. */
+static void
+ip_payload(struct pcap_read* pr, int family, const uint8_t* src,
+	const uint8_t* dst, uint8_t proto, const uint8_t* p, size_t len)
+{
+	struct flow key;
+	size_t alen = family == 4 ? 4 : 16;
+	memset(&key, 0, sizeof(key));
+	key.family = (uint8_t)family;
+	memcpy(key.src, src, alen);
+	memcpy(key.dst, dst, alen);
+	transport(pr, &key, proto, p, len);
+}
+
 static void
 ipv4(struct pcap_read* pr, const uint8_t* p, size_t len)
 {
-	struct flow key;
 	size_t hl, tl;
 	if(len < 20 || (hl = (size_t)(p[0] & 0x0f) * 4) < 20 || hl > len) {
 		fg_input_damaged(pr->in, pr->where, "IPv4 header cut off");
@@ -296,17 +310,12 @@ ipv4(struct pcap_read* pr, const uint8_t* p, size_t len)
 		pr->in->unsupported++;
 		return;
 	}
-	memset(&key, 0, sizeof(key));
-	key.family = 4;
-	memcpy(key.src, p + 12, 4);
-	memcpy(key.dst, p + 16, 4);
-	transport(pr, &key, p[9], p + hl, tl - hl);
+	ip_payload(pr, 4, p + 12, p + 16, p[9], p + hl, tl - hl);
 }
 
 static void
 ipv6(struct pcap_read* pr, const uint8_t* p, size_t len)
 {
-	struct flow key;
 	size_t pl, off = 40;
 	uint8_t next;
 	int hops = 0;
@@ -324,30 +333,19 @@ ipv6(struct pcap_read* pr, const uint8_t* p, size_t len)
 	next = p[6];
 	/* extension headers: hop-by-hop, routing, destination options */
 	while((next == 0 || next == 43 || next == 60) && hops++ < 8) {
-		size_t el;
-		if(off + 8 > len) {
+		if(off + 8 > len || off + ((size_t)p[off + 1] + 1) * 8 > len) {
 			fg_input_damaged(pr->in, pr->where, "IPv6 extension "
 				"header cut off");
 			return;
 		}
-		el = ((size_t)p[off + 1] + 1) * 8;
 		next = p[off];
-		off += el;
-		if(off > len) {
-			fg_input_damaged(pr->in, pr->where, "IPv6 extension "
-				"header cut off");
-			return;
-		}
+		off += ((size_t)p[off + 1] + 1) * 8;
 	}
 	if(next == 44) { /* a fragment */
 		pr->in->unsupported++;
 		return;
 	}
-	memset(&key, 0, sizeof(key));
-	key.family = 6;
-	memcpy(key.src, p + 8, 16);
-	memcpy(key.dst, p + 24, 16);
-	transport(pr, &key, next, p + off, len - off);
+	ip_payload(pr, 6, p + 8, p + 24, next, p + off, len - off);
 }
 
 /** An IP packet: version from its first nibble. */

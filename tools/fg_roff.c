@@ -18,3 +18,11 @@ fg_roff_text(const char* s)
 			putchar(*s);
 	}
 }
+
+void
+fg_roff_tag(const char* prefix, const char* tag, const char* suffix)
+{
+	printf(".TP\n.B %s", prefix);
+	fg_roff_text(tag);
+	printf("%s\n", suffix);
+}

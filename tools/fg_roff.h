@@ -14,4 +14,11 @@
  */
 void fg_roff_text(const char* s);
 
+/**
+ * Start a tagged paragraph (.TP) whose tag line is \p tag in bold, as roff
+ * text between \p prefix and \p suffix (printed as they are): the one
+ * shape of every option, command and counter entry of the man pages.
+ */
+void fg_roff_tag(const char* prefix, const char* tag, const char* suffix);
+
 #endif /* FLUXGUARD_TOOLS_ROFF_H */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <ldns/ldns.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,4 +199,62 @@ fg_trace_answer(const struct fg_trace_rr* rrs, size_t n, uint64_t now,
 				fg_upstream_add_name(up, o->target);
 		}
 	}
+}
+
+int
+fg_trace_read(const struct fg_trace_reader* rd, FILE* in)
+{
+	char* line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	long lineno = 0, first = 0;
+	char answer_ts[FG_TRACE_TS_MAX] = "";
+	uint64_t answer_now = 0;
+	int ok;
+	while((len = getline(&line, &cap, in)) != -1) {
+		char ts[FG_TRACE_TS_MAX];
+		uint64_t now = 0;
+		char* rest = NULL;
+		const char* why = NULL;
+		int k;
+		lineno++;
+		switch(fg_trace_split_line(line, (size_t)len, ts, &now, &rest,
+			&why)) {
+		case FG_TRACE_LINE_NONE:
+			continue;
+		case FG_TRACE_LINE_BAD:
+			rd->malformed(rd->arg, lineno, why);
+			continue;
+		case FG_TRACE_LINE_RECORD:
+			break;
+		}
+		if(n && strcmp(ts, answer_ts) != 0) {
+			rd->answer(rd->arg, rd->rrs, n, answer_ts, answer_now,
+				first);
+			n = 0;
+		}
+		if(n == rd->max_rrs) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "more than %zu records in "
+				"one answer", rd->max_rrs);
+			rd->malformed(rd->arg, lineno, msg);
+			continue;
+		}
+		k = fg_trace_parse_rr(rest, &rd->rrs[n], &why);
+		if(k < 0)
+			rd->malformed(rd->arg, lineno, why);
+		if(k <= 0)
+			continue;
+		if(n == 0) {
+			memcpy(answer_ts, ts, sizeof(answer_ts));
+			answer_now = now;
+			first = lineno;
+		}
+		n++;
+	}
+	if(n)
+		rd->answer(rd->arg, rd->rrs, n, answer_ts, answer_now, first);
+	ok = !ferror(in);
+	free(line);
+	return ok;
 }

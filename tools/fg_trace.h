@@ -8,16 +8,17 @@
  * A line is `<ts> <owner> <ttl> IN <TYPE> <rdata>` (ts in UNIX seconds,
  * fraction allowed); `#` comment lines and blank lines hold nothing. A, AAAA,
  * NS and CNAME records are used, other types are ignored. Consecutive lines
- * with the same ts form one answer (the caller groups them); within it, lines
- * with the same owner and type form one RRset, and an A/AAAA RRset whose owner
- * is a target of one of the answer's NS RRsets is glue (section additional),
- * as in a referral.
+ * with the same ts form one answer (fg_trace_read groups them); within it,
+ * lines with the same owner and type form one RRset, and an A/AAAA RRset
+ * whose owner is a target of one of the answer's NS RRsets is glue (section
+ * additional), as in a referral.
  */
 #ifndef FLUXGUARD_TOOLS_TRACE_H
 #define FLUXGUARD_TOOLS_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fluxguard/addr.h"
 #include "fluxguard/name.h"
@@ -81,5 +82,31 @@ int fg_trace_parse_rr(const char* text, struct fg_trace_rr* rr,
  */
 void fg_trace_answer(const struct fg_trace_rr* rrs, size_t n, uint64_t now,
 	struct fg_upstream* up);
+
+/** How fg_trace_read reads one trace: where the records go, and whom it
+ * tells. */
+struct fg_trace_reader {
+	/** room for the records of one answer */
+	struct fg_trace_rr* rrs;
+	/** how many records \c rrs holds; more in one answer are malformed */
+	size_t max_rrs;
+	/** one answer: its \p n records (at least one), the timestamp text and
+	 * seconds of its lines, and the number of its first line */
+	void (*answer)(void* arg, const struct fg_trace_rr* rrs, size_t n,
+		const char* ts, uint64_t now, long line);
+	/** a line that is not read: its number and what is wrong */
+	void (*malformed)(void* arg, long line, const char* why);
+	/** passed to both */
+	void* arg;
+};
+
+/**
+ * Read the trace \p in to its end, as fluxguard-replay reads it: each line
+ * split (fg_trace_split_line) and parsed (fg_trace_parse_rr), consecutive
+ * records of one timestamp handed over together as one answer; the last
+ * answer ends with the stream (an answer never spans files).
+ * \return 1, or 0 on a read error (after the answers read before it).
+ */
+int fg_trace_read(const struct fg_trace_reader* rd, FILE* in);
 
 #endif /* FLUXGUARD_TOOLS_TRACE_H */

@@ -304,6 +304,19 @@ scrub(ldns_pkt* pkt, struct keep* k)
 	}
 }
 
+/** Whether record \p j of \p list belongs to the RRset of \p rr (class
+ * IN, owner \p owner): the same type, class IN and owner. */
+static int
+in_rrset(const ldns_rr_list* list, size_t j, const ldns_rr* rr,
+	const uint8_t* owner)
+{
+	const ldns_rr* o = ldns_rr_list_rr(list, j);
+	const uint8_t* ow;
+	return ldns_rr_get_type(o) == ldns_rr_get_type(rr) &&
+		ldns_rr_get_class(o) == LDNS_RR_CLASS_IN &&
+		(ow = owner_of(o)) != NULL && fg_name_equal(ow, owner);
+}
+
 /** Add the wanted RRsets of one section to \p up, of the records
  * \p keep flags. */
 static void
@@ -332,30 +345,20 @@ add_section(struct fg_upstream* up, const ldns_rr_list* list,
 			(uint16_t)ldns_rr_get_type(rr), section))
 			continue;
 		ttl = ttl_of(rr);
-		for(j = i + 1; j < n; j++) {
-			const ldns_rr* o = ldns_rr_list_rr(list, j);
-			const uint8_t* ow;
-			if(used[j] || ldns_rr_get_type(o) != ldns_rr_get_type(rr) ||
-				ldns_rr_get_class(o) != LDNS_RR_CLASS_IN ||
-				!(ow = owner_of(o)) || !fg_name_equal(ow, owner))
-				continue;
-			if(ttl_of(o) < ttl)
-				ttl = ttl_of(o);
-		}
+		for(j = i + 1; j < n; j++)
+			if(!used[j] && in_rrset(list, j, rr, owner) &&
+				ttl_of(ldns_rr_list_rr(list, j)) < ttl)
+				ttl = ttl_of(ldns_rr_list_rr(list, j));
 		rs = fg_upstream_add_rrset(up, owner, (uint16_t)ldns_rr_get_type(rr),
 			section, ttl);
 		if(!rs)
 			continue;
 		add_record(up, rr);
 		for(j = i + 1; j < n; j++) {
-			const ldns_rr* o = ldns_rr_list_rr(list, j);
-			const uint8_t* ow;
-			if(used[j] || ldns_rr_get_type(o) != ldns_rr_get_type(rr) ||
-				ldns_rr_get_class(o) != LDNS_RR_CLASS_IN ||
-				!(ow = owner_of(o)) || !fg_name_equal(ow, owner))
+			if(used[j] || !in_rrset(list, j, rr, owner))
 				continue;
 			used[j] = 1;
-			add_record(up, o);
+			add_record(up, ldns_rr_list_rr(list, j));
 		}
 	}
 	if(used != taken)

@@ -21,6 +21,7 @@
  */
 #include "fg-config.h"
 
+#include "fluxguard/array.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/counters.h"
 #include "fluxguard/detect.h"
@@ -31,6 +32,7 @@
 #include "fluxguard/policy.h"
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_roff.h"
 
 #include <dirent.h>
@@ -132,20 +134,6 @@ die(int code, const char* fmt, ...)
 /** Times a command re-runs when the segment was replaced under it. */
 #define SEGMENT_RETRIES 3
 
-/**
- * Where the segment lives in the file system: a file segment is its own path;
- * a POSIX shared-memory object "/name" (no other '/', the tracker's rule) is
- * /dev/shm/name on Linux.
- */
-static void
-segment_path(const char* segment, char* buf, size_t len)
-{
-	if(segment[0] == '/' && strchr(segment + 1, '/') == NULL)
-		snprintf(buf, len, "/dev/shm%s", segment);
-	else
-		snprintf(buf, len, "%s", segment);
-}
-
 static const char*
 user_name(uid_t uid, char* buf, size_t len)
 {
@@ -187,7 +175,7 @@ segment_check(const char* segment, int writable, struct stat* st)
 {
 	char path[1100], owner[300];
 	uid_t euid = geteuid();
-	segment_path(segment, path, sizeof(path));
+	fg_tracker_segment_path(segment, path, sizeof(path));
 	if(stat(path, st) != 0)
 		return 0;
 	if(!S_ISREG(st->st_mode))
@@ -402,7 +390,7 @@ segment_replaced(const struct control* c)
 	struct stat st;
 	if(!c->seg_st_ok)
 		return 0;
-	segment_path(c->segment, path, sizeof(path));
+	fg_tracker_segment_path(c->segment, path, sizeof(path));
 	if(stat(path, &st) != 0)
 		return 1;
 	return st.st_dev != c->seg_st.st_dev || st.st_ino != c->seg_st.st_ino;
@@ -1204,14 +1192,8 @@ collect(const struct fg_record_view* rec, void* arg)
 	struct collected* c = arg;
 	if(c->flagged_only && rec->verdict != FG_VERDICT_FLAGGED)
 		return 1;
-	if(c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct fg_record_view* v = realloc(c->v, cap * sizeof(*v));
-		if(!v)
-			die(EXIT_FAILURE, "out of memory");
-		c->v = v;
-		c->cap = cap;
-	}
+	if(!fg_array_grow((void**)&c->v, &c->cap, c->n, sizeof(*c->v), 1024))
+		die(EXIT_FAILURE, "out of memory");
 	c->v[c->n++] = *rec;
 	return 1;
 }
@@ -2022,9 +2004,7 @@ man(void)
 		"Its blocks appear in\n.BR \"unbound\\-control list_local_zones\" .\n"
 		".SH OPTIONS\n");
 	for(i = 0; i < N_OPTIONS; i++) {
-		printf(".TP\n.B ");
-		fg_roff_text(options[i].flags);
-		printf("\n");
+		fg_roff_tag("", options[i].flags, "");
 		fg_roff_text(options[i].doc);
 		printf("\n");
 	}
@@ -2049,9 +2029,7 @@ man(void)
 		fg_counter_prom_metric(&fg_counter_descs[i], metric, sizeof(metric));
 		fg_prom_series(metric, fg_counter_descs[i].label,
 			fg_counter_descs[i].label_value, series, sizeof(series));
-		printf(".TP\n.B fluxguard.");
-		fg_roff_text(fg_counter_descs[i].name);
-		printf("\n");
+		fg_roff_tag("fluxguard.", fg_counter_descs[i].name, "");
 		fg_roff_text(fg_counter_descs[i].doc);
 		printf("%s Prometheus: ", fg_counter_descs[i].resettable ?
 			" (reset by stats)." : ".");
@@ -2062,9 +2040,7 @@ man(void)
 		char series[256];
 		fg_prom_series(gauges[i].metric, gauges[i].label,
 			gauges[i].label_value, series, sizeof(series));
-		printf(".TP\n.B fluxguard.");
-		fg_roff_text(gauges[i].name);
-		printf("\n");
+		fg_roff_tag("fluxguard.", gauges[i].name, "");
 		fg_roff_text(gauges[i].doc);
 		printf(". Prometheus: ");
 		fg_roff_text(series);
@@ -2197,9 +2173,8 @@ main(int argc, char** argv)
 		case 'v': c.verbose = 1; break;
 		case O_MAN: man(); return 0;
 		case O_VERSION:
-			printf("fluxguard-control (%s) %s\nsegment format: %" PRIu32
-				"\nunbound prefix: %s\n", PACKAGE_NAME, PACKAGE_VERSION,
-				fg_tracker_format_version(), FG_UNBOUND_PREFIX);
+			fg_cli_version("fluxguard-control", 1);
+			printf("unbound prefix: %s\n", FG_UNBOUND_PREFIX);
 			return 0;
 		case 'h': usage(stdout); return 0;
 		case ':':

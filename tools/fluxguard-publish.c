@@ -22,6 +22,8 @@
  */
 #include "fg-config.h"
 
+#include "fluxguard/array.h"
+#include "fluxguard/clock.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/engine.h"
 #include "fluxguard/log.h"
@@ -29,6 +31,7 @@
 #include "fluxguard/name.h"
 #include "fluxguard/rpz.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_rpz_backend.h"
 
 #include <errno.h>
@@ -153,15 +156,6 @@ die(const char* fmt, ...)
 	exit(1);
 }
 
-/** Monotonic seconds. */
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 on_stop(int sig)
 {
@@ -177,16 +171,6 @@ on_hup(int sig)
 }
 
 /* ------------------------------------------------------------ segment */
-
-/** Where the segment lives in the file system (shm objects in /dev/shm). */
-static void
-segment_path(const char* segment, char* buf, size_t len)
-{
-	if(segment[0] == '/' && !strchr(segment + 1, '/'))
-		snprintf(buf, len, "/dev/shm%s", segment);
-	else
-		snprintf(buf, len, "%s", segment);
-}
 
 /**
  * Whether the segment's file may be believed: what it names goes to every
@@ -227,7 +211,7 @@ segment_follow(struct publisher* pb)
 	char path[1100], err[512];
 	struct stat st;
 	int missing = 0;
-	segment_path(pb->segment, path, sizeof(path));
+	fg_tracker_segment_path(pb->segment, path, sizeof(path));
 	if(pb->t) {
 		struct fg_tracker_info info;
 		fg_tracker_get_info(pb->t, &info);
@@ -353,15 +337,9 @@ lists_cb(const uint8_t* name, int exact, void* arg)
 	if(policy == FG_RPZ_NONE ||
 		fg_policy_match_name(r->policy, name) != FG_LIST_DENY)
 		return 1;
-	if(r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct fg_rpz_entry* v = realloc(r->v, cap * sizeof(*v));
-		if(!v) {
-			r->oom = 1;
-			return 0;
-		}
-		r->v = v;
-		r->cap = cap;
+	if(!fg_array_grow((void**)&r->v, &r->cap, r->n, sizeof(*r->v), 64)) {
+		r->oom = 1;
+		return 0;
 	}
 	e = &r->v[r->n++];
 	memset(e, 0, sizeof(*e));
@@ -450,7 +428,7 @@ failed(struct publisher* pb, const char* err, enum fg_rpz_fail fail)
 	pb->backoff = pb->backoff ? pb->backoff * 2 : BACKOFF_START;
 	if(pb->backoff > pb->cfg.rpz_retry_max)
 		pb->backoff = pb->cfg.rpz_retry_max;
-	pb->next_try = mono() + pb->backoff;
+	pb->next_try = fg_clock_mono() + pb->backoff;
 	/* the primary may come back without what it held: check it all */
 	pb->need_reconcile = 1;
 }
@@ -524,15 +502,9 @@ collect_add(struct collect* c, const struct fg_rpz_entry* e)
 		c->pb->c[FG_RPZ_C_SKIPPED]++;
 		return 1;
 	}
-	if(c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct fg_rpz_entry* v = realloc(c->v, cap * sizeof(*v));
-		if(!v) {
-			c->oom = 1;
-			return 0;
-		}
-		c->v = v;
-		c->cap = cap;
+	if(!fg_array_grow((void**)&c->v, &c->cap, c->n, sizeof(*c->v), 256)) {
+		c->oom = 1;
+		return 0;
 	}
 	c->v[c->n++] = *e;
 	return 1;
@@ -702,7 +674,7 @@ reconcile(struct publisher* pb)
 			pb->c[FG_RPZ_C_ENTRIES] = col.n;
 			zonefile_count(pb, col.v, col.n);
 			/* flags in a burst go into the next file together */
-			pb->next_try = mono() + ZONEFILE_INTERVAL;
+			pb->next_try = fg_clock_mono() + ZONEFILE_INTERVAL;
 		} else
 			failed(pb, err, FG_RPZ_FAIL_NET);
 	} else {
@@ -863,7 +835,7 @@ stats_write(struct publisher* pb, int force)
 {
 	char tmp[4200];
 	FILE* f;
-	double now = mono();
+	double now = fg_clock_mono();
 	if(!pb->cfg.rpz_stats_file || (!force && now - pb->stats_at < 1.0))
 		return;
 	pb->stats_at = now;
@@ -956,13 +928,9 @@ main(int argc, char** argv)
 					fg_rpz_counters[i].gauge ? "gauge" : "total",
 					fg_rpz_counters[i].doc);
 			return 0;
-		case 'V':
-			printf("fluxguard-publish (%s) %s\nsegment format: %" PRIu32
-				"\n", PACKAGE_NAME, PACKAGE_VERSION,
-				fg_tracker_format_version());
-			return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		default:
+			return fg_cli_exit_option("fluxguard-publish", opt, 1,
+				usage);
 		}
 	}
 	if(optind < argc)
@@ -1028,7 +996,7 @@ main(int argc, char** argv)
 				pb.need_reconcile = 1;
 				pb.next_try = 0;
 			}
-			if(mono() >= pb.next_try) {
+			if(fg_clock_mono() >= pb.next_try) {
 				if(pb.need_reconcile) {
 					int ok = reconcile(&pb);
 					if(once) {
@@ -1042,7 +1010,7 @@ main(int argc, char** argv)
 		} else if(once)
 			break;
 		stats_write(&pb, 0);
-		if(pb.qn == 0 || mono() < pb.next_try)
+		if(pb.qn == 0 || fg_clock_mono() < pb.next_try)
 			usleep(POLL_US);
 	}
 	stats_write(&pb, 1);

@@ -43,13 +43,13 @@
 #include "fluxguard/score.h"
 #include "fluxguard/tracker.h"
 #include "fluxguard/upstream.h"
+#include "fg_cli.h"
 #include "fg_input.h"
 #include "fg_trace.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,13 +107,12 @@ struct replay {
 	/** domains, chained hash */
 	struct domain** buckets;
 	size_t n_buckets, n_domains;
-	/** the answer being collected */
+	/** room for the records of a text trace's answer */
 	struct fg_trace_rr* rrs;
-	size_t n_rrs;
-	/** its timestamp text and value */
+	/** the answer's timestamp text and value */
 	char ts[FG_TRACE_TS_MAX];
 	uint64_t now;
-	/** where it started, for messages */
+	/** the file read, and the line the answer started on, for messages */
 	const char* file;
 	long line;
 	/** malformed lines seen, and binary files with damage */
@@ -239,20 +238,12 @@ domain_get(struct replay* r, const uint8_t* owner)
 	return d;
 }
 
-/** Report a malformed line. */
+/** The trace reader's callback: report a malformed line of r->file. */
 static void
-malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-malformed(struct replay* r, const char* file, long line, const char* fmt, ...)
+malformed(void* arg, long line, const char* why)
 {
-	va_list args;
-	fprintf(stderr, "%s:%ld: ", file, line);
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
+	struct replay* r = arg;
+	fprintf(stderr, "%s:%ld: %s\n", r->file, line, why);
 	r->malformed++;
 }
 
@@ -361,20 +352,22 @@ detect_answer(struct replay* r, struct fg_upstream* up)
 		print_judgement(r, up);
 }
 
-/** Hand the collected answer to the detector. */
+/** The trace reader's callback: hand one answer of r->file to the
+ * detector. */
 static void
-flush_answer(struct replay* r, const char* explain_name)
+text_answer(void* arg, const struct fg_trace_rr* rrs, size_t n,
+	const char* ts, uint64_t now, long line)
 {
 	static struct fg_upstream up;
-	(void)explain_name;
-	if(r->n_rrs == 0)
-		return;
-	fg_trace_answer(r->rrs, r->n_rrs, r->now, &up);
+	struct replay* r = arg;
+	snprintf(r->ts, sizeof(r->ts), "%s", ts);
+	r->now = now;
+	r->line = line;
+	fg_trace_answer(rrs, n, now, &up);
 	if(up.truncated)
 		fprintf(stderr, "%s:%ld: answer too large, %zu records or "
 			"RRsets dropped\n", r->file, r->line, up.truncated);
 	detect_answer(r, &up);
-	r->n_rrs = 0;
 }
 
 /** The binary readers' callback: one response of a dnstap file or a
@@ -529,60 +522,18 @@ static int
 replay_text(struct replay* r, FILE* in, const char* name,
 	const char* explain_name)
 {
-	char* line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	while((len = getline(&line, &cap, in)) != -1) {
-		char ts[FG_TRACE_TS_MAX];
-		uint64_t now = 0;
-		char* rest = NULL;
-		const char* why = NULL;
-		int k;
-		lineno++;
-		switch(fg_trace_split_line(line, (size_t)len, ts, &now, &rest,
-			&why)) {
-		case FG_TRACE_LINE_NONE:
-			continue;
-		case FG_TRACE_LINE_BAD:
-			malformed(r, name, lineno, "%s", why);
-			continue;
-		case FG_TRACE_LINE_RECORD:
-			break;
-		}
-		if(r->n_rrs && strcmp(ts, r->ts) != 0)
-			flush_answer(r, explain_name);
-		if(r->n_rrs == ANSWER_MAX_RRS) {
-			malformed(r, name, lineno, "more than %d records in one "
-				"answer", ANSWER_MAX_RRS);
-			continue;
-		}
-		k = fg_trace_parse_rr(rest, &r->rrs[r->n_rrs], &why);
-		if(k < 0)
-			malformed(r, name, lineno, "%s", why);
-		if(k <= 0)
-			continue;
-		if(r->n_rrs == 0) {
-			memcpy(r->ts, ts, sizeof(r->ts));
-			r->now = now;
-			r->file = name;
-			r->line = lineno;
-		}
-		r->n_rrs++;
-	}
-	/* an answer never spans files */
-	flush_answer(r, explain_name);
-	if(ferror(in)) {
+	const struct fg_trace_reader rd = { .rrs = r->rrs,
+		.max_rrs = ANSWER_MAX_RRS, .answer = text_answer,
+		.malformed = malformed, .arg = r };
+	int ok;
+	(void)explain_name;
+	r->file = name;
+	ok = fg_trace_read(&rd, in);
+	if(!ok)
 		fprintf(stderr, "fluxguard-replay: %s: read error\n", name);
-		free(line);
-		if(in != stdin)
-			fclose(in);
-		return 0;
-	}
-	free(line);
 	if(in != stdin)
 		fclose(in);
-	return 1;
+	return ok;
 }
 
 static int
@@ -667,8 +618,7 @@ open_engine(struct replay* r, const struct fg_config* cfg, uint32_t capacity,
 	o.huge_pages = 0;
 	if(keep) {
 		char path[600];
-		snprintf(path, sizeof(path), "%s%s", keep[0] == '/' &&
-			!strchr(keep + 1, '/') ? "/dev/shm" : "", keep);
+		fg_tracker_segment_path(keep, path, sizeof(path));
 		if(access(path, F_OK) == 0) {
 			fprintf(stderr, "fluxguard-replay: --segment: %s exists; "
 				"refusing to overwrite it\n", keep);
@@ -733,7 +683,7 @@ main(int argc, char** argv)
 	const char* keep_segment = NULL;
 	char explain_name[FG_NAME_MAX_STR];
 	int json = 0, no_default_allow = 0, c, i, ok = 1;
-	unsigned long capacity = REPLAY_DEFAULT_CAPACITY;
+	unsigned long capacity = REPLAY_DEFAULT_CAPACITY, port;
 	struct fg_config cfg;
 	struct replay r;
 	char err[1024];
@@ -754,19 +704,11 @@ main(int argc, char** argv)
 		case 'N':
 			no_default_allow = 1;
 			break;
-		case 'k': {
-			char* end;
-			errno = 0;
-			capacity = strtoul(optarg, &end, 10);
-			if(errno || *end || capacity < 16 ||
-				capacity > 16777216) {
-				fprintf(stderr, "fluxguard-replay: --capacity: "
-					"expected a number between 16 and "
-					"16777216, got \"%s\"\n", optarg);
+		case 'k':
+			if(!fg_cli_number("fluxguard-replay", "capacity",
+				optarg, 16, 16777216, &capacity))
 				return 1;
-			}
 			break;
-		}
 		case 'f':
 			if(strcmp(optarg, "tsv") == 0)
 				json = 0;
@@ -788,40 +730,20 @@ main(int argc, char** argv)
 		case 's':
 			keep_segment = optarg;
 			break;
-		case 'p': {
-			char* end;
-			unsigned long port;
-			errno = 0;
-			port = strtoul(optarg, &end, 10);
-			if(errno || *end || port < 1 || port > 65535) {
-				fprintf(stderr, "fluxguard-replay: --dns-port: "
-					"expected a number between 1 and 65535, "
-					"got \"%s\"\n", optarg);
+		case 'p':
+			if(!fg_cli_number("fluxguard-replay", "dns-port",
+				optarg, 1, 65535, &port))
 				return 1;
-			}
 			r.dns_port = (uint16_t)port;
 			break;
-		}
 		case 'm':
-			if(!fg_dnstap_messages_parse(optarg,
-				&r.dnstap_messages)) {
-				fprintf(stderr, "fluxguard-replay: "
-					"--dnstap-messages: expected auto, "
-					"resolver, client or "
-					"all, got \"%s\"\n", optarg);
+			if(!fg_dnstap_messages_parse("fluxguard-replay", optarg,
+				&r.dnstap_messages))
 				return 1;
-			}
 			break;
-		case 'V':
-			printf("fluxguard-replay (%s) %s\n", PACKAGE_NAME,
-				PACKAGE_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return fg_cli_exit_option("fluxguard-replay", c, 0,
+				usage);
 		}
 	}
 	if(optind >= argc) {
@@ -840,13 +762,8 @@ main(int argc, char** argv)
 	}
 	r.explain = explain;
 
-	if(config) {
-		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "fluxguard-replay: %s\n", err);
-			return 1;
-		}
-	} else
-		fg_conf_defaults(&cfg);
+	if(!fg_cli_load_config("fluxguard-replay", config, &cfg))
+		return 1;
 	if(no_default_allow)
 		cfg.default_allow_list = 0;
 

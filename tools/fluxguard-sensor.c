@@ -26,6 +26,7 @@
 #include "fluxguard/engine.h"
 #include "fluxguard/name.h"
 #include "fluxguard/tracker.h"
+#include "fg_cli.h"
 #include "fg_fstrm.h"
 #include "fg_input.h"
 
@@ -559,52 +560,27 @@ main(int argc, char** argv)
 			else
 				tcp_specs[n_tcp++] = optarg;
 			break;
-		case 'q': {
-			char* end;
-			errno = 0;
-			queue_len = strtoul(optarg, &end, 10);
-			if(errno || *end || queue_len < 1 ||
-				queue_len > 16777216) {
-				fprintf(stderr, "fluxguard-sensor: --queue: "
-					"expected a number between 1 and "
-					"16777216, got \"%s\"\n", optarg);
+		case 'q':
+			if(!fg_cli_number("fluxguard-sensor", "queue", optarg,
+				1, 16777216, &queue_len))
 				return 1;
-			}
 			break;
-		}
 		case 'm':
-			if(!fg_dnstap_messages_parse(optarg,
-				&s.dnstap_messages)) {
-				fprintf(stderr, "fluxguard-sensor: "
-					"--dnstap-messages: expected auto, "
-					"resolver, client or "
-					"all, got \"%s\"\n", optarg);
+			if(!fg_dnstap_messages_parse("fluxguard-sensor", optarg,
+				&s.dnstap_messages))
 				return 1;
-			}
 			break;
-		case 'V':
-			printf("fluxguard-sensor (%s) %s\n", PACKAGE_NAME,
-				PACKAGE_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return fg_cli_exit_option("fluxguard-sensor", c, 0,
+				usage);
 		}
 	}
 	if(optind != argc || n_unix + n_tcp == 0) {
 		usage(stderr);
 		return 1;
 	}
-	if(config) {
-		if(!fg_conf_load(config, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "fluxguard-sensor: %s\n", err);
-			return 1;
-		}
-	} else
-		fg_conf_defaults(&cfg);
+	if(!fg_cli_load_config("fluxguard-sensor", config, &cfg))
+		return 1;
 	if(!fg_engine_load_lists(&s.engine, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "fluxguard-sensor: %s\n", err);
 		return 1;

@@ -317,6 +317,14 @@ void fg_tracker_get_info(struct fg_tracker* t, struct fg_tracker_info* info);
  * tools' --version. */
 uint32_t fg_tracker_format_version(void);
 
+/**
+ * Where segment \p segment lives in the file system, into \p buf: a
+ * file-backed segment is its own path; a POSIX shared-memory object "/name"
+ * (no other '/') is /dev/shm/name on Linux. For the tools that stat or test
+ * the segment's file.
+ */
+void fg_tracker_segment_path(const char* segment, char* buf, size_t len);
+
 
 /* --- operator decisions and the journal ------------------------------------
  * Writers that change a verdict out of band (fluxguard-control's allow, deny,

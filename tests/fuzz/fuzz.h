@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /** libFuzzer's entry point: run one input. \return 0. */
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -50,6 +51,21 @@ struct fg_upstream;
  * when one breaks.
  */
 void fg_fuzz_check_upstream(const struct fg_upstream* up);
+
+struct fg_input;
+
+/**
+ * Run \p read, one of fluxguard-replay's binary readers (fg_dnstap_read,
+ * fg_pcap_read of tools/fg_input.h), over \p data as the file it reads,
+ * as the tool does, with the core's log silenced (fg_fuzz_quiet): every
+ * response it hands over is checked (its timestamp text fits,
+ * fg_fuzz_check_upstream); the last octet picks the dnstap messages taken. \p closes: the reader closes the stream itself.
+ * An input of which a frame or packet was read counts as reached.
+ * \p in gets the reader's counts (zeroed when nothing was read).
+ */
+void fg_fuzz_read_input(const uint8_t* data, size_t size,
+	int (*read)(struct fg_input* in, FILE* f), int closes,
+	struct fg_input* in);
 
 /** Marks LLVMFuzzerInitialize's parameters, which no target uses. */
 #define FG_FUZZ_UNUSED __attribute__((unused))

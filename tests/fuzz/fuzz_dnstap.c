@@ -11,50 +11,14 @@
  */
 #include "fuzz.h"
 #include "fg_input.h"
-#include "fluxguard/upstream.h"
-
-#include <stdio.h>
-#include <string.h>
-
-int
-LLVMFuzzerInitialize(int* argc FG_FUZZ_UNUSED, char*** argv FG_FUZZ_UNUSED)
-{
-	fg_fuzz_quiet();
-	return 0;
-}
-
-/** Check one response the reader built. */
-static void
-check_answer(void* arg, struct fg_upstream* up, const char* ts)
-{
-	(void)arg;
-	if(strlen(ts) >= FG_INPUT_TS_MAX)
-		fg_fuzz_fail("timestamp text too long");
-	fg_fuzz_check_upstream(up);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	struct fg_input in;
-	FILE* f;
-	if(size == 0)
-		return 0;
-	f = fmemopen((void*)data, size, "rb");
-	if(!f)
-		return 0;
-	memset(&in, 0, sizeof(in));
-	in.name = "fuzz";
-	in.answer = check_answer;
-	in.dns_port = 53;
-	in.dnstap_messages = (data[size - 1] & 1) ? FG_DNSTAP_AUTO :
-		FG_DNSTAP_RESOLVER | FG_DNSTAP_CLIENT;
-	(void)fg_dnstap_read(&in, f);
-	fclose(f);
+	fg_fuzz_read_input(data, size, fg_dnstap_read, 0, &in);
 	if(in.responses > in.frames)
 		fg_fuzz_fail("%lu responses from %lu frames", in.responses,
 			in.frames);
-	if(in.frames > 0)
-		fg_fuzz_reached();
 	return 0;
 }

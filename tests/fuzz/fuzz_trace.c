@@ -1,17 +1,18 @@
 /**
  * \file
- * Fuzz target: the replay trace reader (tools/fg_trace.h), the parser
- * fluxguard-replay reads traces with, on arbitrary text: lines split into
- * timestamps and records, records parsed (through ldns), consecutive records
- * of one timestamp grouped into the struct fg_upstream the detector takes,
- * as the tool does.
+ * Fuzz target: the replay trace reader (tools/fg_trace.h, fg_trace_read),
+ * the one fluxguard-replay reads traces with, on arbitrary text: lines split
+ * into timestamps and records, records parsed (through ldns), consecutive
+ * records of one timestamp grouped into the struct fg_upstream the detector
+ * takes.
  *
  * Checked on every answer built: the bounds of struct fg_upstream hold; each
  * RRset's records lie within the arrays and have its type's family; owners
  * are valid names and no owner and type makes two RRsets; NS RRsets are in
  * the authority section and an address RRset is in the additional section
- * exactly when its owner is an NS target of the answer; and, when nothing
- * was truncated, every record of the answer is in it.
+ * exactly when its owner is an NS target of the answer; when nothing was
+ * truncated, every record of the answer is in it; and every line not read
+ * says why.
  */
 #include "fuzz.h"
 #include "fg_trace.h"
@@ -51,16 +52,11 @@ check_answer(const struct fg_trace_rr* rrs, size_t n,
 {
 	char str[FG_NAME_MAX_STR];
 	size_t i, j, records = 0;
-	if(up->n_rrsets > FG_UPSTREAM_MAX_RRSETS ||
-		up->n_addrs > FG_UPSTREAM_MAX_ADDRS ||
-		up->n_names > FG_UPSTREAM_MAX_NAMES)
-		fg_fuzz_fail("bounds: %zu RRsets, %zu addresses, %zu names",
-			up->n_rrsets, up->n_addrs, up->n_names);
+	/* bounds, records within the arrays, families, valid names */
+	fg_fuzz_check_upstream(up);
 	for(i = 0; i < up->n_rrsets; i++) {
 		const struct fg_upstream_rrset* rs = &up->rrsets[i];
 		int addr = rs->type == FG_TYPE_A || rs->type == FG_TYPE_AAAA;
-		uint8_t family = rs->type == FG_TYPE_A ? FG_AF_INET :
-			FG_AF_INET6;
 		uint8_t want = rs->type == FG_TYPE_NS ? FG_SECTION_AUTHORITY :
 			addr && ns_target(rrs, n, rs->owner) ?
 			FG_SECTION_ADDITIONAL : FG_SECTION_ANSWER;
@@ -69,15 +65,6 @@ check_answer(const struct fg_trace_rr* rrs, size_t n,
 		if(rs->section != want)
 			fg_fuzz_fail("RRset %zu (%s type %u): section %u, not %u",
 				i, str, rs->type, rs->section, want);
-		if((size_t)rs->first + rs->count > (addr ? up->n_addrs :
-			up->n_names))
-			fg_fuzz_fail("RRset %zu: records %u+%u out of bounds",
-				i, rs->first, rs->count);
-		for(j = rs->first; addr && j < (size_t)rs->first + rs->count;
-			j++)
-			if(up->addrs[j].family != family)
-				fg_fuzz_fail("RRset %zu: address of family %u",
-					i, up->addrs[j].family);
 		for(j = 0; j < i; j++)
 			if(up->rrsets[j].type == rs->type &&
 				fg_name_equal(up->rrsets[j].owner, rs->owner))
@@ -89,29 +76,39 @@ check_answer(const struct fg_trace_rr* rrs, size_t n,
 		fg_fuzz_fail("%zu records in the answer, %zu read", records, n);
 }
 
-/** Build and check the answer of \p n records. \return 1 if there was
- * one. */
-static int
-flush_answer(const struct fg_trace_rr* rrs, size_t n, uint64_t now)
+/** The reader's callback: build and check the answer of \p n records. */
+static void
+trace_answer(void* arg, const struct fg_trace_rr* rrs, size_t n,
+	const char* ts, uint64_t now, long line)
 {
 	static struct fg_upstream up;
-	if(n == 0)
-		return 0;
+	(void)line;
+	if(n == 0 || strlen(ts) >= FG_TRACE_TS_MAX)
+		fg_fuzz_fail("an answer of %zu records, timestamp \"%s\"", n,
+			ts);
 	fg_trace_answer(rrs, n, now, &up);
 	check_answer(rrs, n, &up);
-	return 1;
+	(*(int*)arg)++;
+}
+
+/** The reader's callback: a line it did not read must say why. */
+static void
+trace_malformed(void* arg, long line, const char* why)
+{
+	(void)arg;
+	if(!why || !*why)
+		fg_fuzz_fail("line %ld: malformed without a reason", line);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	static struct fg_trace_rr rrs[RRS_MAX];
-	char answer_ts[FG_TRACE_TS_MAX] = "";
-	uint64_t answer_now = 0;
-	size_t n = 0, cap = 0;
 	int answers = 0;
-	char *copy, *line = NULL;
-	ssize_t len;
+	const struct fg_trace_reader rd = { .rrs = rrs, .max_rrs = RRS_MAX,
+		.answer = trace_answer, .malformed = trace_malformed,
+		.arg = &answers };
+	char* copy;
 	FILE* in;
 
 	if(size == 0)
@@ -126,47 +123,9 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		free(copy);
 		return 0;
 	}
-	while((len = getline(&line, &cap, in)) != -1) {
-		char ts[FG_TRACE_TS_MAX];
-		uint64_t now = 0;
-		char* rest = NULL;
-		const char* why = NULL;
-		switch(fg_trace_split_line(line, (size_t)len, ts, &now, &rest,
-			&why)) {
-		case FG_TRACE_LINE_NONE:
-			continue;
-		case FG_TRACE_LINE_BAD:
-			if(!why)
-				fg_fuzz_fail("a bad line without a reason");
-			continue;
-		case FG_TRACE_LINE_RECORD:
-			break;
-		}
-		if(!rest || !*rest || strlen(ts) >= FG_TRACE_TS_MAX)
-			fg_fuzz_fail("a record line without a record");
-		if(n && strcmp(ts, answer_ts) != 0) {
-			answers += flush_answer(rrs, n, answer_now);
-			n = 0;
-		}
-		if(n == RRS_MAX)
-			continue;
-		switch(fg_trace_parse_rr(rest, &rrs[n], &why)) {
-		case -1:
-			if(!why)
-				fg_fuzz_fail("a malformed record without a reason");
-			continue;
-		case 0:
-			continue;
-		}
-		if(n == 0) {
-			memcpy(answer_ts, ts, sizeof(answer_ts));
-			answer_now = now;
-		}
-		n++;
-	}
-	if(flush_answer(rrs, n, answer_now) || answers)
+	(void)fg_trace_read(&rd, in);
+	if(answers)
 		fg_fuzz_reached();
-	free(line);
 	fclose(in);
 	free(copy);
 	return 0;

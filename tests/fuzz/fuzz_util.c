@@ -2,13 +2,15 @@
  * \file
  * The helpers every fuzz target links (tests/fuzz/fuzz.h): the scratch
  * directory removed at exit, file writing, a silent log, the count of inputs
- * that reached the code under test, and the abort for a broken invariant.
+ * that reached the code under test, the abort for a broken invariant, the
+ * checks of a struct fg_upstream, and one run of a binary input reader.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 
 #include "fuzz.h"
+#include "fg_input.h"
 #include "fluxguard/log.h"
 #include "fluxguard/name.h"
 #include "fluxguard/upstream.h"
@@ -168,4 +170,39 @@ fg_fuzz_check_upstream(const struct fg_upstream* up)
 				fg_fuzz_fail("RRset %zu: invalid target", i);
 		}
 	}
+}
+
+/** Check one response a binary reader built. */
+static void
+check_input_answer(void* arg, struct fg_upstream* up, const char* ts)
+{
+	(void)arg;
+	if(strlen(ts) >= FG_INPUT_TS_MAX)
+		fg_fuzz_fail("timestamp text too long");
+	fg_fuzz_check_upstream(up);
+}
+
+void
+fg_fuzz_read_input(const uint8_t* data, size_t size,
+	int (*read)(struct fg_input* in, FILE* f), int closes,
+	struct fg_input* in)
+{
+	FILE* f;
+	fg_fuzz_quiet();
+	memset(in, 0, sizeof(*in));
+	if(size == 0)
+		return;
+	f = fmemopen((void*)data, size, "rb");
+	if(!f)
+		return;
+	in->name = "fuzz";
+	in->answer = check_input_answer;
+	in->dns_port = 53;
+	in->dnstap_messages = (data[size - 1] & 1) ? FG_DNSTAP_AUTO :
+		FG_DNSTAP_RESOLVER | FG_DNSTAP_CLIENT;
+	(void)read(in, f);
+	if(!closes)
+		fclose(f);
+	if(in->frames > 0)
+		fg_fuzz_reached();
 }

@@ -259,14 +259,21 @@ fg_unbound_up() {
 
 # Stop the running Unbound (SIGTERM) and wait for it.
 fg_stop_unbound() {
-    kill -TERM "$FG_UNBOUND_PID" 2>/dev/null || true
+    fg_stop_pid "$FG_UNBOUND_PID" Unbound
+}
+
+# Stop a daemon this test started (SIGTERM), wait up to 10 s for it to exit
+# and take it out of FG_PIDS; fail if it does not stop.
+# fg_stop_pid PID WHAT
+fg_stop_pid() {
+    kill -TERM "$1" 2>/dev/null || true
     for _ in $(seq 100); do
-        kill -0 "$FG_UNBOUND_PID" 2>/dev/null || break
+        kill -0 "$1" 2>/dev/null || break
         sleep 0.1
     done
-    kill -0 "$FG_UNBOUND_PID" 2>/dev/null && fg_fail "Unbound did not stop on SIGTERM"
-    wait "$FG_UNBOUND_PID" 2>/dev/null || true
-    fg_forget_pid "$FG_UNBOUND_PID"
+    kill -0 "$1" 2>/dev/null && fg_fail "$2 did not stop on SIGTERM"
+    wait "$1" 2>/dev/null || true
+    fg_forget_pid "$1"
 }
 
 # Take a stopped process out of FG_PIDS (its PID may be reused by then).

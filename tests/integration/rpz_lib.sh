@@ -75,13 +75,7 @@ CONF
 }
 
 fg_rpz_stop_knot() {
-    kill -TERM "$FG_KNOT_PID" 2>/dev/null || true
-    for _ in $(seq 100); do
-        kill -0 "$FG_KNOT_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$FG_KNOT_PID" 2>/dev/null && fg_fail "Knot did not stop on SIGTERM"
-    wait "$FG_KNOT_PID" 2>/dev/null || true
+    fg_stop_pid "$FG_KNOT_PID" Knot
 }
 
 # The rpz lines resolver A's fluxguard.conf gets (fg_start_flux_stack "$@").
@@ -170,13 +164,7 @@ fg_rpz_start_b() {
 }
 
 fg_rpz_stop_b() {
-    kill -TERM "$FG_B_PID" 2>/dev/null || true
-    for _ in $(seq 100); do
-        kill -0 "$FG_B_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$FG_B_PID" 2>/dev/null && fg_fail "resolver B did not stop"
-    wait "$FG_B_PID" 2>/dev/null || true
+    fg_stop_pid "$FG_B_PID" "resolver B"
 }
 
 # The status B gives NAME A.

@@ -78,36 +78,59 @@ rr_q(struct msg* m, uint16_t type, uint16_t cls, uint32_t ttl,
 
 START_TEST(test_detect)
 {
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\0\0\0\0", 4),
-		FG_INPUT_DNSTAP);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\xd4\xc3\xb2\xa1", 4),
-		FG_INPUT_PCAP);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\xa1\xb2\xc3\xd4", 4),
-		FG_INPUT_PCAP);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\x4d\x3c\xb2\xa1", 4),
-		FG_INPUT_PCAP);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\x0a\x0d\x0d\x0a", 4),
-		FG_INPUT_PCAPNG);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"1700", 4),
-		FG_INPUT_TEXT);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"# a\n", 4),
-		FG_INPUT_TEXT);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"", 0), FG_INPUT_TEXT);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\x01\x02\x03\x04", 4),
-		FG_INPUT_UNKNOWN);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"a\0", 2),
-		FG_INPUT_UNKNOWN);
-	ck_assert_int_eq(fg_input_detect((const uint8_t*)"\x7f" "ELF", 4),
-		FG_INPUT_UNKNOWN);
+	/* the first octets of a file, and the format they tell */
+	static const struct {
+		const char* head;
+		size_t len;
+		enum fg_input_format fmt;
+	} cases[] = {
+		{ "\0\0\0\0", 4, FG_INPUT_DNSTAP },
+		{ "\xd4\xc3\xb2\xa1", 4, FG_INPUT_PCAP },
+		{ "\xa1\xb2\xc3\xd4", 4, FG_INPUT_PCAP },
+		{ "\x4d\x3c\xb2\xa1", 4, FG_INPUT_PCAP },
+		{ "\x0a\x0d\x0d\x0a", 4, FG_INPUT_PCAPNG },
+		{ "1700", 4, FG_INPUT_TEXT },
+		{ "# a\n", 4, FG_INPUT_TEXT },
+		{ "", 0, FG_INPUT_TEXT },
+		{ "\x01\x02\x03\x04", 4, FG_INPUT_UNKNOWN },
+		{ "a\0", 2, FG_INPUT_UNKNOWN },
+		{ "\x7f" "ELF", 4, FG_INPUT_UNKNOWN },
+	};
+	size_t i;
+	for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_int_eq(fg_input_detect((const uint8_t*)cases[i].head,
+			cases[i].len), cases[i].fmt);
 }
 END_TEST
+
+/** Convert \p m, which must be accepted, into \p up (at time \p now). */
+static void
+convert(const struct msg* m, uint64_t now, struct fg_wire_msg* wm,
+	struct fg_upstream* up)
+{
+	const char* why = NULL;
+	ck_assert_int_eq(fg_wire_to_upstream(m->b, m->len, now, wm, up, &why),
+		1);
+	ck_assert_uint_eq(up->now, now);
+}
+
+/** Assert RRset \p i of \p up: its type, section and owner. */
+static void
+assert_rrset(const struct fg_upstream* up, size_t i, uint16_t type,
+	unsigned section, const char* owner)
+{
+	char s[FG_NAME_MAX_STR];
+	ck_assert_uint_eq(up->rrsets[i].type, type);
+	ck_assert_uint_eq(up->rrsets[i].section, section);
+	ck_assert(fg_name_to_str(up->rrsets[i].owner, s, sizeof(s)));
+	ck_assert_str_eq(s, owner);
+}
 
 START_TEST(test_wire_rrsets)
 {
 	struct msg m;
 	struct fg_wire_msg wm;
 	struct fg_upstream up;
-	const char* why = NULL;
 	char s[FG_NAME_MAX_STR];
 	/* answer: two A of one RRset around a TXT and an A of class CH, a
 	 * CNAME; authority: the same A RRset again (dropped, as Unbound's
@@ -123,16 +146,12 @@ START_TEST(test_wire_rrsets)
 	rr_q(&m, 1, 1, 5, "\x01\x01\x01\x01", 4);
 	rr_q(&m, 2, 1, 999999, "\2ns\4test\0", 9);
 	rr_q(&m, 28, 1, 60, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1", 16);
-	ck_assert_int_eq(fg_wire_to_upstream(m.b, m.len, 77, &wm, &up, &why), 1);
-	ck_assert_uint_eq(up.now, 77);
+	convert(&m, 77, &wm, &up);
 	ck_assert_uint_eq(up.n_rrsets, 2);
 	/* the A RRset: both records, the smaller TTL */
-	ck_assert_uint_eq(up.rrsets[0].type, FG_TYPE_A);
-	ck_assert_uint_eq(up.rrsets[0].section, FG_SECTION_ANSWER);
+	assert_rrset(&up, 0, FG_TYPE_A, FG_SECTION_ANSWER, "www.example.test.");
 	ck_assert_uint_eq(up.rrsets[0].count, 2);
 	ck_assert_uint_eq(up.rrsets[0].ttl, 120);
-	ck_assert(fg_name_to_str(up.rrsets[0].owner, s, sizeof(s)));
-	ck_assert_str_eq(s, "www.example.test.");
 	/* a TTL with the high bit set is 0, as Unbound stores it */
 	ck_assert_uint_eq(up.rrsets[1].type, FG_TYPE_CNAME);
 	ck_assert_uint_eq(up.rrsets[1].ttl, 0);
@@ -148,8 +167,6 @@ START_TEST(test_wire_referral)
 	struct msg m;
 	struct fg_wire_msg wm;
 	struct fg_upstream up;
-	const char* why = NULL;
-	char s[FG_NAME_MAX_STR];
 	/* a referral to example.test. (the question's owner at offset 12,
 	 * example.test. at 16): its NS RRset with glue for ns1, an address
 	 * nothing points at, and an NS RRset below the query name (dropped) */
@@ -169,19 +186,14 @@ START_TEST(test_wire_referral)
 	put(&m, "\5other\xc0\x10", 8);
 	put16(&m, 1); put16(&m, 1); put32(&m, 300); put16(&m, 4);
 	put(&m, "\xc0\x00\x02\x36", 4);
-	ck_assert_int_eq(fg_wire_to_upstream(m.b, m.len, 5, &wm, &up, &why), 1);
+	convert(&m, 5, &wm, &up);
 	ck_assert_uint_eq(up.n_rrsets, 2);
-	ck_assert_uint_eq(up.rrsets[0].type, FG_TYPE_NS);
-	ck_assert_uint_eq(up.rrsets[0].section, FG_SECTION_AUTHORITY);
+	assert_rrset(&up, 0, FG_TYPE_NS, FG_SECTION_AUTHORITY, "example.test.");
 	ck_assert_uint_eq(up.rrsets[0].count, 2);
 	/* TTL capped at Unbound's cache-max-ttl, then the smaller one */
 	ck_assert_uint_eq(up.rrsets[0].ttl, 3600);
-	ck_assert(fg_name_to_str(up.rrsets[0].owner, s, sizeof(s)));
-	ck_assert_str_eq(s, "example.test.");
-	ck_assert_uint_eq(up.rrsets[1].type, FG_TYPE_A);
-	ck_assert_uint_eq(up.rrsets[1].section, FG_SECTION_ADDITIONAL);
-	ck_assert(fg_name_to_str(up.rrsets[1].owner, s, sizeof(s)));
-	ck_assert_str_eq(s, "ns1.example.test.");
+	assert_rrset(&up, 1, FG_TYPE_A, FG_SECTION_ADDITIONAL,
+		"ns1.example.test.");
 	fg_wire_msg_clear(&wm);
 }
 END_TEST

@@ -51,21 +51,21 @@ entry(struct fg_rpz_entry* e, const char* name, int policy, int verdict)
 
 START_TEST(test_policy_of_actions)
 {
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_NXDOMAIN, FG_RPZ_NXDOMAIN),
-		FG_RPZ_NXDOMAIN);
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_NODATA, FG_RPZ_NXDOMAIN),
-		FG_RPZ_NODATA);
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_REDIRECT, FG_RPZ_NXDOMAIN),
-		FG_RPZ_REDIRECT);
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_LOG, FG_RPZ_NXDOMAIN),
-		FG_RPZ_NONE);
-	/* refuse becomes what rpz-refuse-as says */
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_REFUSE, FG_RPZ_NXDOMAIN),
-		FG_RPZ_NXDOMAIN);
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_REFUSE, FG_RPZ_DROP),
-		FG_RPZ_DROP);
-	ck_assert_int_eq(fg_rpz_policy_of(FG_ACTION_REFUSE, FG_RPZ_NODATA),
-		FG_RPZ_NODATA);
+	/* action, rpz-refuse-as, and the policy published */
+	static const int cases[][3] = {
+		{ FG_ACTION_NXDOMAIN, FG_RPZ_NXDOMAIN, FG_RPZ_NXDOMAIN },
+		{ FG_ACTION_NODATA, FG_RPZ_NXDOMAIN, FG_RPZ_NODATA },
+		{ FG_ACTION_REDIRECT, FG_RPZ_NXDOMAIN, FG_RPZ_REDIRECT },
+		{ FG_ACTION_LOG, FG_RPZ_NXDOMAIN, FG_RPZ_NONE },
+		/* refuse becomes what rpz-refuse-as says */
+		{ FG_ACTION_REFUSE, FG_RPZ_NXDOMAIN, FG_RPZ_NXDOMAIN },
+		{ FG_ACTION_REFUSE, FG_RPZ_DROP, FG_RPZ_DROP },
+		{ FG_ACTION_REFUSE, FG_RPZ_NODATA, FG_RPZ_NODATA },
+	};
+	size_t i;
+	for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_int_eq(fg_rpz_policy_of(cases[i][0], cases[i][1]),
+			cases[i][2]);
 }
 END_TEST
 
