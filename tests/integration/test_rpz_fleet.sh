@@ -38,7 +38,13 @@ rr listed.down.test._fluxguard TXT | grep -q 'verdict=deny-list' || fg_fail "no 
 fg_rpz_write_b
 fg_rpz_start_b
 mkdir -p "$FG_WORK/bind"
-cat > "$FG_WORK/bind/named.conf" <<CONF
+# BIND on a port picked just before it starts, and picked again if another
+# process took it meanwhile (a port free at one moment may be some
+# resolver's query port the next). Knot's NOTIFY goes to the port picked at
+# the start, so BIND also asks Knot for the serial every second or two
+# (min/max-refresh-time) and needs no NOTIFY to follow the zone.
+write_named_conf() {
+    cat > "$FG_WORK/bind/named.conf" <<CONF
 options {
     directory "$FG_WORK/bind";
     pid-file "$FG_WORK/bind/named.pid";
@@ -58,19 +64,44 @@ zone "$FG_RPZ_ZONE" {
     type secondary;
     primaries { 127.0.0.1 port $FG_KNOT_PORT; };
     file "$FG_WORK/bind/rpz.db";
+    min-refresh-time 1;
+    max-refresh-time 2;
 };
 CONF
-named-checkconf "$FG_WORK/bind/named.conf" || fg_fail "named-checkconf rejected the BIND config"
-named -g -n 1 -c "$FG_WORK/bind/named.conf" >>"$FG_WORK/named.log" 2>&1 &
-FG_PIDS+=($!)
-fg_wait_for "BIND" sh -c "grep -q 'running' '$FG_WORK/named.log'"
+    named-checkconf "$FG_WORK/bind/named.conf" || fg_fail "named-checkconf rejected the BIND config"
+}
+# BIND is ready when it logs "running" (the line alone, not "running as:")
+bind_ready() { grep -Eq ' running$' "$FG_WORK/named.log"; }
+bind_gone() { ! kill -0 "$1" 2>/dev/null; }
+for attempt in 1 2 3; do
+    write_named_conf
+    : >"$FG_WORK/named.log"
+    named -g -n 1 -c "$FG_WORK/bind/named.conf" >>"$FG_WORK/named.log" 2>&1 &
+    bind_pid=$!
+    FG_PIDS+=($bind_pid)
+    for _ in $(seq 200); do bind_ready && break; bind_gone "$bind_pid" && break; sleep 0.1; done
+    bind_ready && break
+    grep -q 'unable to listen on any configured interfaces' "$FG_WORK/named.log" ||
+        fg_fail "BIND did not start: $(tail -5 "$FG_WORK/named.log")"
+    wait "$bind_pid" 2>/dev/null
+    fg_forget_pid "$bind_pid"
+    fg_log "BIND's port $FG_BIND_PORT was taken; another"
+    FG_BIND_PORT=$(fg_free_port)
+done
+bind_ready || fg_fail "BIND could not listen on three free ports"
 
 # Before anything is flagged both consumers resolve the flux name.
 [ "$(fg_b_status bot.flux.test)" = NOERROR ] || fg_fail "B blocks bot.flux.test before any flag"
 [ "$(fg_b_status www.other.test)" = NOERROR ] || fg_fail "B does not resolve www.other.test"
 
 # A flags bot.flux.test; B answers it with the RPZ action (refuse is
-# published as nxdomain) within 5 s, and names below it too.
+# published as nxdomain) within 5 s, and names below it too. First a moment
+# for the consumers' start-up transfers and Knot's NOTIFY of that serial to
+# settle: in about one run in fifteen under load, an Unbound 1.17.1 whose
+# start-up AXFR crossed that NOTIFY applied the next IXFR to its zone (and
+# zone file) but did not match the new trigger for seconds afterwards; the
+# flag-to-block time is measured from a settled fleet, as in operation.
+sleep 2
 fg_flag_bot
 fg_rpz_expect "$FG_B_PORT" bot.flux.test NXDOMAIN 5 "flag on A -> block on B"
 fg_log "flag -> NXDOMAIN on B in ${FG_RPZ_MS} ms"
