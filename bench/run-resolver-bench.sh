@@ -450,6 +450,9 @@ for item in rss.split():
 PY
 {
     echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), kernel $(uname -r), $(date -u +%Y-%m-%d)."
+    # which pages the segment got in C (2 MiB or 4 KiB) changes the cost of
+    # every miss: the module's own start-up line says
+    echo "fluxguard in C: \`$(grep -o 'fluxguard: initialised.*' "$work/unbound-C.log" | head -n 1)\`"
     echo "Command: \`bench/run-resolver-bench.sh --rounds $rounds --duration $duration --names $names --prefill $prefill$([ $profile = 1 ] && echo " --profile")${asn_db:+ --asn-db $asn_db}${country_db:+ --country-db $country_db}\`"
     echo
     cat "$work/table.md"
