@@ -28,6 +28,7 @@
 #include "fluxguard/tracker.h"
 #include "fg_cli.h"
 #include "fg_fstrm.h"
+#include "fg_frame_queue.h"
 #include "fg_input.h"
 
 #include <arpa/inet.h>
@@ -53,25 +54,12 @@
 #define MAX_CONNS 256
 /** Default queue length (frames). */
 #define DEFAULT_QUEUE 65536
+/** Octets of frames the queue holds at most, whatever its length: a
+ * sender of frames near FG_FSTRM_MAX_FRAME would otherwise make a full
+ * queue cost gigabytes (real dnstap frames are a few hundred octets). */
+#define QUEUE_MAX_BYTES (64 * 1024 * 1024)
 /** Octets read per call. */
 #define READ_CHUNK 65536
-
-/** One frame on the queue. */
-struct item {
-	/** its length, then its octets */
-	size_t len;
-	uint8_t data[];
-};
-
-/** The bounded queue between the receiver and the detector. */
-struct queue {
-	pthread_mutex_t lock;
-	pthread_cond_t nonempty;
-	struct item** ring;
-	size_t cap, head, count;
-	/** the receiver stopped: the detector drains and ends */
-	int closed;
-};
 
 /** One sender. */
 struct conn {
@@ -84,7 +72,7 @@ struct conn {
 /** The sensor. */
 struct sensor {
 	struct fg_engine engine;
-	struct queue q;
+	struct fg_frame_queue q;
 	int listen_fd[MAX_LISTEN];
 	char listen_name[MAX_LISTEN][256];
 	size_t n_listen;
@@ -122,7 +110,8 @@ usage(FILE* out)
 		"  -t, --tcp ADDR:PORT   listen on TCP (Unbound's dnstap-ip);\n"
 		"                        [ADDR]:PORT for IPv6\n"
 		"  -q, --queue N         frames queued for the detector before they\n"
-		"                        are dropped (default %d)\n"
+		"                        are dropped (default %d; 64 MiB of frames\n"
+		"                        at most, whatever N)\n"
 		"      --dnstap-messages auto|resolver|client|all\n"
 		"                        which responses to take (default auto:\n"
 		"                        resolver responses, client responses only\n"
@@ -140,64 +129,6 @@ count(struct sensor* s, unsigned c, uint64_t n)
 		fg_tracker_count(s->engine.tracker, c, n);
 }
 
-/* --- the queue ---------------------------------------------------------- */
-
-static int
-queue_init(struct queue* q, size_t cap)
-{
-	memset(q, 0, sizeof(*q));
-	q->ring = calloc(cap, sizeof(*q->ring));
-	if(!q->ring)
-		return 0;
-	q->cap = cap;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->nonempty, NULL);
-	return 1;
-}
-
-/** Queue \p it; never waits. \return 1, or 0 if full (then it is not
- * taken). */
-static int
-queue_push(struct queue* q, struct item* it)
-{
-	int ok = 0;
-	pthread_mutex_lock(&q->lock);
-	if(q->count < q->cap) {
-		q->ring[(q->head + q->count) % q->cap] = it;
-		q->count++;
-		ok = 1;
-		pthread_cond_signal(&q->nonempty);
-	}
-	pthread_mutex_unlock(&q->lock);
-	return ok;
-}
-
-/** Take the next frame, waiting for one. \return NULL when closed and
- * empty. */
-static struct item*
-queue_pop(struct queue* q)
-{
-	struct item* it = NULL;
-	pthread_mutex_lock(&q->lock);
-	while(q->count == 0 && !q->closed)
-		pthread_cond_wait(&q->nonempty, &q->lock);
-	if(q->count > 0) {
-		it = q->ring[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->count--;
-	}
-	pthread_mutex_unlock(&q->lock);
-	return it;
-}
-
-static void
-queue_close(struct queue* q)
-{
-	pthread_mutex_lock(&q->lock);
-	q->closed = 1;
-	pthread_cond_broadcast(&q->nonempty);
-	pthread_mutex_unlock(&q->lock);
-}
 
 /* --- the detector thread -------------------------------------------------- */
 
@@ -243,14 +174,14 @@ detector_main(void* arg)
 	struct fg_input in;
 	int seen_resolver = 0;
 	unsigned long damaged = 0;
-	struct item* it;
+	struct fg_frame* it;
 	memset(&in, 0, sizeof(in));
 	in.name = "fluxguard-sensor";
 	in.err = stderr;
 	in.answer = on_response;
 	in.arg = s;
 	in.dnstap_messages = s->dnstap_messages;
-	while((it = queue_pop(&s->q)) != NULL) {
+	while((it = fg_frame_queue_pop(&s->q)) != NULL) {
 		char where[64];
 		snprintf(where, sizeof(where), "frame %lu", in.frames + 1);
 		in.frames++;
@@ -271,14 +202,12 @@ static void
 on_frame(void* arg, const uint8_t* data, size_t len)
 {
 	struct sensor* s = arg;
-	struct item* it = malloc(sizeof(*it) + len);
+	struct fg_frame* it = fg_frame_new(data, len);
 	if(!it) {
 		count(s, FG_CTR_SENSOR_DROPPED, 1);
 		return;
 	}
-	it->len = len;
-	memcpy(it->data, data, len);
-	if(!queue_push(&s->q, it)) {
+	if(!fg_frame_queue_push(&s->q, it)) {
 		free(it);
 		count(s, FG_CTR_SENSOR_DROPPED, 1);
 		return;
@@ -595,7 +524,7 @@ main(int argc, char** argv)
 	if(s.engine.degraded)
 		fprintf(stderr, "fluxguard-sensor: degraded: %s\n",
 			s.engine.degraded_why);
-	if(!queue_init(&s.q, queue_len)) {
+	if(!fg_frame_queue_init(&s.q, queue_len, QUEUE_MAX_BYTES)) {
 		fprintf(stderr, "fluxguard-sensor: out of memory\n");
 		return 1;
 	}
@@ -617,7 +546,7 @@ main(int argc, char** argv)
 		fprintf(stderr, "fluxguard-sensor: segment %s, queue %lu "
 			"frames, ready\n", o.segment, queue_len);
 		receive_loop(&s);
-		queue_close(&s.q);
+		fg_frame_queue_close(&s.q);
 		pthread_join(det, NULL);
 		fprintf(stderr, "fluxguard-sensor: stopped\n");
 	}
@@ -629,6 +558,6 @@ main(int argc, char** argv)
 		(void)unlink(s.unix_paths[i]);
 	fg_engine_close(&s.engine);
 	fg_conf_free(&cfg);
-	free(s.q.ring);
+	fg_frame_queue_deinit(&s.q);
 	return ok ? 0 : 1;
 }
