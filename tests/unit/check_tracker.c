@@ -90,6 +90,21 @@ v6(uint16_t top, uint16_t low, uint32_t asn)
 	return x;
 }
 
+/** The longest name there is, in wire form: 4 labels of 62 octets and one
+ * of 1, 4*63 + 2 + 1 = 255 octets. */
+static void
+longest_name(uint8_t w[FG_NAME_MAX_WIRE])
+{
+	char name[300];
+	int i;
+	memset(name, 'x', sizeof(name));
+	for(i = 0; i < 4; i++)
+		name[i * 63 + 62] = '.';
+	name[252] = 'y';
+	name[253] = 0;
+	ck_assert_uint_eq(fg_name_from_str(name, w, FG_NAME_MAX_WIRE), 255);
+}
+
 /** An integer member of a record view or of the tracker's info, and the
  * values a test allows in it. */
 struct want {
@@ -323,16 +338,9 @@ START_TEST(test_long_name_and_ipv6)
 	struct fg_tracker* t = fg_unit_tracker_open(1024, 3600);
 	struct fg_record_view v;
 	struct fg_addr a[20];
-	char name[300];
 	uint8_t w[FG_NAME_MAX_WIRE];
 	int i;
-	/* 4 labels of 62 plus one of 1: 4*63 + 2 + 1 = 255 octets */
-	memset(name, 'x', sizeof(name));
-	for(i = 0; i < 4; i++)
-		name[i * 63 + 62] = '.';
-	name[252] = 'y';
-	name[253] = 0;
-	ck_assert_uint_eq(fg_name_from_str(name, w, sizeof(w)), 255);
+	longest_name(w);
 	for(i = 0; i < 20; i++)
 		a[i] = v6(0x2001, (uint16_t)i, 7);
 	ck_assert(fg_tracker_record_addrs(t, w, 50, a, 20, 10));
@@ -413,7 +421,6 @@ START_TEST(test_cause)
 	enum fg_verdict verdict;
 	float score;
 	uint8_t w[FG_NAME_MAX_WIRE];
-	char name[300];
 	int i;
 	/* a name not tracked gets a record that carries its cause */
 	ck_assert(fg_tracker_set_cause(t, fg_unit_name("Alias.Test"), 1000,
@@ -458,12 +465,7 @@ START_TEST(test_cause)
 	ck_assert_mem_eq(v.cause, "\3bot\4test\0", 10);
 
 	/* a 255-octet name leaves no room for a long cause: not noted */
-	memset(name, 'x', sizeof(name));
-	for(i = 0; i < 4; i++)
-		name[i * 63 + 62] = '.';
-	name[252] = 'y';
-	name[253] = 0;
-	ck_assert_uint_eq(fg_name_from_str(name, w, sizeof(w)), 255);
+	longest_name(w);
 	ck_assert(!fg_tracker_set_cause(t, w, 1000, w));
 	ck_assert(fg_tracker_set_cause(t, w, 1000, fg_unit_name("b.test")));
 	ck_assert(fg_tracker_lookup(t, w, 1000, &v));
