@@ -273,7 +273,6 @@ change_rrs(struct fg_rpz_update* u, const struct fg_rpz_change* c,
 				ldns_rr_free(rr);
 				return 0;
 			}
-			ldns_rr_set_ttl(rr, 0);
 		}
 		return 1;
 	}

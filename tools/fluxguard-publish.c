@@ -569,11 +569,10 @@ recon_withdraw(const char* base, const char* why_line, void* arg)
 	snprintf(c.why_line, sizeof(c.why_line), "%s", why_line);
 	/* one message each: its prerequisite must not fail the others */
 	if(!fg_rpz_update_send(r->pb->up, &c, 1, r->err, sizeof(r->err),
-		&r->fail)) {
-		if(r->fail != FG_RPZ_FAIL_PREREQ)
-			return 0; /* a prerequisite that failed: someone else's now */
-	} else
-		r->pb->c[FG_RPZ_C_UPDATES]++;
+		&r->fail))
+		/* a prerequisite that failed: someone else's now, go on */
+		return r->fail == FG_RPZ_FAIL_PREREQ;
+	r->pb->c[FG_RPZ_C_UPDATES]++;
 	r->pb->c[FG_RPZ_C_WITHDRAWN]++;
 	return 1;
 }
@@ -744,8 +743,10 @@ flush_queue(struct publisher* pb)
 		pb->qn = 0;
 		return;
 	}
-	if(!(b = calloc(BATCH, sizeof(*b))))
+	if(!(b = calloc(BATCH, sizeof(*b)))) {
+		failed(pb, "out of memory", FG_RPZ_FAIL_NET);
 		return;
+	}
 	/* k names looked at, n changes made of them */
 	for(k = 0; k < BATCH && k < pb->qn; k++) {
 		const uint8_t* name = pb->q[(pb->qhead + k) % pb->qcap];
@@ -783,9 +784,49 @@ flush_queue(struct publisher* pb)
 	note_serial(pb);
 }
 
+/** Swap two strings of the configurations. \return 1 if they differed. */
+static int
+keep_str(char** fresh, char** started)
+{
+	char* t = *fresh;
+	int differ = (t == NULL) != (*started == NULL) ||
+		(t && strcmp(t, *started) != 0);
+	*fresh = *started;
+	*started = t;
+	return differ;
+}
+
+/**
+ * Give the configuration read at SIGHUP the settings that stay as started
+ * (the transport was built from them, and the zone file backend must not
+ * move), and hand the started ones to \p started, which the caller frees.
+ * \return 1 if the file asked for a change of any of them.
+ */
+static int
+keep_started(struct fg_config* fresh, struct fg_config* started)
+{
+	int differ = fresh->rpz_backend != started->rpz_backend ||
+		fresh->rpz_ttl != started->rpz_ttl ||
+		fresh->rpz_queue_size != started->rpz_queue_size;
+	fresh->rpz_backend = started->rpz_backend;
+	fresh->rpz_ttl = started->rpz_ttl;
+	fresh->rpz_queue_size = started->rpz_queue_size;
+	differ |= keep_str(&fresh->rpz_primary, &started->rpz_primary);
+	differ |= keep_str(&fresh->rpz_tsig_key, &started->rpz_tsig_key);
+	differ |= keep_str(&fresh->rpz_tsig_algorithm,
+		&started->rpz_tsig_algorithm);
+	differ |= keep_str(&fresh->rpz_tsig_secret_file,
+		&started->rpz_tsig_secret_file);
+	differ |= keep_str(&fresh->rpz_zonefile, &started->rpz_zonefile);
+	/* the segment followed, which pb->segment may point at */
+	differ |= keep_str(&fresh->segment, &started->segment);
+	return differ;
+}
+
 /**
  * SIGHUP: read fluxguard.conf again for the actions, the lists and the
- * counters' file; the zone and the way to the primary stay as started
+ * counters' file; the segment, the zone and the way to the primary
+ * (backend, primary, key, zone file, TTL, queue size) stay as started
  * (moving them is a restart). A file with errors changes nothing.
  */
 static void
@@ -809,7 +850,12 @@ reload_config(struct publisher* pb)
 		fg_conf_free(&cfg);
 		return;
 	}
-	/* the transport copied what it needs; params point into the config */
+	if(keep_started(&cfg, &pb->cfg))
+		say("SIGHUP: %s changes the segment, the backend, the "
+			"primary, the key, the zone file, rpz-ttl or "
+			"rpz-queue-size: those stay as started until a restart",
+			pb->config);
+	/* params point into the config */
 	fg_conf_free(&pb->cfg);
 	pb->cfg = cfg;
 	fg_rpz_params_init(&pb->p, &pb->cfg, pb->resolver, err, sizeof(err));
@@ -885,16 +931,17 @@ usage(FILE* out)
 		"[--stats] [--counters] [--version]\n"
 		"Publish fluxguard's verdicts into a Response Policy Zone "
 		"(rpz-* options of fluxguard.conf).\n"
-		"  -c FILE       fluxguard.conf (default: as fluxguard-control "
-		"finds it)\n"
-		"  -s SEGMENT    the tracker segment (default: segment: of the "
-		"config)\n"
+		"  -c, --config FILE     fluxguard.conf (default: as "
+		"fluxguard-control finds it)\n"
+		"  -s, --segment SEGMENT the tracker segment (default: segment: of "
+		"the config)\n"
 		"  --once        reconcile once and exit (0 if the zone now "
 		"matches the segment)\n"
 		"  --stats       print the running publisher's counters "
 		"(rpz-stats-file)\n"
 		"  --counters    list the counters and what they mean\n"
-		"  --version     print the version\n");
+		"  --version     print the version\n"
+		"  -h, --help    this text\n");
 }
 
 int

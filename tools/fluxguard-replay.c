@@ -408,7 +408,12 @@ peeked_read(void* cookie, char* buf, size_t size)
 static int
 peeked_close(void* cookie)
 {
-	free(cookie); /* the stream under it is the caller's */
+	struct peeked* p = cookie;
+	/* closing the cookie stream closes the one under it (a FIFO or a
+	 * pipe given by path), as closing a file would; stdin stays open */
+	if(p->f && p->f != stdin)
+		fclose(p->f);
+	free(p);
 	return 0;
 }
 
@@ -447,13 +452,12 @@ replay_binary(struct replay* r, FILE* in, const char* name,
 	return 1;
 }
 
-static int replay_text(struct replay* r, FILE* in, const char* name,
-	const char* explain_name);
+static int replay_text(struct replay* r, FILE* in, const char* name);
 
 /** Replay one file (or stdin for "-"), of any format. \return 0 on a
  * fatal error. */
 static int
-replay_file(struct replay* r, const char* path, const char* explain_name)
+replay_file(struct replay* r, const char* path)
 {
 	FILE* in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	const char* name = strcmp(path, "-") == 0 ? "-" : path;
@@ -487,7 +491,8 @@ replay_file(struct replay* r, const char* path, const char* explain_name)
 		}
 		/* text through the cookie stream: getline below reads f */
 		if(fmt == FG_INPUT_TEXT)
-			return replay_text(r, f, name, explain_name); /* closes f */
+			return replay_text(r, f, name); /* closes f */
+		p->f = NULL; /* in is closed below */
 		fclose(f);
 	}
 	if(fmt == FG_INPUT_UNKNOWN) {
@@ -514,19 +519,17 @@ replay_file(struct replay* r, const char* path, const char* explain_name)
 		}
 		return replay_binary(r, in, name, fmt);
 	}
-	return replay_text(r, in, name, explain_name);
+	return replay_text(r, in, name);
 }
 
 /** Replay the text trace \p in. \return 0 on a fatal error. */
 static int
-replay_text(struct replay* r, FILE* in, const char* name,
-	const char* explain_name)
+replay_text(struct replay* r, FILE* in, const char* name)
 {
 	const struct fg_trace_reader rd = { .rrs = r->rrs,
 		.max_rrs = ANSWER_MAX_RRS, .answer = text_answer,
 		.malformed = malformed, .arg = r };
 	int ok;
-	(void)explain_name;
 	r->file = name;
 	ok = fg_trace_read(&rd, in);
 	if(!ok)
@@ -794,7 +797,7 @@ main(int argc, char** argv)
 		printf("ts\tqname\taction\tdecided_by\treason\n");
 
 	for(i = optind; i < argc && ok; i++)
-		ok = replay_file(&r, argv[i], explain);
+		ok = replay_file(&r, argv[i]);
 	if(ok && !r.answers && !print_results(&r, json)) {
 		fprintf(stderr, "fluxguard-replay: cannot write output\n");
 		ok = 0;

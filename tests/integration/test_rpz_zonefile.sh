@@ -21,7 +21,8 @@ fg_start_flux_stack "rpz-zone: $FG_RPZ_ZONE" "rpz-backend: zonefile" \
     "rpz-zonefile: \"$zonefile\"" "rpz-reload-command: \"$reload\"" \
     "rpz-resolver-id: resolver-a" "rpz-stats-file: \"$FG_WORK/publish.stats\""
 "$FG_PUBLISH" -c "$FG_WORK/fluxguard.conf" >>"$FG_WORK/publish.log" 2>&1 &
-FG_PIDS+=($!)
+publish_pid=$!
+FG_PIDS+=($publish_pid)
 fg_wait_for "the first zone file and reload" test -s "$FG_WORK/reloads"
 serial1=$(sed -n 's/^; fluxguard-publish serial //p' "$zonefile")
 [ -n "$serial1" ] || fg_fail "no serial line in the zone file: $(cat "$zonefile")"
@@ -61,6 +62,16 @@ fg_rpz_wait_stat rpz.published -ge 2
 fg_rpz_wait_stat rpz.withdrawn -ge 1
 fg_rpz_wait_stat rpz.last_serial -eq "$serial2"
 fg_log "zone file: serial $serial1 -> $serial2, flag, deny and unflag on the primary within 5 s"
+
+# SIGHUP with the backend switched to update: the backend stays as started
+# (said in one line), the publisher lives on and still writes the zone file
+echo "    rpz-backend: update" >> "$FG_WORK/fluxguard.conf"
+kill -HUP "$publish_pid"
+fg_wait_for "the SIGHUP's word on the backend" grep -q "those stay as started until a restart" "$FG_WORK/publish.log"
+"$FG_CONTROL" -c "$FG_WORK/fluxguard.conf" deny www2.other.test >/dev/null || fg_fail "deny after SIGHUP failed"
+wait_trigger www2.other.test "." "deny after a SIGHUP that asked for another backend"
+kill -0 "$publish_pid" || fg_fail "the publisher died after SIGHUP: $(tail -5 "$FG_WORK/publish.log")"
+fg_log "SIGHUP asking for another backend: kept the zone file backend, said so"
 
 # What a segment names reaches the whole fleet: one that others could have
 # written is refused.
