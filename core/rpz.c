@@ -165,8 +165,15 @@ fg_rpz_owners(const struct fg_rpz_params* p, const uint8_t* name,
 	return 1;
 }
 
-void
-fg_rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
+/**
+ * The reason text of \p e (the TXT record's one string, without quotes):
+ * "fluxguard verdict=flagged score=87.5 first-flagged=2026-12-02T04:56:52Z
+ * resolver=ID action=refuse rpz=nxdomain". first-flagged is "-" for a
+ * denied name; a name of a deny list (not the tracker) has verdict
+ * deny-list.
+ */
+static void
+rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 	char* buf, size_t buflen)
 {
 	char when[32] = "-";
@@ -227,7 +234,7 @@ fg_rpz_render(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 	a = render_policy(p, e->policy, trigger, buf, buflen, &used);
 	b = e->exact ? 1 : render_policy(p, e->policy, wildcard, buf, buflen,
 		&used);
-	fg_rpz_why(p, e, why, sizeof(why));
+	rpz_why(p, e, why, sizeof(why));
 	if(a <= 0 || b <= 0 || !fg_buf_printf(buf, buflen, &used, "%s TXT \"%s\"\n",
 		why_owner, why)) {
 		buf[0] = 0;
@@ -356,7 +363,7 @@ zone_sort(struct fg_rpz_zone* z)
 	if(z->sorted)
 		return 1;
 	for(i = 0; i < z->n; i++) {
-		char* lines[2 * FG_CONF_MAX_ADDRS + 8], *s, *copy, *out;
+		char* lines[2 * FG_CONF_MAX_ADDRS + 8], *s, *copy, *out, *save;
 		size_t k = 0, j, len;
 		if(!z->v[i].policy)
 			continue;
@@ -365,8 +372,8 @@ zone_sort(struct fg_rpz_zone* z)
 			free(copy);
 			return 0;
 		}
-		for(s = strtok(copy, "\n"); s && k < sizeof(lines) /
-			sizeof(lines[0]); s = strtok(NULL, "\n"))
+		for(s = strtok_r(copy, "\n", &save); s && k < sizeof(lines) /
+			sizeof(lines[0]); s = strtok_r(NULL, "\n", &save))
 			lines[k++] = s;
 		qsort(lines, k, sizeof(lines[0]), str_cmp);
 		out[0] = 0;
@@ -526,23 +533,29 @@ split_rendering(const char* text, char** policy, char** why)
 			line[i] = (char)tolower((unsigned char)line[i]);
 		if(strstr(line, " txt ")) {
 			free(*why);
-			*why = strdup(line);
-		} else if(!str_add_line(policy, line)) {
-			free(copy);
-			return 0;
-		}
+			if(!(*why = strdup(line)))
+				goto fail;
+		} else if(!str_add_line(policy, line))
+			goto fail;
 	}
 	free(copy);
+	copy = NULL;
 	if(*policy) {
 		/* sort its lines the way zone_sort does */
 		struct zone_entry e = { (char*)"", *policy, NULL };
 		one.v = &e;
 		one.n = one.cap = 1;
 		if(!zone_sort(&one))
-			return 0;
+			goto fail; /* e.policy is still *policy */
 		*policy = e.policy;
 	}
 	return 1;
+fail:
+	free(copy);
+	free(*policy);
+	free(*why);
+	*policy = *why = NULL;
+	return 0;
 }
 
 /** Compare entries to publish by name. */

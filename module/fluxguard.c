@@ -294,8 +294,10 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 		return 1;
 	fluxguard_count(fe, action_counter(hit.action));
 	/* the text only when the score moved since the zone was added: a
-	 * double's formatting costs more than the peek */
-	if(hit.list != FG_LIST_DENY && fg_tracker_peek(fe->engine.tracker,
+	 * double's formatting costs more than the peek; and no peek when
+	 * neither an EDE nor an event will carry the text */
+	if(((fe->ede && region) || fe->events) && hit.list != FG_LIST_DENY &&
+		fg_tracker_peek(fe->engine.tracker,
 		hit.cause, now, &verdict, &score) &&
 		verdict == FG_VERDICT_FLAGGED && (double)score != hit.score) {
 		hit.score = score;

@@ -11,7 +11,7 @@
  *
  *	N.Z        TTL IN CNAME .          action nxdomain (and refuse, see below)
  *	*.N.Z      TTL IN CNAME .          the same for every name below N
- *	N._fluxguard.Z TTL IN TXT "..."    why: see fg_rpz_why
+ *	N._fluxguard.Z TTL IN TXT "..."    why: fluxguard-publish(8), the reason
  *
  * nodata is CNAME *., drop is CNAME rpz-drop., redirect is local data: the
  * redirect-address records (A and AAAA) at N.Z and *.N.Z. RPZ has no
@@ -132,16 +132,6 @@ int fg_rpz_entry_from_record(const struct fg_rpz_params* p,
  */
 int fg_rpz_owners(const struct fg_rpz_params* p, const uint8_t* name,
 	char* trigger, char* wildcard, char* why);
-
-/**
- * The reason text of \p e (the TXT record's one string, without quotes):
- * "fluxguard verdict=flagged score=87.5 first-flagged=2026-12-02T04:56:52Z
- * resolver=ID action=refuse rpz=nxdomain". first-flagged is "-" for a
- * denied name; a name of a deny list (not the tracker) has verdict
- * deny-list.
- */
-void fg_rpz_why(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
-	char* buf, size_t buflen);
 
 /**
  * The lines of \p e's entry, each ended by '\n': the policy records of the
