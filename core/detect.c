@@ -115,16 +115,28 @@ judge(const struct fg_detector* d, const struct fg_record_view* rec,
 	return FG_VERDICT_CLEAN;
 }
 
+/** Whether the whole record is needed to judge the answer just recorded
+ * (fg_tracker_want_view): always when every score is wanted, else unless
+ * the record is plainly clean and its score cannot reach the threshold. */
+static int
+want_whole_record(const struct fg_record_brief* b, void* arg)
+{
+	const struct fg_detector* d = arg;
+	return d->exact_scores || b->verdict != FG_VERDICT_CLEAN ||
+		fg_score_bound(&d->params, b) >= d->params.threshold;
+}
+
 int
 fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 	struct fg_addr* addrs, size_t n, uint32_t ttl, struct fg_decision* out)
 {
 	struct fg_record_view rec, zone;
+	struct fg_record_brief brief;
 	const struct fg_policy* policy;
 	enum fg_list l;
 	enum fg_verdict v;
 	size_t i;
-	int have_zone;
+	int have_zone, recorded;
 
 	memset(out, 0, sizeof(*out));
 	out->owner = owner;
@@ -151,12 +163,20 @@ fg_detect_addrs(struct fg_detector* d, const uint8_t* owner, uint64_t now,
 		}
 	}
 
-	if(!fg_tracker_record_addrs_view(d->tracker, owner, now, addrs, n, ttl,
-		&rec)) {
+	recorded = fg_tracker_record_addrs_brief(d->tracker, owner, now, addrs,
+		n, ttl, want_whole_record, d, &brief, &rec);
+	if(!recorded) {
 		out->source = FG_SRC_UNTRACKED;
 		return 1;
 	}
-	out->answers = rec.answers;
+	out->answers = brief.answers;
+	if(recorded == 1) {
+		/* clean, and its score cannot reach the threshold: the verdict
+		 * stands without the rest of the record, the stored score too */
+		out->source = FG_SRC_SCORE;
+		out->score = brief.score;
+		return 1;
+	}
 	out->holz = fg_score_holz(&rec);
 	if(rec.verdict == FG_VERDICT_ALLOWED ||
 		rec.verdict == FG_VERDICT_DENIED) {

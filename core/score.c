@@ -488,6 +488,49 @@ fg_score_explain_json(const struct fg_score_explain* ex, char* buf,
 	return explain_write(ex, buf, buflen, 1);
 }
 
+/** A weight as far as it can raise a score. */
+static double
+raising(double w)
+{
+	return w > 0.0 ? w : 0.0;
+}
+
+/* fg_score_bound takes each feature at its most: a new feature needs its
+ * bound there too. */
+_Static_assert(FG_FEAT_COUNT == 10, "fg_score_bound covers every feature");
+
+double
+fg_score_bound(const struct fg_score_params* p,
+	const struct fg_record_brief* b)
+{
+	double n = b->n_addrs, asns, gate, entropy = 0.0, sum;
+	if(b->overflowed)
+		return HUGE_VAL;
+	/* the known ASNs, plus at most one stand-in block per kept address */
+	asns = (double)b->n_asns + n;
+	/* entropy of at most n prefixes, over log2 of at least 8 addresses */
+	if(n > 1.0)
+		entropy = log2(n) / log2(n > ENTROPY_MIN_ADDRS ? n :
+			ENTROPY_MIN_ADDRS);
+	/* spread and the other scatter ramps are at most 1 */
+	gate = ramp(asns, RAMP_GATE_LO, RAMP_GATE_HI);
+	if(ramp(n, SCATTER_ADDRS_LO, SCATTER_ADDRS_HI) > gate)
+		gate = ramp(n, SCATTER_ADDRS_LO, SCATTER_ADDRS_HI);
+	sum = raising(p->w_addrs) * ramp(n, RAMP_ADDRS_LO, RAMP_ADDRS_HI) +
+		raising(p->w_prefixes) * ramp(n, RAMP_PREFIXES_LO,
+		RAMP_PREFIXES_HI) +
+		raising(p->w_entropy) * entropy +
+		raising(p->w_asns) * ramp(asns, RAMP_ASNS_LO, RAMP_ASNS_HI) +
+		raising(p->w_countries) * ramp(b->n_countries,
+		RAMP_COUNTRIES_LO, RAMP_COUNTRIES_HI) +
+		(raising(p->w_ttl) + raising(p->w_churn) +
+		raising(p->w_growth)) * gate +
+		raising(p->w_scatter) * ramp(n, SCATTER_ADDRS_LO,
+		SCATTER_ADDRS_HI) +
+		raising(p->w_ns);
+	return sum;
+}
+
 double
 fg_score_holz(const struct fg_record_view* rec)
 {

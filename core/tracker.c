@@ -244,10 +244,18 @@ struct track_update {
 	uint32_t ttl;
 	/** if not NULL, the record after the update is copied here */
 	struct fg_record_view* view;
+	/** if not NULL, the record's brief after the update goes here, and
+	 * the view is only filled if want says so */
+	struct fg_record_brief* brief;
+	/** asked with the brief whether the view is wanted after all */
+	fg_tracker_want_view want;
+	/** its argument */
+	void* want_arg;
 };
 
 /** Record one answer as \p u describes it: the common path of the
- * fg_tracker_record_* functions. \return 1, or 0 if not stored. */
+ * fg_tracker_record_* functions. \return 2 if u->view was filled, 1 if
+ *	recorded without it, 0 if not stored. */
 static int
 tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	const struct track_update* u)
@@ -256,7 +264,7 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	struct fg_seg_bucket* bk;
 	struct fg_seg_slot* s;
 	uint32_t now = time32(now64), window;
-	int i, fresh, ok;
+	int i, fresh, ok = 1;
 	if(!t || !t->seg.writable || !loc_prepare(t, owner, &l))
 		return 0;
 	window = window_of(t);
@@ -265,9 +273,9 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	 * lines are requested; the lock is taken once they are on their way */
 	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
 	/* a repeated address answer touches only the hot part; an NS answer
-	 * or a caller that wants the whole record reads all of it */
-	bucket_prefetch(bk, l.tag, u->view || u->is_ns ? sizeof(*bk->slots) :
-		FG_SEG_SLOT_HOT, 1);
+	 * or a caller that surely wants the whole record reads all of it */
+	bucket_prefetch(bk, l.tag, (u->view && !u->want) || u->is_ns ?
+		sizeof(*bk->slots) : FG_SEG_SLOT_HOT, 1);
 	i = bucket_lock_slot(t, &l, now, window, 1, &fresh);
 	if(i < 0)
 		return 0;
@@ -290,7 +298,10 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
 	/* the stripe is still held: no writer can change the slot, so it is
 	 * read in place; fg_slot_to_view checks it like any copy */
-	ok = !u->view || fg_slot_to_view(s, u->view);
+	if(u->brief)
+		fg_slot_brief(s, u->brief);
+	if(u->view && (!u->want || u->want(u->brief, u->want_arg)))
+		ok = fg_slot_to_view(s, u->view) ? 2 : 0;
 	fg_segment_unlock(&t->seg, l.stripe);
 	return ok;
 }
@@ -316,7 +327,7 @@ int
 fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
 	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl)
 {
-	return tracker_record_addrs(t, owner, now, addrs, n, ttl, NULL);
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, NULL) != 0;
 }
 
 int
@@ -326,7 +337,27 @@ fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
 {
 	if(!out)
 		return 0;
-	return tracker_record_addrs(t, owner, now, addrs, n, ttl, out);
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, out) != 0;
+}
+
+int
+fg_tracker_record_addrs_brief(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	fg_tracker_want_view want, void* want_arg, struct fg_record_brief* brief,
+	struct fg_record_view* view)
+{
+	struct track_update u;
+	if((n > 0 && !addrs) || !brief || !view || !want)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	u.addrs = addrs;
+	u.n_addrs = n;
+	u.ttl = ttl;
+	u.view = view;
+	u.brief = brief;
+	u.want = want;
+	u.want_arg = want_arg;
+	return tracker_record(t, owner, now, &u);
 }
 
 int
@@ -367,7 +398,9 @@ fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name)
 		return;
 	bk = &t->seg.buckets[l.bucket];
 	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
-	bucket_prefetch(bk, l.tag, sizeof(*bk->slots), 1);
+	/* the hot part only, as the detector's record does: most answers
+	 * need no more of the record (fg_tracker_record_addrs_brief) */
+	bucket_prefetch(bk, l.tag, FG_SEG_SLOT_HOT, 1);
 }
 
 int

@@ -163,4 +163,8 @@ int fg_slot_set_cause(struct fg_seg_slot* s, const uint8_t* cause, size_t len);
  */
 int fg_slot_to_view(const struct fg_seg_slot* c, struct fg_record_view* v);
 
+/** Fill \p b from the hot header of \p s (first cache line only), with the
+ * same bounds fg_slot_to_view applies. */
+void fg_slot_brief(const struct fg_seg_slot* s, struct fg_record_brief* b);
+
 #endif /* FG_TRACKER_INTERNAL_H */

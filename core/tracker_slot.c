@@ -697,6 +697,22 @@ max32(uint32_t a, uint32_t b)
 	return a > b ? a : b;
 }
 
+void
+fg_slot_brief(const struct fg_seg_slot* s, struct fg_record_brief* b)
+{
+	b->answers = s->answers;
+	b->verdict = s->verdict <= FG_VERDICT_DENIED ? s->verdict :
+		FG_VERDICT_CLEAN;
+	b->flags = s->flags;
+	b->n_addrs = s->n_addrs < FG_TRACK_ADDRS ? s->n_addrs : FG_TRACK_ADDRS;
+	b->n_asns = s->n_asns < FG_TRACK_ASNS ? s->n_asns : FG_TRACK_ASNS;
+	b->n_countries = s->n_countries < FG_TRACK_COUNTRIES ? s->n_countries :
+		FG_TRACK_COUNTRIES;
+	b->overflowed = (s->bits & (FG_SEG_OVF_ADDR | FG_SEG_OVF_ASN |
+		FG_SEG_OVF_COUNTRY)) != 0;
+	b->score = s->score;
+}
+
 int
 fg_slot_to_view(const struct fg_seg_slot* c, struct fg_record_view* v)
 {

@@ -3,6 +3,7 @@
  * Building a neutral upstream response; see fluxguard/upstream.h.
  */
 #include "fluxguard/upstream.h"
+#include "fluxguard/name.h"
 
 #include <string.h>
 
@@ -82,4 +83,43 @@ fg_upstream_add_name(struct fg_upstream* up, const uint8_t* name)
 	up->names[up->n_names++] = name;
 	rs->count++;
 	return 1;
+}
+
+/** One step of FNV-1a over \p len octets. */
+static uint64_t
+fnv1a(uint64_t h, const uint8_t* p, size_t len)
+{
+	while(len-- > 0) {
+		h ^= *p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+uint64_t
+fg_upstream_plain_answer(const struct fg_upstream* up, const uint8_t* qname)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i, k, n_plain = 0;
+	for(i = 0; i < up->n_rrsets; i++) {
+		const struct fg_upstream_rrset* rs = &up->rrsets[i];
+		uint8_t type[2];
+		if(rs->section != FG_SECTION_ANSWER)
+			continue;
+		if((rs->type != FG_TYPE_A && rs->type != FG_TYPE_AAAA) ||
+			rs->count == 0 || !fg_name_equal(rs->owner, qname))
+			return 0;
+		type[0] = (uint8_t)(rs->type >> 8);
+		type[1] = (uint8_t)rs->type;
+		h = fnv1a(h, type, sizeof(type));
+		for(k = rs->first; k < (size_t)rs->first + rs->count &&
+			k < up->n_addrs; k++) {
+			const struct fg_addr* a = &up->addrs[k];
+			h = fnv1a(h, a->addr, a->family == FG_AF_INET ? 4 : 16);
+		}
+		n_plain++;
+	}
+	if(n_plain == 0)
+		return 0;
+	return h ? h : 1;
 }

@@ -645,6 +645,8 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			return;
 		/* the answer in the core's neutral form, judged there */
 		fluxguard_read_response(qstate->return_msg, now, &answer);
+		if(fluxguard_judged_already(qstate, id, &answer))
+			return;
 		if(fg_judge_answer(&fe->engine.detector, qstate->qinfo.qname,
 			&answer, &b))
 			block(fe, qstate, id, &b);
@@ -669,9 +671,9 @@ inform_super(struct module_qstate* qstate, int id, struct module_qstate* super)
 void
 clear(struct module_qstate* qstate, int id)
 {
-	/* no per-query state is kept */
-	(void)qstate;
-	(void)id;
+	/* the only per-query state, the upstream callback's note, lives in
+	 * the query's region */
+	qstate->minfo[id] = NULL;
 }
 
 size_t

@@ -127,6 +127,14 @@ void fluxguard_read_response(const struct dns_msg* msg, time_t now,
 	struct fg_upstream* up);
 
 /**
+ * Whether \p answer, the query's final answer, is the plain one the
+ * upstream-response callback already judged clean for this query (it leaves
+ * a note in qstate->minfo[id]): then moddone need not judge it again.
+ */
+int fluxguard_judged_already(const struct module_qstate* qstate, int id,
+	const struct fg_upstream* answer);
+
+/**
  * The iterator's inplace query-response callback: record one upstream
  * response through the detector. Registered through dynlib's wrapper.
  * \return 1 (the iterator ignores failure, and so do we: never block a query).

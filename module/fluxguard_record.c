@@ -15,6 +15,7 @@
 #include "services/cache/dns.h"
 #include "sldns/rrdef.h"
 #include "util/log.h"
+#include "util/regional.h"
 
 #include "fluxguard_internal.h"
 #include "fluxguard/counters.h"
@@ -118,6 +119,46 @@ block_before_caching(struct fluxguard_env* fe, struct module_qstate* qstate,
 		b.score, b.reason);
 }
 
+/**
+ * Leave this query's moddone a note when the response is plain (only the
+ * query name's addresses: fg_upstream_plain_answer) and every decision on it
+ * was clean: the final answer is then this response, judged already, and
+ * moddone need not read the tracker again (fluxguard_judged_already). Any
+ * other response, a referral or the next link of a chain, takes the note away.
+ */
+static void
+note_judged(struct module_qstate* qstate, int id, const struct fg_upstream* up,
+	const struct fg_decision* d, size_t n)
+{
+	uint64_t fingerprint = 0;
+	size_t i;
+	for(i = 0; i < n && d[i].verdict == FG_VERDICT_CLEAN; i++)
+		;
+	if(i == n)
+		fingerprint = fg_upstream_plain_answer(up, qstate->qinfo.qname);
+	if(!fingerprint) {
+		qstate->minfo[id] = NULL;
+		return;
+	}
+	if(!qstate->minfo[id])
+		qstate->minfo[id] = regional_alloc(qstate->region,
+			sizeof(fingerprint));
+	if(qstate->minfo[id])
+		memcpy(qstate->minfo[id], &fingerprint, sizeof(fingerprint));
+}
+
+int
+fluxguard_judged_already(const struct module_qstate* qstate, int id,
+	const struct fg_upstream* answer)
+{
+	uint64_t noted, fingerprint;
+	if(!qstate->minfo[id])
+		return 0;
+	memcpy(&noted, qstate->minfo[id], sizeof(noted));
+	fingerprint = fg_upstream_plain_answer(answer, qstate->qinfo.qname);
+	return fingerprint != 0 && fingerprint == noted;
+}
+
 int
 fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct dns_msg* response, int id, void* cb_arg)
@@ -127,9 +168,12 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct fg_decision decisions[FG_UPSTREAM_MAX_RRSETS];
 	size_t n, i;
 	int blocking = 0;
-	(void)id;
-	if(!fe || !fe->engine.tracker || !response || !qstate)
+	if(!qstate)
 		return 1;
+	if(!fe || !fe->engine.tracker || !response) {
+		qstate->minfo[id] = NULL;
+		return 1;
+	}
 	/* The answer's record is in a table far larger than the CPU caches:
 	 * ask for it now, so that the wait overlaps reading the response and
 	 * the list lookups instead of following them. */
@@ -167,7 +211,11 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 			log_info("fluxguard: flagged %s: score %.1f after %u answers",
 				name, d->score, (unsigned)d->answers);
 	}
-	if(blocking)
+	if(blocking) {
+		qstate->minfo[id] = NULL;
 		block_before_caching(fe, qstate, &up);
+	} else {
+		note_judged(qstate, id, &up, decisions, n);
+	}
 	return 1;
 }

@@ -1881,8 +1881,9 @@ static const struct command commands[] = {
 	  "does (not with --prometheus: a scrape never resets)", cmd_stats },
 	{ "stats_noreset", "", 0, 0, 0, "print the counters and gauges without "
 	  "resetting anything", cmd_stats_noreset },
-	{ "list", "", 0, 0, 0, "list the tracked domains: score, verdict, answers, "
-	  "distinct addresses, last seen (epoch seconds and UTC); the first 100, "
+	{ "list", "", 0, 0, 0, "list the tracked domains: score (as of the last "
+	  "answer scored: answers that cannot reach the threshold are not), "
+	  "verdict, answers, distinct addresses, last seen (epoch seconds and UTC); the first 100, "
 	  "and a closing line saying how many more there are, unless --top N or "
 	  "--all (--flagged, --sort score|last|answers, --json)", cmd_list },
 	{ "show", "DOMAIN", 1, 1, 0, "everything the tracker holds about DOMAIN: "

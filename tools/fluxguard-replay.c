@@ -645,6 +645,8 @@ open_engine(struct replay* r, const struct fg_config* cfg, uint32_t capacity,
 		fprintf(stderr, "fluxguard-replay: %s\n", err);
 		return 0;
 	}
+	/* every answer's score and Holz value are reported: score them all */
+	r->engine.detector.exact_scores = 1;
 	return 1;
 }
 

@@ -101,6 +101,11 @@ struct fg_detector {
 	int action;
 	/** enum fg_action for a denied name or address */
 	int deny_action;
+	/** 1: score every answer (the replay tool reports each score and the
+	 * Holz value); 0: leave a clean record whose score cannot reach the
+	 * threshold (fg_score_bound) unscored, as the resolver does: same
+	 * verdicts, less of the record read */
+	int exact_scores;
 };
 
 /**

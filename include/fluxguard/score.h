@@ -158,4 +158,17 @@ int fg_score_explain_json(const struct fg_score_explain* ex, char* buf,
  */
 double fg_score_holz(const struct fg_record_view* rec);
 
+/**
+ * An upper bound of the score \p p gives a record, whatever its zone's NS
+ * evidence, from its brief alone: every feature at the most the brief's
+ * counts allow (a known ASN and a stand-in block for each kept address, every
+ * temporal feature and the NS feature at full strength as far as the network
+ * gate lets them), weighted by the positive weights. A record whose bound is
+ * under the threshold cannot be flagged by its score, so the detector need
+ * not read the rest of it. HUGE_VAL when the brief bounds nothing (counts
+ * overflowed into the sketches).
+ */
+double fg_score_bound(const struct fg_score_params* p,
+	const struct fg_record_brief* b);
+
 #endif /* FLUXGUARD_SCORE_H */

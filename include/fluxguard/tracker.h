@@ -206,6 +206,50 @@ int fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
 	struct fg_record_view* out);
 
 /**
+ * What a record's first cache line says: enough to bound its score
+ * (fg_score_bound) without reading, or copying, the rest of it.
+ */
+struct fg_record_brief {
+	/** address answers in the window */
+	uint32_t answers;
+	/** enum fg_verdict */
+	uint8_t verdict;
+	/** FG_REC_* */
+	uint8_t flags;
+	/** answer addresses kept (at most FG_TRACK_ADDRS) */
+	uint8_t n_addrs;
+	/** ASNs noted, the unknown one (0) included (at most FG_TRACK_ASNS) */
+	uint8_t n_asns;
+	/** countries noted, the unknown one included (at most
+	 * FG_TRACK_COUNTRIES) */
+	uint8_t n_countries;
+	/** 1 if addresses, ASNs or countries went beyond what is kept: the
+	 * sketches count the rest, and the counts above bound nothing */
+	uint8_t overflowed;
+	/** score at the last full evaluation */
+	float score;
+};
+
+/** Whether a caller of fg_tracker_record_addrs_brief wants the whole
+ * record after all, given its brief (called with the stripe held: it must
+ * only compute). */
+typedef int (*fg_tracker_want_view)(const struct fg_record_brief* brief,
+	void* arg);
+
+/**
+ * fg_tracker_record_addrs, then, in the same visit, the record's brief into
+ * \p brief and, if \p want (called with \p want_arg) asks for it, the whole
+ * record into \p view. Only the slot's first lines are fetched up front: a
+ * repeated answer whose brief settles it touches nothing else.
+ * \return 0 if not stored, 1 if recorded and \p brief filled, 2 if \p view
+ *	was filled too.
+ */
+int fg_tracker_record_addrs_brief(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	fg_tracker_want_view want, void* want_arg, struct fg_record_brief* brief,
+	struct fg_record_view* view);
+
+/**
  * Record one NS RRset of a zone and the glue addresses that came with it.
  * \param ns_names wire-format NS target names
  */

@@ -92,4 +92,15 @@ int fg_upstream_add_addr(struct fg_upstream* up, int family, const uint8_t* addr
 /** Add a target name to the RRset started last. \return 1, or 0 if full. */
 int fg_upstream_add_name(struct fg_upstream* up, const uint8_t* name);
 
+/**
+ * A fingerprint of \p up's answer section when it is plain: only A and AAAA
+ * RRsets, all owned by \p qname (any case), each with an address, at least
+ * one; else 0. Two
+ * responses with the same nonzero fingerprint hold the same addresses in the
+ * same order. The module uses it to know that the answer it judges at the end
+ * of a query is the one the detector just saw, and need not judge it again.
+ */
+uint64_t fg_upstream_plain_answer(const struct fg_upstream* up,
+	const uint8_t* qname);
+
 #endif /* FLUXGUARD_UPSTREAM_H */

@@ -7,11 +7,14 @@
  * fixture). They cover the min-answers
  * gate, a CDN-like name, the lists by name and by address, glue that is not
  * an answer, NS evidence raising a double-flux name's score, an operator's
- * verdict over the score, and a flag held while a new window gathers too
- * little evidence.
+ * verdict over the score, a flag held while a new window gathers too
+ * little evidence, the score's upper bound (fg_score_bound) on random
+ * records, the shortcut it allows keeping every verdict, and the plain-answer
+ * fingerprint the module's moddone relies on.
  */
 #include "fluxguard/detect.h"
 #include "fluxguard/policy.h"
+#include "fluxguard/score.h"
 #include "fluxguard/upstream.h"
 #include "unit.h"
 
@@ -403,6 +406,264 @@ START_TEST(test_flag_holds_into_new_window)
 }
 END_TEST
 
+/* ------------------------------------------------- the score's upper bound */
+
+/** A small deterministic generator for the randomised tests below. */
+static uint64_t
+next_random(uint64_t* state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/** One of \p pool addresses: 198.18.x.y for x, y from the index, every
+ * eighth an IPv6 one, with an ASN of \p asns and a country of \p countries
+ * (0 = unknown) fixed per address. */
+static struct fg_addr
+pool_addr(uint64_t k, unsigned asns, unsigned countries)
+{
+	struct fg_addr a;
+	memset(&a, 0, sizeof(a));
+	if(k % 8 == 7) {
+		a.family = FG_AF_INET6;
+		a.addr[0] = 0x20;
+		a.addr[1] = 0x01;
+		a.addr[2] = (uint8_t)(k >> 8);
+		a.addr[5] = (uint8_t)k;
+		a.addr[15] = 1;
+	} else {
+		a.family = FG_AF_INET;
+		a.addr[0] = (uint8_t)(11 + k % 200);
+		a.addr[1] = (uint8_t)(k * 37);
+		a.addr[2] = (uint8_t)(k >> 3);
+		a.addr[3] = (uint8_t)(k % 250 + 1);
+	}
+	if(asns)
+		a.asn = (uint32_t)(k * 2654435761u % asns);
+	if(countries && k % countries) {
+		a.country[0] = (char)('A' + k % countries);
+		a.country[1] = 'X';
+	}
+	return a;
+}
+
+/** Always the whole record (fg_tracker_want_view). */
+static int
+want_always(const struct fg_record_brief* b, void* arg)
+{
+	(void)b;
+	(void)arg;
+	return 1;
+}
+
+/** Record NS evidence for \p zone: \p n servers named by \p k, their glue
+ * in as many networks. */
+static void
+record_ns(const char* zone, uint64_t now, uint64_t k, size_t n)
+{
+	char names[8][64];
+	const uint8_t* ns[8];
+	uint8_t wire[8][FG_NAME_MAX_WIRE];
+	struct fg_addr glue[8];
+	size_t i;
+	for(i = 0; i < n && i < 8; i++) {
+		snprintf(names[i], sizeof(names[i]), "ns%u.host%u.test",
+			(unsigned)i, (unsigned)((k + i) % 40));
+		memcpy(wire[i], fg_unit_name(names[i]), FG_NAME_MAX_WIRE);
+		ns[i] = wire[i];
+		glue[i] = pool_addr(k * 8 + i, 50, 9);
+	}
+	(void)fg_tracker_record_ns(fg_unit_tracker, fg_unit_name(zone), now, ns,
+		i, glue, i, 60);
+}
+
+START_TEST(test_score_bound_holds)
+{
+	/* Random answers of every shape (1 to 24 addresses out of pools of
+	 * 4 to 400, known and unknown ASNs and countries, lists that overflow,
+	 * TTLs, windows rolling over, zones with churning NS and glue) under
+	 * the default weights and random ones (negative too): the score never
+	 * exceeds the bound fg_score_bound takes from the brief. */
+	uint64_t rng = 0x9e3779b97f4a7c15ULL, now = 1000;
+	struct fg_score_params params[4];
+	int checked = 0, bounded = 0, i;
+	fg_score_params_default(&params[0]);
+	for(i = 1; i < 4; i++) {
+		double* w[] = { &params[i].w_addrs, &params[i].w_prefixes,
+			&params[i].w_entropy, &params[i].w_asns,
+			&params[i].w_countries, &params[i].w_ttl,
+			&params[i].w_churn, &params[i].w_growth,
+			&params[i].w_scatter, &params[i].w_ns };
+		size_t f;
+		params[i] = params[0];
+		for(f = 0; f < sizeof(w) / sizeof(w[0]); f++)
+			*w[f] = (double)(next_random(&rng) % 61) - 10.0;
+	}
+	for(i = 0; i < 6000; i++) {
+		char owner[96], zone[32];
+		struct fg_addr addrs[24];
+		struct fg_record_brief brief;
+		struct fg_record_view rec, z;
+		uint64_t r = next_random(&rng);
+		unsigned name = (unsigned)(r % 60), pool = 4u << (name % 7);
+		unsigned asns = name % 3 ? 3u + name % 14 : 0, n, k;
+		int have_zone, p;
+		snprintf(zone, sizeof(zone), "z%u.test", name % 9);
+		snprintf(owner, sizeof(owner), "n%u.%s", name, zone);
+		n = 1 + (unsigned)(next_random(&rng) % (name % 5 ? 6 : 24));
+		for(k = 0; k < n; k++)
+			addrs[k] = pool_addr(name * 1000u + next_random(&rng) %
+				pool, asns, 1 + name % 11);
+		now += next_random(&rng) % (name % 4 ? 30 : 900);
+		if(next_random(&rng) % 7 == 0)
+			record_ns(zone, now, next_random(&rng), 1 +
+				next_random(&rng) % 6);
+		ck_assert_int_eq(fg_tracker_record_addrs_brief(fg_unit_tracker,
+			fg_unit_name(owner), now, addrs, n, (uint32_t)(30 +
+			next_random(&rng) % 7200), want_always, NULL, &brief,
+			&rec), 2);
+		ck_assert_uint_eq(brief.answers, rec.answers);
+		ck_assert_uint_eq(brief.verdict, rec.verdict);
+		have_zone = fg_detect_find_zone(fg_unit_tracker,
+			fg_unit_name(owner), now, &rec, &z);
+		for(p = 0; p < 4; p++) {
+			double score = fg_score_record(&params[p], &rec,
+				have_zone ? &z : NULL, NULL);
+			double bound = fg_score_bound(&params[p], &brief);
+			ck_assert_msg(score <= bound + 1e-9, "%s: score %.4f over "
+				"its bound %.4f (weights %d, %u addresses kept, "
+				"%u ASNs, %u countries)", owner, score, bound, p,
+				(unsigned)brief.n_addrs, (unsigned)brief.n_asns,
+				(unsigned)brief.n_countries);
+			checked++;
+			bounded += bound < params[p].threshold;
+		}
+	}
+	/* both sides of the threshold were tried */
+	ck_assert_int_gt(bounded, 0);
+	ck_assert_int_lt(bounded, checked);
+}
+END_TEST
+
+START_TEST(test_bounded_answers_keep_their_verdicts)
+{
+	/* The same random answers judged with every score computed and with
+	 * the resolver's shortcut (a clean record whose bound is under the
+	 * threshold is not scored), under names of their own in one tracker:
+	 * every decision's verdict, flag transition and flag time agree, and
+	 * the shortcut did skip some. */
+	uint64_t rng = 0x2545f4914f6cdd1dULL, now = 2000;
+	int i, run, flagged = 0, differ = 0;
+	static struct fg_decision dec[2][4000];
+	static enum fg_verdict held[2][4000];
+	for(run = 0; run < 2; run++) {
+		uint64_t r0 = rng, t = now;
+		fg_unit_det.exact_scores = run == 0;
+		for(i = 0; i < 4000; i++) {
+			char owner[64], ips[24][48];
+			const char* ip[24];
+			struct fg_upstream up;
+			unsigned name = (unsigned)(next_random(&r0) % 40), n, k;
+			/* the flux names calm down half-way, a window later:
+			 * flagged ones must be cleared alike */
+			int calm = name % 4 == 0 && i >= 2000;
+			unsigned pool = calm ? 1 : name % 4 == 0 ? 5000 :
+				3 + name % 5;
+			snprintf(owner, sizeof(owner), "%c%u.z%u.test",
+				run ? 'f' : 'e', name, name % 6);
+			n = calm ? 1 : 1 + (unsigned)(next_random(&r0) %
+				(name % 4 == 0 ? 12 : 3));
+			for(k = 0; k < n; k++) {
+				uint64_t a = next_random(&r0) % pool;
+				snprintf(ips[k], sizeof(ips[k]), "%u.%u.%u.%u",
+					(unsigned)(11 + (name % 4 == 0 ? a % 200 :
+					name)), (unsigned)(a * 7 % 256),
+					(unsigned)(a >> 2 & 255),
+					(unsigned)(a % 250 + 1));
+				ip[k] = ips[k];
+			}
+			t += next_random(&r0) % 40 + (i == 2000 ? 2 *
+				FG_UNIT_WINDOW : 0);
+			fg_upstream_init(&up, t);
+			fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, owner,
+				name % 4 == 0 ? 60 : 3600, ip, n);
+			ck_assert_uint_eq(fg_detect_upstream(&fg_unit_det, &up,
+				&dec[run][i], 1), 1);
+			held[run][i] = held_verdict(owner, t);
+		}
+	}
+	fg_unit_det.exact_scores = 0;
+	for(i = 0; i < 4000; i++) {
+		ck_assert_msg(dec[0][i].verdict == dec[1][i].verdict &&
+			dec[0][i].newly_flagged == dec[1][i].newly_flagged &&
+			dec[0][i].flagged_at == dec[1][i].flagged_at &&
+			dec[0][i].answers == dec[1][i].answers &&
+			held[0][i] == held[1][i], "answer %d: %s (held %s) "
+			"exactly, %s (held %s) with the shortcut", i,
+			fg_verdict_name(dec[0][i].verdict),
+			fg_verdict_name(held[0][i]),
+			fg_verdict_name(dec[1][i].verdict),
+			fg_verdict_name(held[1][i]));
+		flagged += dec[0][i].newly_flagged;
+		differ += dec[0][i].score != dec[1][i].score;
+	}
+	ck_assert_int_gt(flagged, 0);
+	ck_assert_int_gt(differ, 0);
+}
+END_TEST
+
+START_TEST(test_plain_answer_fingerprint)
+{
+	static const char* const two[] = { "192.0.2.1", "192.0.2.2" };
+	static const char* const other[] = { "192.0.2.1", "192.0.2.3" };
+	static const char* const v6[] = { "2001:db8::1" };
+	struct fg_upstream up;
+	uint64_t a, b;
+	fg_upstream_init(&up, 1);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, "WWW.Plain.test", 60,
+		two, 2);
+	/* glue and referrals are not the answer */
+	fg_unit_upstream_addrs(&up, FG_SECTION_ADDITIONAL, "ns.plain.test",
+		60, v6, 1);
+	a = fg_upstream_plain_answer(&up, fg_unit_name("www.plain.test"));
+	ck_assert(a != 0);
+	/* the same addresses fingerprint alike, other ones not */
+	fg_upstream_init(&up, 2);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, "www.plain.test", 300,
+		two, 2);
+	ck_assert(fg_upstream_plain_answer(&up,
+		fg_unit_name("www.plain.test")) == a);
+	fg_upstream_init(&up, 2);
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, "www.plain.test", 60,
+		other, 2);
+	b = fg_upstream_plain_answer(&up, fg_unit_name("www.plain.test"));
+	ck_assert(b != 0 && b != a);
+	/* another owner, a CNAME, or no answer at all: not plain */
+	ck_assert(fg_upstream_plain_answer(&up,
+		fg_unit_name("other.plain.test")) == 0);
+	fg_upstream_init(&up, 3);
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(&up,
+		fg_unit_name("www.plain.test"), FG_TYPE_CNAME, FG_SECTION_ANSWER,
+		60));
+	ck_assert(fg_upstream_add_name(&up, fg_unit_name("cdn.plain.test")));
+	fg_unit_upstream_addrs(&up, FG_SECTION_ANSWER, "cdn.plain.test", 60,
+		two, 2);
+	ck_assert(fg_upstream_plain_answer(&up,
+		fg_unit_name("www.plain.test")) == 0);
+	fg_upstream_init(&up, 4);
+	ck_assert(fg_upstream_plain_answer(&up,
+		fg_unit_name("www.plain.test")) == 0);
+	/* an address RRset with no address left (all malformed) is not
+	 * plain either: there was nothing to judge it by */
+	ck_assert_ptr_nonnull(fg_upstream_add_rrset(&up,
+		fg_unit_name("www.plain.test"), FG_TYPE_A, FG_SECTION_ANSWER, 60));
+	ck_assert(fg_upstream_plain_answer(&up,
+		fg_unit_name("www.plain.test")) == 0);
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
@@ -410,7 +671,9 @@ fg_unit_suite(void)
 		test_cdn_never_flagged, test_lists_by_name,
 		test_lists_by_address, test_glue_is_not_an_answer,
 		test_ns_evidence_raises_score, test_operator_verdict_stands,
-		test_flag_holds_into_new_window };
+		test_flag_holds_into_new_window, test_score_bound_holds,
+		test_bounded_answers_keep_their_verdicts,
+		test_plain_answer_fingerprint };
 	Suite* s = suite_create("detect");
 	fg_unit_tcase(s, "detect", fg_unit_detector_setup,
 		fg_unit_detector_teardown, tests, FG_UNIT_COUNT(tests));
