@@ -7,7 +7,9 @@
 #include "fluxguard/addr.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -110,6 +112,30 @@ fg_addr_from_str(const char* str, struct fg_addr* a)
 	}
 	memset(a, 0, sizeof(*a));
 	return 0;
+}
+
+int
+fg_addr_port_from_str(const char* str, uint16_t default_port,
+	struct fg_addr* a, uint16_t* port)
+{
+	char host[FG_ADDR_MAX_STR + 1], *end;
+	const char* at = strchr(str, '@');
+	size_t hl = at ? (size_t)(at - str) : strlen(str);
+	long p = default_port;
+	if(hl == 0 || hl >= sizeof(host))
+		return 0;
+	memcpy(host, str, hl);
+	host[hl] = 0;
+	if(!fg_addr_from_str(host, a))
+		return 0;
+	if(at) {
+		errno = 0;
+		p = strtol(at + 1, &end, 10);
+		if(errno || end == at + 1 || *end || p < 1 || p > 65535)
+			return 0;
+	}
+	*port = (uint16_t)p;
+	return 1;
 }
 
 int

@@ -20,6 +20,32 @@
 /** NS targets of one response we match glue against. */
 #define DETECT_MAX_NS FG_UPSTREAM_MAX_NAMES
 
+/** Fill d->bounds for d->params: the bound costs as much as a good part
+ * of a cheap answer's whole judgement, and it only ever sees these counts. */
+static void
+bounds_prepare(struct fg_detector* d)
+{
+	struct fg_record_brief b;
+	unsigned a, s, c;
+	memset(&b, 0, sizeof(b));
+	for(a = 0; a <= FG_TRACK_ADDRS; a++)
+	for(s = 0; s <= FG_TRACK_ASNS; s++)
+	for(c = 0; c <= FG_TRACK_COUNTRIES; c++) {
+		double v;
+		float f;
+		b.n_addrs = (uint8_t)a;
+		b.n_asns = (uint8_t)s;
+		b.n_countries = (uint8_t)c;
+		v = fg_score_bound(&d->params, &b);
+		f = (float)v;
+		/* still a bound after rounding */
+		if((double)f < v)
+			f = nextafterf(f, HUGE_VALF);
+		d->bounds[a][s][c] = f;
+	}
+	d->bound_params = d->params;
+}
+
 void
 fg_detector_init(struct fg_detector* d, struct fg_tracker* tracker,
 	struct fg_geo* geo, const struct fg_policy* policy,
@@ -37,6 +63,7 @@ fg_detector_init(struct fg_detector* d, struct fg_tracker* tracker,
 		FG_DETECT_DEFAULT_MIN_ANSWERS;
 	d->action = FG_ACTION_LOG;
 	d->deny_action = FG_ACTION_REFUSE;
+	bounds_prepare(d);
 }
 
 void
@@ -122,8 +149,16 @@ static int
 want_whole_record(const struct fg_record_brief* b, void* arg)
 {
 	const struct fg_detector* d = arg;
-	return d->exact_scores || b->verdict != FG_VERDICT_CLEAN ||
-		fg_score_bound(&d->params, b) >= d->params.threshold;
+	double bound;
+	if(d->exact_scores || b->verdict != FG_VERDICT_CLEAN || b->overflowed)
+		return 1;
+	if(b->n_addrs <= FG_TRACK_ADDRS && b->n_asns <= FG_TRACK_ASNS &&
+		b->n_countries <= FG_TRACK_COUNTRIES &&
+		memcmp(&d->bound_params, &d->params, sizeof(d->params)) == 0)
+		bound = d->bounds[b->n_addrs][b->n_asns][b->n_countries];
+	else
+		bound = fg_score_bound(&d->params, b);
+	return bound >= d->params.threshold;
 }
 
 int

@@ -696,27 +696,11 @@ static int
 check_rpz_primary(struct fg_config* cfg, const char* value, char* why,
 	size_t whylen)
 {
-	char host[FG_ADDR_MAX_STR + 1];
-	const char* at = strchr(value, '@');
-	size_t hl = at ? (size_t)(at - value) : strlen(value);
 	struct fg_addr a;
+	uint16_t port;
 	(void)cfg;
-	if(hl == 0 || hl >= sizeof(host))
-		goto bad;
-	memcpy(host, value, hl);
-	host[hl] = 0;
-	if(!fg_addr_from_str(host, &a))
-		goto bad;
-	if(at) {
-		char* end;
-		long port;
-		errno = 0;
-		port = strtol(at + 1, &end, 10);
-		if(errno || end == at + 1 || *end || port < 1 || port > 65535)
-			goto bad;
-	}
-	return 1;
-bad:
+	if(fg_addr_port_from_str(value, 53, &a, &port))
+		return 1;
 	snprintf(why, whylen, "expected ADDRESS or ADDRESS@PORT (an IPv4 or "
 		"IPv6 address, a port 1..65535), got \"%s\"", value);
 	return 0;
@@ -755,8 +739,7 @@ static int
 check_rpz_resolver(struct fg_config* cfg, const char* value, char* why,
 	size_t whylen)
 {
-	size_t n = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		"abcdefghijklmnopqrstuvwxyz0123456789._-");
+	size_t n = fg_rpz_resolver_span(value);
 	(void)cfg;
 	if(value[0] && !value[n] && n <= FG_RPZ_RESOLVER_MAX)
 		return 1;

@@ -47,8 +47,7 @@ fg_rpz_params_init(struct fg_rpz_params* p, const struct fg_config* cfg,
 	p->deny_action = cfg->deny_action;
 	p->refuse_as = cfg->rpz_refuse_as;
 	p->redirect = &cfg->redirect_addrs;
-	n = strspn(resolver, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789._-");
+	n = fg_rpz_resolver_span(resolver);
 	if(!resolver[0] || resolver[n] || n > FG_RPZ_RESOLVER_MAX) {
 		snprintf(why, whylen, "rpz-resolver-id: \"%s\" is not up to %d of "
 			"A-Z a-z 0-9 . _ - (set it when the host name is not)",
@@ -274,6 +273,13 @@ fg_rpz_owner_kind(const struct fg_rpz_params* p, const char* owner,
 	return kind;
 }
 
+size_t
+fg_rpz_resolver_span(const char* s)
+{
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789._-");
+}
+
 void
 fg_rpz_why_resolver(const char* why, char* out, size_t outlen)
 {
@@ -283,8 +289,7 @@ fg_rpz_why_resolver(const char* why, char* out, size_t outlen)
 		return;
 	if(r) {
 		r += 9;
-		n = strspn(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			"0123456789._-");
+		n = fg_rpz_resolver_span(r);
 		if(n > FG_RPZ_RESOLVER_MAX)
 			n = FG_RPZ_RESOLVER_MAX;
 		if(n >= outlen)

@@ -273,9 +273,11 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	 * lines are requested; the lock is taken once they are on their way */
 	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
 	/* a repeated address answer touches only the hot part; an NS answer
-	 * or a caller that surely wants the whole record reads all of it */
-	bucket_prefetch(bk, l.tag, (u->view && !u->want) || u->is_ns ?
-		sizeof(*bk->slots) : FG_SEG_SLOT_HOT, 1);
+	 * or a caller that may want the whole record reads all of it (the
+	 * lines come in together: one wait, not a second one under the lock
+	 * when the brief does not settle it) */
+	bucket_prefetch(bk, l.tag, u->view || u->is_ns ? sizeof(*bk->slots) :
+		FG_SEG_SLOT_HOT, 1);
 	i = bucket_lock_slot(t, &l, now, window, 1, &fresh);
 	if(i < 0)
 		return 0;
@@ -398,9 +400,7 @@ fg_tracker_prefetch(struct fg_tracker* t, const uint8_t* name)
 		return;
 	bk = &t->seg.buckets[l.bucket];
 	__builtin_prefetch(&t->seg.stripes[l.stripe], 1);
-	/* the hot part only, as the detector's record does: most answers
-	 * need no more of the record (fg_tracker_record_addrs_brief) */
-	bucket_prefetch(bk, l.tag, FG_SEG_SLOT_HOT, 1);
+	bucket_prefetch(bk, l.tag, sizeof(*bk->slots), 1);
 }
 
 int

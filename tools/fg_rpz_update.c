@@ -78,9 +78,8 @@ fg_rpz_update_create(const struct fg_config* cfg, const struct fg_rpz_params* p,
 	char* err, size_t errlen)
 {
 	struct fg_rpz_update* u = calloc(1, sizeof(*u));
-	char host[64];
-	const char* at;
-	size_t hl;
+	char host[FG_ADDR_MAX_STR];
+	struct fg_addr a;
 	if(!u) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -88,15 +87,11 @@ fg_rpz_update_create(const struct fg_config* cfg, const struct fg_rpz_params* p,
 	u->p = p;
 	u->ttl = cfg->rpz_ttl;
 	snprintf(u->primary, sizeof(u->primary), "%s", cfg->rpz_primary);
-	at = strchr(cfg->rpz_primary, '@');
-	hl = at ? (size_t)(at - cfg->rpz_primary) : strlen(cfg->rpz_primary);
-	if(hl >= sizeof(host))
-		hl = sizeof(host) - 1;
-	memcpy(host, cfg->rpz_primary, hl);
-	host[hl] = 0;
-	u->port = at ? (uint16_t)atoi(at + 1) : 53;
-	u->addr = ldns_rdf_new_frm_str(strchr(host, ':') ? LDNS_RDF_TYPE_AAAA :
-		LDNS_RDF_TYPE_A, host);
+	/* the option's own check (fluxguard/options.h) took it already */
+	if(fg_addr_port_from_str(cfg->rpz_primary, 53, &a, &u->port) &&
+		fg_addr_to_str(&a, host, sizeof(host)))
+		u->addr = ldns_rdf_new_frm_str(a.family == FG_AF_INET6 ?
+			LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host);
 	if(!u->addr) {
 		snprintf(err, errlen, "rpz-primary: not an address: \"%s\"",
 			cfg->rpz_primary);

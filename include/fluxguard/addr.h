@@ -53,6 +53,14 @@ int fg_addr_is_special(const struct fg_addr* a);
 int fg_addr_from_str(const char* str, struct fg_addr* a);
 
 /**
+ * Parse ADDRESS or ADDRESS@PORT (an IPv4 or IPv6 address, a port 1..65535)
+ * into \p a and \p port; \p default_port when there is no @PORT.
+ * \return 1 on success, 0 if \p str is neither.
+ */
+int fg_addr_port_from_str(const char* str, uint16_t default_port,
+	struct fg_addr* a, uint16_t* port);
+
+/**
  * Write \p a in presentation format into \p buf (at least FG_ADDR_MAX_STR).
  * \return 1 on success, 0 if the family is unknown or \p buf too small.
  */

@@ -106,6 +106,14 @@ struct fg_detector {
 	 * threshold (fg_score_bound) unscored, as the resolver does: same
 	 * verdicts, less of the record read */
 	int exact_scores;
+	/** fg_score_bound of every brief that bounds anything, by kept
+	 * addresses, ASNs and countries, rounded up to a float: made by
+	 * fg_detector_init for the params as they were then */
+	float bounds[FG_TRACK_ADDRS + 1][FG_TRACK_ASNS + 1]
+		[FG_TRACK_COUNTRIES + 1];
+	/** the params bounds was made for (a caller that changes params
+	 * afterwards gets each bound computed instead) */
+	struct fg_score_params bound_params;
 };
 
 /**

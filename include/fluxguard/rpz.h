@@ -151,6 +151,11 @@ int fg_rpz_render(const struct fg_rpz_params* p, const struct fg_rpz_entry* e,
 int fg_rpz_owner_kind(const struct fg_rpz_params* p, const char* owner,
 	char* base, size_t baselen);
 
+/** How many of \p s's first characters may stand in a resolver identity
+ * (A-Z a-z 0-9 . _ -: what a TXT reason carries unescaped). An identity is
+ * valid when that is all of it, 1 to FG_RPZ_RESOLVER_MAX of them. */
+size_t fg_rpz_resolver_span(const char* s);
+
 /** The resolver identity in a reason text (after "resolver="), or "" if
  * none, at most FG_RPZ_RESOLVER_MAX characters. */
 void fg_rpz_why_resolver(const char* why, char* out, size_t outlen);

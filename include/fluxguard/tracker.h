@@ -239,8 +239,8 @@ typedef int (*fg_tracker_want_view)(const struct fg_record_brief* brief,
 /**
  * fg_tracker_record_addrs, then, in the same visit, the record's brief into
  * \p brief and, if \p want (called with \p want_arg) asks for it, the whole
- * record into \p view. Only the slot's first lines are fetched up front: a
- * repeated answer whose brief settles it touches nothing else.
+ * record into \p view. A repeated answer whose brief settles it writes to
+ * the slot's first lines only, and nothing is copied out of the rest.
  * \return 0 if not stored, 1 if recorded and \p brief filled, 2 if \p view
  *	was filled too.
  */

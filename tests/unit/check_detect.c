@@ -528,6 +528,12 @@ START_TEST(test_score_bound_holds)
 		ck_assert_uint_eq(brief.verdict, rec.verdict);
 		have_zone = fg_detect_find_zone(fg_unit_tracker,
 			fg_unit_name(owner), now, &rec, &z);
+		/* the detector's table of bounds (the default weights, as
+		 * params[0]) holds them rounded up */
+		if(!brief.overflowed)
+			ck_assert(fg_unit_det.bounds[brief.n_addrs][brief.n_asns]
+				[brief.n_countries] >= fg_score_bound(&params[0],
+				&brief));
 		for(p = 0; p < 4; p++) {
 			double score = fg_score_record(&params[p], &rec,
 				have_zone ? &z : NULL, NULL);

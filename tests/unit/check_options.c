@@ -6,6 +6,7 @@
  * includes and their limits, repeatable options, the FLUXGUARD_CONF lookup
  * rule and the effective-config printer.
  */
+#include "fluxguard/addr.h"
 #include "fluxguard/conffile.h"
 #include "fluxguard/options.h"
 #include "unit.h"
@@ -613,6 +614,31 @@ START_TEST(test_load_text)
 }
 END_TEST
 
+START_TEST(test_address_at_port)
+{
+	/* the one parser of ADDRESS[@PORT]: rpz-primary's check and the
+	 * publisher's connection both use it */
+	static const char* const bad[] = { "", "@53", "192.0.2.1@",
+		"192.0.2.1@0", "192.0.2.1@65536", "192.0.2.1@53x",
+		"192.0.2.1@-1", "knot.example", "192.0.2.1 @53",
+		"2001:db8::1@99999" };
+	struct fg_addr a;
+	uint16_t port = 0;
+	size_t i;
+	ck_assert(fg_addr_port_from_str("192.0.2.1", 53, &a, &port));
+	ck_assert_int_eq(a.family, FG_AF_INET);
+	ck_assert_uint_eq(port, 53);
+	ck_assert(fg_addr_port_from_str("2001:db8::1@5353", 53, &a, &port));
+	ck_assert_int_eq(a.family, FG_AF_INET6);
+	ck_assert_uint_eq(port, 5353);
+	ck_assert(fg_addr_port_from_str("127.0.0.1@65535", 53, &a, &port));
+	ck_assert_uint_eq(port, 65535);
+	for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!fg_addr_port_from_str(bad[i], 53, &a, &port),
+			"\"%s\" taken", bad[i]);
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
@@ -621,7 +647,8 @@ fg_unit_suite(void)
 		test_quotes_and_comments, test_durations,
 		test_repeatable_and_last_wins, test_include,
 		test_include_missing_names_path, test_include_loop_and_depth,
-		test_locate, test_print_roundtrip, test_load_text };
+		test_locate, test_print_roundtrip, test_load_text,
+		test_address_at_port };
 	Suite* s = suite_create("options");
 	fg_unit_tcase(s, "core", fg_unit_scratch_setup, fg_unit_scratch_teardown,
 		tests, FG_UNIT_COUNT(tests));
