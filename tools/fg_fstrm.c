@@ -2,32 +2,22 @@
  * \file
  * The receiving side of Frame Streams (tools/fg_fstrm.h). Every length
  * comes from the peer and is checked before it is used; a control frame is
- * parsed only from a buffer that holds all of it.
+ * decoded (and its replies encoded) by libfstrm's control API, only from a
+ * buffer that holds all of it.
  */
 #include "fg-config.h"
 
 #include "fg_fstrm.h"
 
+#include <fstrm.h>
 #include <stdlib.h>
 #include <string.h>
-
-/** Content-type field of a control frame. */
-#define FIELD_CONTENT_TYPE 1
 
 static uint32_t
 get32(const uint8_t* p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
 		((uint32_t)p[2] << 8) | p[3];
-}
-
-static void
-put32(uint8_t* p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 void
@@ -45,122 +35,121 @@ fg_fstrm_conn_free(struct fg_fstrm_conn* c)
 	c->len = c->cap = 0;
 }
 
-/** Append a control frame of \p type (with the dnstap content type if
- * \p with_type) to \p out. */
-static void
-reply(uint8_t* out, size_t* out_len, uint32_t type, int with_type)
-{
-	size_t ct = strlen(FG_FSTRM_CONTENT_TYPE);
-	size_t body = 4 + (with_type ? 8 + ct : 0);
-	uint8_t* p = out + *out_len;
-	if(*out_len + 8 + body > FG_FSTRM_REPLY_MAX)
-		return; /* cannot happen: one reply per call at most */
-	put32(p, 0);
-	put32(p + 4, (uint32_t)body);
-	put32(p + 8, type);
-	if(with_type) {
-		put32(p + 12, FIELD_CONTENT_TYPE);
-		put32(p + 16, (uint32_t)ct);
-		memcpy(p + 20, FG_FSTRM_CONTENT_TYPE, ct);
-	}
-	*out_len += 8 + body;
-}
-
-/**
- * Check the fields of a control frame body (after its type). \return 1 if
- * they are well formed and (when \p need_type) one is the dnstap content
- * type or there is no content-type field at all, 0 if well formed but
- * another content type, -1 if malformed.
- */
+/** Append the control frame \p type (with the dnstap content type if
+ * \p with_type), encoded by libfstrm, to \p out. \return 0 if it could not
+ * be built (out of memory). */
 static int
-fields_ok(const uint8_t* p, size_t len, int need_type)
+reply(uint8_t* out, size_t* out_len, fstrm_control_type type, int with_type)
 {
-	size_t off = 0, ct = strlen(FG_FSTRM_CONTENT_TYPE);
-	int types = 0, match = 0;
-	while(off < len) {
-		uint32_t ftype, flen;
-		if(len - off < 8)
-			return -1;
-		ftype = get32(p + off);
-		flen = get32(p + off + 4);
-		off += 8;
-		if(flen > len - off)
-			return -1;
-		if(ftype == FIELD_CONTENT_TYPE) {
-			types++;
-			if(flen == ct && memcmp(p + off, FG_FSTRM_CONTENT_TYPE,
-				ct) == 0)
-				match = 1;
-		}
-		off += flen;
-	}
-	if(!need_type || types == 0)
-		return 1;
-	return match;
+	struct fstrm_control* c = fstrm_control_init();
+	size_t len = FG_FSTRM_REPLY_MAX - *out_len;
+	int ok = c && fstrm_control_set_type(c, type) == fstrm_res_success &&
+		(!with_type || fstrm_control_add_field_content_type(c,
+		(const uint8_t*)FG_FSTRM_CONTENT_TYPE,
+		strlen(FG_FSTRM_CONTENT_TYPE)) == fstrm_res_success) &&
+		fstrm_control_encode(c, out + *out_len, &len,
+		FSTRM_CONTROL_FLAG_WITH_HEADER) == fstrm_res_success;
+	if(ok)
+		*out_len += len;
+	fstrm_control_destroy(&c);
+	return ok;
 }
 
-/** Handle one control frame \p p (\p len octets, type first). \return as
+/** Whether a READY or START offers the dnstap content type, or names none
+ * (a sender that names none means the one the receiver expects). */
+static int
+offers_dnstap(const struct fstrm_control* c)
+{
+	size_t n = 0;
+	if(fstrm_control_get_num_field_content_type(c, &n) !=
+		fstrm_res_success || n == 0)
+		return 1;
+	return fstrm_control_match_field_content_type(c,
+		(const uint8_t*)FG_FSTRM_CONTENT_TYPE,
+		strlen(FG_FSTRM_CONTENT_TYPE)) == fstrm_res_success;
+}
+
+/** What one control frame does to \p conn, decoded into \p c. \return as
  * fg_fstrm_input. */
 static int
-control(struct fg_fstrm_conn* c, const uint8_t* p, size_t len, uint8_t* out,
-	size_t* out_len, const char** why)
+control_step(struct fg_fstrm_conn* conn, const struct fstrm_control* c,
+	uint8_t* out, size_t* out_len, const char** why)
 {
-	uint32_t type;
-	int f;
-	if(len < 4) {
-		*why = "control frame shorter than its type";
-		return -1;
-	}
-	type = get32(p);
-	f = fields_ok(p + 4, len - 4, type == FG_FSTRM_READY ||
-		type == FG_FSTRM_START);
-	if(f < 0) {
-		*why = "malformed control frame fields";
+	fstrm_control_type type;
+	if(fstrm_control_get_type(c, &type) != fstrm_res_success) {
+		*why = "malformed control frame";
 		return -1;
 	}
 	switch(type) {
-	case FG_FSTRM_READY:
-		if(c->state != FG_FSTRM_WAIT_FIRST) {
+	case FSTRM_CONTROL_READY:
+		if(conn->state != FG_FSTRM_WAIT_FIRST) {
 			*why = "READY after the handshake";
 			return -1;
 		}
-		if(f == 0) {
+		if(!offers_dnstap(c)) {
 			*why = "the sender offers no protobuf:dnstap.Dnstap "
 				"content type";
 			return -1;
 		}
-		reply(out, out_len, FG_FSTRM_ACCEPT, 1);
-		c->bidirectional = 1;
-		c->state = FG_FSTRM_WAIT_START;
+		if(!reply(out, out_len, FSTRM_CONTROL_ACCEPT, 1)) {
+			*why = "out of memory";
+			return -1;
+		}
+		conn->bidirectional = 1;
+		conn->state = FG_FSTRM_WAIT_START;
 		return 1;
-	case FG_FSTRM_START:
-		if(c->state != FG_FSTRM_WAIT_FIRST &&
-			c->state != FG_FSTRM_WAIT_START) {
+	case FSTRM_CONTROL_START:
+		if(conn->state != FG_FSTRM_WAIT_FIRST &&
+			conn->state != FG_FSTRM_WAIT_START) {
 			*why = "START twice";
 			return -1;
 		}
-		if(f == 0) {
+		if(!offers_dnstap(c)) {
 			*why = "START of a content type other than "
 				"protobuf:dnstap.Dnstap";
 			return -1;
 		}
-		c->state = FG_FSTRM_DATA;
+		conn->state = FG_FSTRM_DATA;
 		return 1;
-	case FG_FSTRM_STOP:
-		if(c->state != FG_FSTRM_DATA) {
+	case FSTRM_CONTROL_STOP:
+		if(conn->state != FG_FSTRM_DATA) {
 			*why = "STOP before START";
 			return -1;
 		}
-		if(c->bidirectional)
-			reply(out, out_len, FG_FSTRM_FINISH, 0);
-		c->state = FG_FSTRM_DONE;
+		if(conn->bidirectional &&
+			!reply(out, out_len, FSTRM_CONTROL_FINISH, 0)) {
+			*why = "out of memory";
+			return -1;
+		}
+		conn->state = FG_FSTRM_DONE;
 		return 0;
 	default:
-		/* ACCEPT and FINISH are ours to send; unknown types are
-		 * errors too, as libfstrm's reader treats them */
+		/* ACCEPT and FINISH are ours to send */
 		*why = "unexpected control frame type";
 		return -1;
 	}
+}
+
+/** Handle one control frame \p p (\p len octets after its length),
+ * decoded and checked by libfstrm. \return as fg_fstrm_input. */
+static int
+control(struct fg_fstrm_conn* conn, const uint8_t* p, size_t len,
+	uint8_t* out, size_t* out_len, const char** why)
+{
+	struct fstrm_control* c = fstrm_control_init();
+	int r;
+	if(!c) {
+		*why = "out of memory";
+		return -1;
+	}
+	if(fstrm_control_decode(c, p, len, 0) != fstrm_res_success) {
+		*why = "malformed control frame";
+		r = -1;
+	} else {
+		r = control_step(conn, c, out, out_len, why);
+	}
+	fstrm_control_destroy(&c);
+	return r;
 }
 
 int

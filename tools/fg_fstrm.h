@@ -29,13 +29,6 @@
 /** Room the replies of one fg_fstrm_input call need. */
 #define FG_FSTRM_REPLY_MAX 128
 
-/** Control frame types (Frame Streams). */
-#define FG_FSTRM_ACCEPT 1
-#define FG_FSTRM_START 2
-#define FG_FSTRM_STOP 3
-#define FG_FSTRM_READY 4
-#define FG_FSTRM_FINISH 5
-
 /** Where a connection is. */
 enum fg_fstrm_state {
 	/** nothing yet: READY (bidirectional) or START (unidirectional) */

@@ -16,6 +16,7 @@
 #include "fuzz.h"
 #include "fg_fstrm.h"
 
+#include <fstrm.h>
 #include <string.h>
 
 int
@@ -68,14 +69,14 @@ check_replies(const uint8_t* out, size_t len, int before_state,
 		if(clen < 4 || clen > len - off - 8)
 			fg_fuzz_fail("reply length %u", clen);
 		type = get32(out + off + 8);
-		if(type == FG_FSTRM_ACCEPT) {
+		if(type == FSTRM_CONTROL_ACCEPT) {
 			if(before_state != FG_FSTRM_WAIT_FIRST)
 				fg_fuzz_fail("ACCEPT after the first frame");
 			if(clen != 4 + 8 + strlen(FG_FSTRM_CONTENT_TYPE) ||
 				memcmp(out + off + 20, FG_FSTRM_CONTENT_TYPE,
 				strlen(FG_FSTRM_CONTENT_TYPE)) != 0)
 				fg_fuzz_fail("ACCEPT without the content type");
-		} else if(type == FG_FSTRM_FINISH) {
+		} else if(type == FSTRM_CONTROL_FINISH) {
 			if(!c->bidirectional || c->state != FG_FSTRM_DONE)
 				fg_fuzz_fail("FINISH not after a bidirectional "
 					"STOP");
