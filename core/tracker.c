@@ -650,17 +650,21 @@ fg_tracker_forget(struct fg_tracker* t, const uint8_t* name)
 }
 
 uint32_t
-fg_tracker_flush(struct fg_tracker* t, int keep_operator)
+fg_tracker_flush(struct fg_tracker* t, int keep_operator, uint32_t* busy)
 {
-	uint32_t b, n = 0;
+	uint32_t b, n = 0, skipped = 0;
 	unsigned i;
+	if(busy)
+		*busy = 0;
 	if(!t || !t->seg.writable)
 		return 0;
 	for(b = 0; b < t->seg.nbuckets; b++) {
 		struct fg_seg_bucket* bk = &t->seg.buckets[b];
 		uint32_t stripe = fg_segment_stripe_of(&t->seg, b);
-		if(!fg_segment_lock(&t->seg, stripe))
+		if(!fg_segment_lock(&t->seg, stripe)) {
+			skipped++;
 			continue;
+		}
 		for(i = 0; i < FG_SEG_BUCKET_SLOTS; i++) {
 			const struct fg_seg_slot* s = &bk->slots[i];
 			if(__atomic_load_n(&bk->tags[i], __ATOMIC_RELAXED) == 0 &&
@@ -675,6 +679,8 @@ fg_tracker_flush(struct fg_tracker* t, int keep_operator)
 		}
 		fg_segment_unlock(&t->seg, stripe);
 	}
+	if(busy)
+		*busy = skipped;
 	return n;
 }
 

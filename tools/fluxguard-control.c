@@ -1659,7 +1659,7 @@ cmd_flush(struct control* c, char** argv, int argc)
 	struct fg_tracker* t;
 	uint8_t name[FG_NAME_MAX_WIRE];
 	char str[FG_NAME_MAX_STR];
-	uint32_t forgotten = 0;
+	uint32_t forgotten = 0, busy = 0;
 	int had = 0, attempt, dropped = 0;
 	if(argc > 0) {
 		if(c->all)
@@ -1673,7 +1673,7 @@ cmd_flush(struct control* c, char** argv, int argc)
 		t = attach(c, 1);
 		if(argc == 0) {
 			/* operator decisions stay unless --all */
-			forgotten += fg_tracker_flush(t, !c->all);
+			forgotten += fg_tracker_flush(t, !c->all, &busy);
 			(void)fg_tracker_journal_append(t, FG_JOURNAL_FLUSH, NULL);
 			if(dropped)
 				(void)fg_tracker_journal_append(t,
@@ -1694,6 +1694,12 @@ cmd_flush(struct control* c, char** argv, int argc)
 	else
 		printf("flushed %" PRIu32 " domains; operator decisions kept "
 			"(flush --all forgets them too)\n", forgotten);
+	if(busy) {
+		fprintf(stderr, "fluxguard-control: flush: %" PRIu32 " buckets "
+			"were left as they were: their lock stayed held (a stuck "
+			"writer); run flush again\n", busy);
+		return EXIT_FAILURE;
+	}
 	return 0;
 }
 
@@ -1905,7 +1911,8 @@ static const struct command commands[] = {
 	  "resolves normally again, cache included", cmd_set_verdict },
 	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain but the "
 	  "operator's decisions (--all: those too, and the decisions file), and "
-	  "lift the blocks that came from them", cmd_flush },
+	  "lift the blocks that came from them; buckets whose lock a stuck "
+	  "writer holds are left as they were, counted, exit status 1", cmd_flush },
 	{ "check-config", "FILE", 1, 1, 0, "check a fluxguard.conf without "
 	  "Unbound: everything the module would read (the file and its "
 	  "includes, the list files and the decisions file, the databases) and "

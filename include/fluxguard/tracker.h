@@ -318,9 +318,13 @@ int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);
 /**
  * Forget every domain, or (\p keep_operator) every domain but those with an
  * operator's verdict (allowed or denied through fluxguard-control).
+ * \param busy if not NULL, set to the number of buckets left alone because
+ *	their lock stayed held (by a stuck or dead writer) past the short wait
+ *	every locker allows: their domains are still there.
  * \return the number of domains forgotten.
  */
-uint32_t fg_tracker_flush(struct fg_tracker* t, int keep_operator);
+uint32_t fg_tracker_flush(struct fg_tracker* t, int keep_operator,
+	uint32_t* busy);
 
 /** Visit every tracked domain (consistent copies); stop early if cb returns 0. */
 void fg_tracker_foreach(struct fg_tracker* t, uint64_t now,

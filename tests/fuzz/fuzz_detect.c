@@ -276,7 +276,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	int ops, answered = 0;
 	size_t i;
 
-	(void)fg_tracker_flush(tracker, 0);
+	(void)fg_tracker_flush(tracker, 0, NULL);
 	for(i = 0; i < NAMES; i++)
 		if(!fg_name_from_str(default_names[i], names[i],
 			FG_NAME_MAX_WIRE))
@@ -314,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		case 6:
 			which = u8(&in);
 			if(which & 0x80)
-				(void)fg_tracker_flush(tracker, 1);
+				(void)fg_tracker_flush(tracker, 1, NULL);
 			else
 				(void)fg_tracker_forget(tracker,
 					names[which % NAMES]);

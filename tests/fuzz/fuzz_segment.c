@@ -282,7 +282,7 @@ write_some(struct fg_tracker* t, struct names* ns)
 	(void)fg_tracker_journal_append(t, FG_JOURNAL_DECISIONS, NULL);
 	fg_tracker_count(t, 0, 1);
 	fg_tracker_publish_config(t, 1, now, "fluxguard:\n\tthreshold: 50\n");
-	(void)fg_tracker_flush(t, 1);
+	(void)fg_tracker_flush(t, 1, NULL);
 }
 
 int

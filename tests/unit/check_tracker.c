@@ -15,6 +15,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -678,6 +679,7 @@ START_TEST(test_admin)
 	struct fg_record_view v;
 	struct fg_tracker_info info;
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	uint32_t busy = 1;
 	int i;
 	for(i = 0; i < 10; i++)
 		ck_assert(fg_tracker_record_addrs(t, name_n("a%d.test", i), 5, &a,
@@ -703,7 +705,60 @@ START_TEST(test_admin)
 	fg_tracker_get_info(t, &info);
 	check_fields(&info, info_want, FG_UNIT_COUNT(info_want));
 	ck_assert_str_eq(info.segment, fg_unit_seg);
-	(void)fg_tracker_flush(t, 0);
+	ck_assert_uint_gt(fg_tracker_flush(t, 0, &busy), 0);
+	ck_assert_uint_eq(busy, 0);
+	fg_tracker_get_info(t, &info);
+	ck_assert_uint_eq(info.used, 0);
+	fg_tracker_close(t);
+}
+END_TEST
+
+/** Hold stripe 0 of the tracker in \p arg until released. */
+struct held_stripe {
+	struct fg_tracker* t;
+	int locked, release;
+};
+
+static void*
+hold_stripe(void* arg)
+{
+	struct held_stripe* h = arg;
+	ck_assert(fg_segment_lock(&h->t->seg, 0));
+	__atomic_store_n(&h->locked, 1, __ATOMIC_RELEASE);
+	while(!__atomic_load_n(&h->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	fg_segment_unlock(&h->t->seg, 0);
+	return NULL;
+}
+
+START_TEST(test_flush_reports_busy_buckets)
+{
+	/* a writer stuck holding a lock: flush leaves its buckets, says how
+	 * many, and a later flush takes them */
+	struct fg_tracker* t = fg_unit_tracker_open(64, 300);
+	struct fg_tracker_info info;
+	struct held_stripe h = { t, 0, 0 };
+	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
+	uint32_t busy = 0, b, expect = 0;
+	pthread_t th;
+	char name[32];
+	int i;
+	for(i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "n%d.test", i);
+		(void)fg_tracker_record_addrs(t, fg_unit_name(name), 10, &a, 1,
+			60);
+	}
+	for(b = 0; b < t->seg.nbuckets; b++)
+		expect += fg_segment_stripe_of(&t->seg, b) == 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, hold_stripe, &h), 0);
+	while(!__atomic_load_n(&h.locked, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	(void)fg_tracker_flush(t, 0, &busy);
+	ck_assert_uint_eq(busy, expect);
+	__atomic_store_n(&h.release, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	(void)fg_tracker_flush(t, 0, &busy);
+	ck_assert_uint_eq(busy, 0);
 	fg_tracker_get_info(t, &info);
 	ck_assert_uint_eq(info.used, 0);
 	fg_tracker_close(t);
@@ -1348,7 +1403,8 @@ fg_unit_suite(void)
 		test_others_segment_refused, test_stuck_lock_skipped,
 		test_wrong_version, test_wrong_slot_size, test_truncated,
 		test_inconsistent_geometry, test_capacity_and_window_change,
-		test_file_persistence, test_attach_missing };
+		test_file_persistence, test_attach_missing,
+		test_flush_reports_busy_buckets };
 	Suite* s = suite_create("tracker");
 	fg_unit_tcase(s, "table", setup, teardown,
 		table_tests, FG_UNIT_COUNT(table_tests));
