@@ -308,48 +308,16 @@ tracker_record(struct fg_tracker* t, const uint8_t* owner, uint64_t now64,
 	return ok;
 }
 
-/** Record an address answer; with \p view, copy the record out too. */
+/** Record an address answer; with \p view, copy the record out too (with
+ * \p brief, its brief, and the view only if \p want asks for it). */
 static int
 tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
 	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
-	struct fg_record_view* view)
+	struct fg_record_view* view, struct fg_record_brief* brief,
+	fg_tracker_want_view want, void* want_arg)
 {
 	struct track_update u;
 	if(n > 0 && !addrs)
-		return 0;
-	memset(&u, 0, sizeof(u));
-	u.addrs = addrs;
-	u.n_addrs = n;
-	u.ttl = ttl;
-	u.view = view;
-	return tracker_record(t, owner, now, &u);
-}
-
-int
-fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
-	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl)
-{
-	return tracker_record_addrs(t, owner, now, addrs, n, ttl, NULL) != 0;
-}
-
-int
-fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
-	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
-	struct fg_record_view* out)
-{
-	if(!out)
-		return 0;
-	return tracker_record_addrs(t, owner, now, addrs, n, ttl, out) != 0;
-}
-
-int
-fg_tracker_record_addrs_brief(struct fg_tracker* t, const uint8_t* owner,
-	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
-	fg_tracker_want_view want, void* want_arg, struct fg_record_brief* brief,
-	struct fg_record_view* view)
-{
-	struct track_update u;
-	if((n > 0 && !addrs) || !brief || !view || !want)
 		return 0;
 	memset(&u, 0, sizeof(u));
 	u.addrs = addrs;
@@ -360,6 +328,37 @@ fg_tracker_record_addrs_brief(struct fg_tracker* t, const uint8_t* owner,
 	u.want = want;
 	u.want_arg = want_arg;
 	return tracker_record(t, owner, now, &u);
+}
+
+int
+fg_tracker_record_addrs(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl)
+{
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, NULL, NULL,
+		NULL, NULL) != 0;
+}
+
+int
+fg_tracker_record_addrs_view(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	struct fg_record_view* out)
+{
+	if(!out)
+		return 0;
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, out, NULL,
+		NULL, NULL) != 0;
+}
+
+int
+fg_tracker_record_addrs_brief(struct fg_tracker* t, const uint8_t* owner,
+	uint64_t now, const struct fg_addr* addrs, size_t n, uint32_t ttl,
+	fg_tracker_want_view want, void* want_arg, struct fg_record_brief* brief,
+	struct fg_record_view* view)
+{
+	if(!brief || !view || !want)
+		return 0;
+	return tracker_record_addrs(t, owner, now, addrs, n, ttl, view, brief,
+		want, want_arg);
 }
 
 int
