@@ -358,6 +358,9 @@ fg_slot_new_window(const struct fg_segment* seg, struct fg_seg_slot* s,
 	uint16_t kept_ns[FG_SEG_NS_HASHES];
 	uint8_t n_kept_ns = 0;
 	s->window_start = now;
+	/* an operator's unflag holds off the score for the window it was
+	 * given in: from the next one the name is judged on new evidence */
+	s->flags &= (uint8_t)~FG_REC_UNFLAGGED_BY_OPERATOR;
 	s->answers = 0;
 	s->addr_new_total = 0;
 	s->addr_changes = 0;

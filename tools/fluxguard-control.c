@@ -1908,7 +1908,9 @@ static const struct command commands[] = {
 	  "decisions file", cmd_set_verdict },
 	{ "unflag", "ENTRY", 1, 1, 1, "clear ENTRY's flag and take back an "
 	  "operator's allow or deny of it (removed from the decisions file): it "
-	  "resolves normally again, cache included", cmd_set_verdict },
+	  "resolves normally again, cache included, and its score does not flag "
+	  "it again before its evidence window is over (allow keeps it "
+	  "unblocked for good)", cmd_set_verdict },
 	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain but the "
 	  "operator's decisions (--all: those too, and the decisions file), and "
 	  "lift the blocks that came from them; buckets whose lock a stuck "

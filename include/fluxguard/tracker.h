@@ -117,7 +117,8 @@ enum fg_verdict {
 };
 
 /** Record flags. */
-/** set by an operator (fluxguard-control unflag): do not flag again until new evidence */
+/** set by an operator (fluxguard-control unflag): the score does not flag
+ * the name again before its window is over; a new window clears it */
 #define FG_REC_UNFLAGGED_BY_OPERATOR 0x01
 
 /** How to open the tracker. */
@@ -295,7 +296,7 @@ int fg_tracker_set_verdict(struct fg_tracker* t, const uint8_t* name,
 
 /**
  * Set and clear FG_REC_* flags of a tracked domain (fluxguard-control unflag
- * sets FG_REC_UNFLAGGED_BY_OPERATOR; the scorer clears it on new evidence).
+ * sets FG_REC_UNFLAGGED_BY_OPERATOR; the record's next window clears it).
  * \return 1 if the domain is tracked and was updated, 0 if not.
  */
 int fg_tracker_set_flags(struct fg_tracker* t, const uint8_t* name,

@@ -372,6 +372,17 @@ START_TEST(test_operator_verdict_stands)
 	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_OPERATOR, 3);
 	ck_assert(dec.explain.flagged);
 	ck_assert_int_eq(held_verdict("un.flux.test", 1020), FG_VERDICT_CLEAN);
+	dec = flux_answer("un.flux.test", 3, 1000 + FG_UNIT_WINDOW - 1);
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_OPERATOR, 4);
+	/* for that window only: the next one judges new evidence by the
+	 * score again (allow is what keeps a name unblocked for good) */
+	dec = flux_answer("un.flux.test", 4, 1000 + FG_UNIT_WINDOW);
+	expect_decision(&dec, FG_VERDICT_CLEAN, FG_SRC_SCORE, 1);
+	dec = flux_answer("un.flux.test", 5, 1010 + FG_UNIT_WINDOW);
+	expect_decision(&dec, FG_VERDICT_FLAGGED, FG_SRC_SCORE, 2);
+	ck_assert(dec.newly_flagged);
+	ck_assert_int_eq(held_verdict("un.flux.test", 1010 + FG_UNIT_WINDOW),
+		FG_VERDICT_FLAGGED);
 }
 END_TEST
 
