@@ -569,6 +569,15 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 		return;
 	make_req(&req, name, name_len, cause, cause_len, action, list, score,
 		reason);
+	/* max-blocked-aliases 0: no alias gets a zone (it would be added and
+	 * dropped again at once). Its answer is taken out of the cache
+	 * instead (at moddone it is there already), so that its next query
+	 * is a cache miss, which the module path blocks again. */
+	if(z->fe->cfg.max_blocked_aliases == 0 && is_alias(&req)) {
+		if(env && env->rrset_cache)
+			drop_from_cache(env, &req);
+		return;
+	}
 	/* On a worker thread the local zones are safe to change right away, so
 	 * the very next query (other threads' included) meets the zone. If
 	 * another worker is applying, leave it to the next tick. */

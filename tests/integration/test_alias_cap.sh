@@ -3,7 +3,7 @@
 # (sixty names whose CNAME is the flux name) leaves at most
 # max-blocked-aliases local zones of aliases, the oldest dropped first and
 # counted, while the flagged name's own zone stays and every alias answer is
-# refused.
+# refused; with max-blocked-aliases: 0, no alias gets a zone at all.
 . "$FG_SRCDIR/tests/integration/lib.sh"
 
 CONTROL=$FG_BUILDDIR/tools/fluxguard-control
@@ -34,3 +34,30 @@ echo "$zones" | grep -q '^a60\.many\.test\. ' || fg_fail "the newest alias zone 
 dropped=$("$CONTROL" -s "$FG_SEGMENT" stats_noreset | sed -n 's/^fluxguard\.zones\.aliases_dropped=//p')
 [ "${dropped:-0}" -ge 40 ] || fg_fail "aliases_dropped counted '$dropped', expected 40 or more"
 fg_log "$n alias zones kept (cap 20), $dropped dropped and counted, the flagged name's zone kept"
+
+# max-blocked-aliases: 0 keeps no alias zone at all (none added and dropped
+# again on every query): each alias is refused on the module path
+sed -i 's/^\( *\)max-blocked-aliases: 20$/\1max-blocked-aliases: 0/' "$FG_WORK/fluxguard.conf"
+grep -q 'max-blocked-aliases: 0$' "$FG_WORK/fluxguard.conf" || fg_fail "could not set max-blocked-aliases: 0"
+out=$(fg_unbound_control reload) && [ "$out" = ok ] || fg_fail "reload: $out"
+fg_unbound_control stub_add many.test. "127.0.0.1@$FG_AUTHD_PORT" >/dev/null ||
+    fg_fail "could not add the stub for many.test. again"
+stats=$("$CONTROL" -s "$FG_SEGMENT" stats_noreset)
+dropped0=$(echo "$stats" | sed -n 's/^fluxguard\.zones\.aliases_dropped=//p')
+added0=$(echo "$stats" | sed -n 's/^fluxguard\.zones\.added=//p')
+for round in 1 2; do
+    for i in $(seq 5); do
+        out=$(fg_ask "a$i.many.test" A)
+        st=$(echo "$out" | fg_status_of)
+        [ "$st" = REFUSED ] || fg_fail "cap 0: alias a$i answered ${st:-nothing}, not REFUSED (round $round): $(echo "$out" | tr '\n' ' ')"
+    done
+done
+sleep 1
+n=$(fg_unbound_control list_local_zones | grep -c '^a[0-9]*\.many\.test\. ' || true)
+[ "$n" -eq 0 ] || fg_fail "cap 0: $n alias zones kept"
+stats=$("$CONTROL" -s "$FG_SEGMENT" stats_noreset)
+dropped1=$(echo "$stats" | sed -n 's/^fluxguard\.zones\.aliases_dropped=//p')
+added1=$(echo "$stats" | sed -n 's/^fluxguard\.zones\.added=//p')
+[ "$dropped1" = "$dropped0" ] || fg_fail "cap 0: aliases_dropped went from $dropped0 to $dropped1 (zones added and dropped)"
+[ $((added1 - added0)) -le 1 ] || fg_fail "cap 0: zones.added went from $added0 to $added1 for ten alias answers"
+fg_log "max-blocked-aliases 0: ten alias answers refused, no alias zone added"
