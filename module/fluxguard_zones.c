@@ -359,7 +359,7 @@ drop_from_cache(struct module_env* env, const struct zone_entry* e)
 static int is_alias(const struct zone_entry* e);
 static void alias_unlink(struct fluxguard_zones* z, struct zone_entry* e);
 static void drop_old_aliases(struct fluxguard_zones* z,
-	struct local_zones* zones);
+	struct module_env* env, struct local_zones* zones);
 
 /** Apply one add request; apply_lock held. */
 static void
@@ -420,7 +420,7 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 		}
 	}
 	pthread_rwlock_unlock(&z->installed_lock);
-	drop_old_aliases(z, zones);
+	drop_old_aliases(z, env, zones);
 	if(req->action == FG_ACTION_LOG)
 		log_info("fluxguard: would block %s (%s); action log lets it pass",
 			name, req->reason);
@@ -501,17 +501,22 @@ release(struct fluxguard_zones* z, struct local_zones* zones,
  * Keep the alias zones under max-blocked-aliases: an alias flood (a
  * wildcard CNAME onto a flagged name, random labels) would otherwise cost a
  * zone per name. The oldest alias goes; a flagged or denied name's own zone
- * never does. A dropped alias is blocked again at its next cache miss (the
- * module path judges its chain). apply_lock held.
+ * never does. Its answer leaves the cache with it (the iterator cached the
+ * chain after the zone came, when the block was decided before caching), so
+ * its next query is a cache miss, and the module path judges its chain and
+ * blocks it again. apply_lock held.
  */
 static void
-drop_old_aliases(struct fluxguard_zones* z, struct local_zones* zones)
+drop_old_aliases(struct fluxguard_zones* z, struct module_env* env,
+	struct local_zones* zones)
 {
 	while(z->n_aliases > z->fe->cfg.max_blocked_aliases &&
 		z->alias_oldest) {
 		struct zone_entry* e = z->alias_oldest, **pp;
 		size_t b = name_bucket(e->name, e->len);
 		del_zone(zones, e);
+		if(env && env->rrset_cache)
+			drop_from_cache(env, e);
 		pthread_rwlock_wrlock(&z->installed_lock);
 		alias_unlink(z, e);
 		for(pp = &z->installed[b]; *pp && *pp != e; pp = &(*pp)->next)

@@ -33,7 +33,14 @@ echo "$zones" | grep -q '^bot\.flux\.test\. always_refuse$' || fg_fail "the flag
 echo "$zones" | grep -q '^a60\.many\.test\. ' || fg_fail "the newest alias zone went"
 dropped=$("$CONTROL" -s "$FG_SEGMENT" stats_noreset | sed -n 's/^fluxguard\.zones\.aliases_dropped=//p')
 [ "${dropped:-0}" -ge 40 ] || fg_fail "aliases_dropped counted '$dropped', expected 40 or more"
-fg_log "$n alias zones kept (cap 20), $dropped dropped and counted, the flagged name's zone kept"
+# an alias whose zone was dropped is blocked again at its next query (a
+# cache miss: its chain left the cache when its zone came)
+for i in 1 2 3; do
+    out=$(fg_ask "a$i.many.test" A)
+    st=$(echo "$out" | fg_status_of)
+    [ "$st" = REFUSED ] || fg_fail "dropped alias a$i answered ${st:-nothing}, not REFUSED: $(echo "$out" | tr '\n' ' ')"
+done
+fg_log "$n alias zones kept (cap 20), $dropped dropped and counted, the flagged name's zone kept, dropped aliases refused again"
 
 # max-blocked-aliases: 0 keeps no alias zone at all (none added and dropped
 # again on every query): each alias is refused on the module path
