@@ -48,14 +48,30 @@ fg_frame_new(const uint8_t* data, size_t len)
 	return f;
 }
 
+/** Whether \p len more octets fit now; lock held. */
+static int
+room_for(const struct fg_frame_queue* q, size_t len)
+{
+	/* bytes never exceeds max_bytes, so the subtraction cannot wrap */
+	return !q->closed && q->count < q->cap && len <= q->max_bytes - q->bytes;
+}
+
+int
+fg_frame_queue_would_take(struct fg_frame_queue* q, size_t len)
+{
+	int ok;
+	pthread_mutex_lock(&q->lock);
+	ok = room_for(q, len);
+	pthread_mutex_unlock(&q->lock);
+	return ok;
+}
+
 int
 fg_frame_queue_push(struct fg_frame_queue* q, struct fg_frame* f)
 {
 	int ok = 0;
 	pthread_mutex_lock(&q->lock);
-	/* bytes never exceeds max_bytes, so the subtraction cannot wrap */
-	if(!q->closed && q->count < q->cap &&
-		f->len <= q->max_bytes - q->bytes) {
+	if(room_for(q, f->len)) {
 		q->ring[(q->head + q->count) % q->cap] = f;
 		q->count++;
 		q->bytes += f->len;

@@ -57,6 +57,13 @@ void fg_frame_queue_deinit(struct fg_frame_queue* q);
 struct fg_frame* fg_frame_new(const uint8_t* data, size_t len);
 
 /**
+ * Whether a frame of \p len octets would be queued now: a hint that saves
+ * copying a frame that would be dropped when the queue is full (the push
+ * still decides). Never waits.
+ */
+int fg_frame_queue_would_take(struct fg_frame_queue* q, size_t len);
+
+/**
  * Queue a frame; never waits.
  * \return 1 when queued (the queue owns it), 0 when the queue is full in
  *	frames or in octets, or closed (the caller keeps it).

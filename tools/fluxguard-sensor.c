@@ -197,12 +197,14 @@ detector_main(void* arg)
 
 /* --- the receiver --------------------------------------------------------- */
 
-/** A data frame received: queue a copy, or drop it. */
+/** A data frame received: queue a copy, or drop it (without copying it
+ * when the queue is full: that is when the machine has no time to spare). */
 static void
 on_frame(void* arg, const uint8_t* data, size_t len)
 {
 	struct sensor* s = arg;
-	struct fg_frame* it = fg_frame_new(data, len);
+	struct fg_frame* it = fg_frame_queue_would_take(&s->q, len) ?
+		fg_frame_new(data, len) : NULL;
 	if(!it) {
 		count(s, FG_CTR_SENSOR_DROPPED, 1);
 		return;

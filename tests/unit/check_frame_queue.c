@@ -33,7 +33,9 @@ START_TEST(test_order_and_frame_bound)
 	for(i = 0; i < 3; i++)
 		ck_assert(fg_frame_queue_push(&q, frame_of(10 + i, (uint8_t)i)));
 	extra = frame_of(1, 9);
-	ck_assert(!fg_frame_queue_push(&q, extra)); /* full: not taken */
+	/* full: not taken, and the hint says so before anything is copied */
+	ck_assert(!fg_frame_queue_would_take(&q, 1));
+	ck_assert(!fg_frame_queue_push(&q, extra));
 	for(i = 0; i < 3; i++) {
 		f = fg_frame_queue_pop(&q);
 		ck_assert_ptr_nonnull(f);
@@ -41,6 +43,7 @@ START_TEST(test_order_and_frame_bound)
 		ck_assert_uint_eq(f->data[0], (unsigned)i);
 		free(f);
 	}
+	ck_assert(fg_frame_queue_would_take(&q, 1));
 	ck_assert(fg_frame_queue_push(&q, extra)); /* room again */
 	ck_assert_uint_eq(q.bytes, 1);
 	fg_frame_queue_deinit(&q); /* frees the frame still queued */
@@ -54,7 +57,9 @@ START_TEST(test_octet_bound)
 		*over = frame_of(401, 3), *f;
 	ck_assert(fg_frame_queue_init(&q, 100, 1000));
 	ck_assert(fg_frame_queue_push(&q, big));
+	ck_assert(!fg_frame_queue_would_take(&q, 401));
 	ck_assert(!fg_frame_queue_push(&q, over)); /* 1001 octets: refused */
+	ck_assert(fg_frame_queue_would_take(&q, 400));
 	ck_assert(fg_frame_queue_push(&q, small)); /* exactly 1000 */
 	ck_assert_uint_eq(q.bytes, 1000);
 	ck_assert_uint_eq(q.count, 2);
@@ -74,6 +79,7 @@ START_TEST(test_close_drains)
 	ck_assert(fg_frame_queue_init(&q, 4, 1 << 20));
 	ck_assert(fg_frame_queue_push(&q, frame_of(5, 1)));
 	fg_frame_queue_close(&q);
+	ck_assert(!fg_frame_queue_would_take(&q, 5));
 	ck_assert(!fg_frame_queue_push(&q, late)); /* closed: not taken */
 	free(late);
 	f = fg_frame_queue_pop(&q);
