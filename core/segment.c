@@ -435,6 +435,10 @@ seg_create(struct fg_segment* seg, const struct fg_tracker_options* opts,
 	h->created = (uint64_t)time(NULL);
 	h->generation = generation;
 	h->clean_close = 1;
+	if(opts->hash_key) {
+		memcpy(h->hash_key, opts->hash_key, sizeof(h->hash_key));
+		got = sizeof(h->hash_key);
+	}
 	while(got < sizeof(h->hash_key)) {
 		ssize_t r = getrandom(h->hash_key + got, sizeof(h->hash_key) - got, 0);
 		if(r < 0 && errno == EINTR)

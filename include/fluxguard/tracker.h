@@ -137,6 +137,12 @@ struct fg_tracker_options {
 	/** map the table with 2 MiB pages if the kernel can (a warning says
 	 * why when it cannot; fg_tracker_huge_pages tells which it got) */
 	int huge_pages;
+	/** 16 octets to key a new segment's hashes with, or NULL for a secret
+	 * random key (getrandom). A shared segment keeps a secret one, so that
+	 * names an attacker picks cannot be aimed at one bucket or one sketch
+	 * bit; a fixed one is for a private segment whose results must come
+	 * out the same every run (fluxguard-replay). */
+	const uint8_t* hash_key;
 };
 
 /**
