@@ -7,6 +7,7 @@
 #include "fluxguard/addr.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -129,6 +130,9 @@ fg_addr_port_from_str(const char* str, uint16_t default_port,
 	if(!fg_addr_from_str(host, a))
 		return 0;
 	if(at) {
+		/* digits only: strtol would take " 53" and "+53" too */
+		if(!isdigit((unsigned char)at[1]))
+			return 0;
 		errno = 0;
 		p = strtol(at + 1, &end, 10);
 		if(errno || end == at + 1 || *end || p < 1 || p > 65535)

@@ -521,6 +521,9 @@ fg_tracker_foreach(struct fg_tracker* t, uint64_t now64,
 #define EDIT_FORGET 0x04
 /** slot_edit: set the cause. */
 #define EDIT_CAUSE 0x08
+/** slot_edit: start a new window at now first (an operator's unflag: the
+ * evidence it overrules ages out, and its mark holds a whole window) */
+#define EDIT_NEW_WINDOW 0x10
 
 /** What the modify path changes in one record: every out-of-band change
  * (scorer, policy, operator) is some of these fields, so one function
@@ -547,7 +550,8 @@ struct slot_edit {
 /** Apply \p e to slot \p i of \p bk (stripe held). \return 0 if a part
  * of it did not fit (the cause), 1 if all of it applied. */
 static int
-slot_edit(struct fg_seg_bucket* bk, unsigned i, const struct slot_edit* e)
+slot_edit(const struct fg_segment* seg, struct fg_seg_bucket* bk, unsigned i,
+	const struct slot_edit* e)
 {
 	struct fg_seg_slot* s = &bk->slots[i];
 	int ok = 1;
@@ -556,6 +560,8 @@ slot_edit(struct fg_seg_bucket* bk, unsigned i, const struct slot_edit* e)
 		return 1;
 	}
 	fg_slot_write_begin(s);
+	if(e->what & EDIT_NEW_WINDOW)
+		fg_slot_new_window(seg, s, e->now);
 	if(e->what & EDIT_CAUSE)
 		ok = fg_slot_set_cause(s, e->cause, e->cause_len);
 	if(e->what & EDIT_SCORE)
@@ -599,7 +605,7 @@ tracker_modify(struct fg_tracker* t, const uint8_t* name, int create,
 		fg_slot_write_end(&bk->slots[i]);
 		__atomic_store_n(&bk->tags[i], l.tag, __ATOMIC_RELEASE);
 	}
-	ok = slot_edit(bk, (unsigned)i, e);
+	ok = slot_edit(&t->seg, bk, (unsigned)i, e);
 	fg_segment_unlock(&t->seg, l.stripe);
 	return ok;
 }
@@ -651,16 +657,24 @@ fg_tracker_forget(struct fg_tracker* t, const uint8_t* name)
 uint32_t
 fg_tracker_flush(struct fg_tracker* t, int keep_operator, uint32_t* busy)
 {
+	/* stripes that stayed held: their other buckets are not waited on
+	 * again (each wait is the lock's whole timeout) */
+	uint64_t stuck[FG_SEG_STRIPES_MAX / 64];
 	uint32_t b, n = 0, skipped = 0;
 	unsigned i;
 	if(busy)
 		*busy = 0;
 	if(!t || !t->seg.writable)
 		return 0;
+	memset(stuck, 0, sizeof(stuck));
 	for(b = 0; b < t->seg.nbuckets; b++) {
 		struct fg_seg_bucket* bk = &t->seg.buckets[b];
 		uint32_t stripe = fg_segment_stripe_of(&t->seg, b);
-		if(!fg_segment_lock(&t->seg, stripe)) {
+		if(stripe >= FG_SEG_STRIPES_MAX ||
+			(stuck[stripe / 64] >> (stripe % 64) & 1) ||
+			!fg_segment_lock(&t->seg, stripe)) {
+			if(stripe < FG_SEG_STRIPES_MAX)
+				stuck[stripe / 64] |= (uint64_t)1 << (stripe % 64);
 			skipped++;
 			continue;
 		}
@@ -700,10 +714,12 @@ fg_tracker_set_operator_verdict(struct fg_tracker* t, const uint8_t* name,
 	}
 	e.now = time32(now);
 	e.verdict = (uint8_t)verdict;
-	if(verdict == FG_VERDICT_CLEAN)
+	if(verdict == FG_VERDICT_CLEAN) {
+		e.what |= EDIT_NEW_WINDOW;
 		e.flags_set = FG_REC_UNFLAGGED_BY_OPERATOR;
-	else
+	} else {
 		e.flags_clear = FG_REC_UNFLAGGED_BY_OPERATOR;
+	}
 	if(!tracker_modify(t, name, 1, &e))
 		return 0;
 	return fg_tracker_journal_append(t, op, name) != 0;

@@ -645,7 +645,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			return;
 		/* the answer in the core's neutral form, judged there */
 		fluxguard_read_response(qstate->return_msg, now, &answer);
-		if(fluxguard_judged_already(qstate, id, &answer))
+		if(fluxguard_judged_already(fe, qstate, id, &answer))
 			return;
 		if(fg_judge_answer(&fe->engine.detector, qstate->qinfo.qname,
 			&answer, &b))

@@ -129,9 +129,11 @@ void fluxguard_read_response(const struct dns_msg* msg, time_t now,
 /**
  * Whether \p answer, the query's final answer, is the plain one the
  * upstream-response callback already judged clean for this query (it leaves
- * a note in qstate->minfo[id]): then moddone need not judge it again.
+ * a note in qstate->minfo[id]), with no verdict (tracker journal) and no
+ * list changed since: then moddone need not judge it again.
  */
-int fluxguard_judged_already(const struct module_qstate* qstate, int id,
+int fluxguard_judged_already(struct fluxguard_env* fe,
+	const struct module_qstate* qstate, int id,
 	const struct fg_upstream* answer);
 
 /**

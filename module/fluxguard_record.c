@@ -119,20 +119,44 @@ block_before_caching(struct fluxguard_env* fe, struct module_qstate* qstate,
 		b.score, b.reason);
 }
 
+/** What the upstream callback leaves in a query's minfo for its moddone. */
+struct judged_note {
+	/** the plain answer it judged clean (fg_upstream_plain_answer) */
+	uint64_t fingerprint;
+	/** the tracker's journal head then: every flag, deny, allow and
+	 * unflag since, by any thread or process, moves it */
+	uint64_t journal_head;
+	/** the lists in force then (a reload of the lists swaps them) */
+	const struct fg_policy* policy;
+};
+
+/** The state the note must still find for the judgement to stand. */
+static void
+judged_state(struct fluxguard_env* fe, struct judged_note* n)
+{
+	n->journal_head = fg_tracker_journal_head(fe->engine.tracker);
+	n->policy = __atomic_load_n(&fe->engine.detector.policy,
+		__ATOMIC_ACQUIRE);
+}
+
 /**
  * Leave this query's moddone a note when the response is plain (only the
  * query name's addresses: fg_upstream_plain_answer) and every decision on it
- * was clean: the final answer is then this response, judged already, and
- * moddone need not read the tracker again (fluxguard_judged_already). Any
- * other response, a referral or the next link of a chain, takes the note away.
+ * was a clean, recorded one: the final answer is then this response, judged
+ * already, and moddone need not read the tracker again unless a verdict or
+ * the lists changed meanwhile (fluxguard_judged_already). Any other
+ * response, a referral or the next link of a chain, takes the note away.
  */
 static void
-note_judged(struct module_qstate* qstate, int id, const struct fg_upstream* up,
-	const struct fg_decision* d, size_t n)
+note_judged(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
+	const struct fg_upstream* up, const struct fg_decision* d, size_t n)
 {
+	struct judged_note* note = qstate->minfo[id];
 	uint64_t fingerprint = 0;
 	size_t i;
-	for(i = 0; i < n && d[i].verdict == FG_VERDICT_CLEAN; i++)
+	/* an answer the tracker could not store was not judged by it */
+	for(i = 0; i < n && d[i].verdict == FG_VERDICT_CLEAN &&
+		d[i].source != FG_SRC_UNTRACKED; i++)
 		;
 	if(i == n)
 		fingerprint = fg_upstream_plain_answer(up, qstate->qinfo.qname);
@@ -140,23 +164,28 @@ note_judged(struct module_qstate* qstate, int id, const struct fg_upstream* up,
 		qstate->minfo[id] = NULL;
 		return;
 	}
-	if(!qstate->minfo[id])
-		qstate->minfo[id] = regional_alloc(qstate->region,
-			sizeof(fingerprint));
-	if(qstate->minfo[id])
-		memcpy(qstate->minfo[id], &fingerprint, sizeof(fingerprint));
+	if(!note)
+		note = regional_alloc(qstate->region, sizeof(*note));
+	qstate->minfo[id] = note;
+	if(!note)
+		return;
+	note->fingerprint = fingerprint;
+	judged_state(fe, note);
 }
 
 int
-fluxguard_judged_already(const struct module_qstate* qstate, int id,
+fluxguard_judged_already(struct fluxguard_env* fe,
+	const struct module_qstate* qstate, int id,
 	const struct fg_upstream* answer)
 {
-	uint64_t noted, fingerprint;
-	if(!qstate->minfo[id])
+	const struct judged_note* note = qstate->minfo[id];
+	struct judged_note now;
+	if(!note || !fe->engine.tracker)
 		return 0;
-	memcpy(&noted, qstate->minfo[id], sizeof(noted));
-	fingerprint = fg_upstream_plain_answer(answer, qstate->qinfo.qname);
-	return fingerprint != 0 && fingerprint == noted;
+	judged_state(fe, &now);
+	return note->journal_head == now.journal_head &&
+		note->policy == now.policy && note->fingerprint ==
+		fg_upstream_plain_answer(answer, qstate->qinfo.qname);
 }
 
 int
@@ -215,7 +244,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 		qstate->minfo[id] = NULL;
 		block_before_caching(fe, qstate, &up);
 	} else {
-		note_judged(qstate, id, &up, decisions, n);
+		note_judged(fe, qstate, id, &up, decisions, n);
 	}
 	return 1;
 }

@@ -1888,7 +1888,8 @@ static const struct command commands[] = {
 	{ "stats_noreset", "", 0, 0, 0, "print the counters and gauges without "
 	  "resetting anything", cmd_stats_noreset },
 	{ "list", "", 0, 0, 0, "list the tracked domains: score (as of the last "
-	  "answer scored: answers that cannot reach the threshold are not), "
+	  "answer scored, 0.0 if none was: answers that cannot reach the "
+	  "threshold are not), "
 	  "verdict, answers, distinct addresses, last seen (epoch seconds and UTC); the first 100, "
 	  "and a closing line saying how many more there are, unless --top N or "
 	  "--all (--flagged, --sort score|last|answers, --json)", cmd_list },
@@ -1908,9 +1909,9 @@ static const struct command commands[] = {
 	  "decisions file", cmd_set_verdict },
 	{ "unflag", "ENTRY", 1, 1, 1, "clear ENTRY's flag and take back an "
 	  "operator's allow or deny of it (removed from the decisions file): it "
-	  "resolves normally again, cache included, and its score does not flag "
-	  "it again before its evidence window is over (allow keeps it "
-	  "unblocked for good)", cmd_set_verdict },
+	  "resolves normally again, cache included; its evidence window starts "
+	  "afresh, and its score does not flag it again within it (allow keeps "
+	  "it unblocked for good)", cmd_set_verdict },
 	{ "flush", "[DOMAIN]", 0, 1, 1, "forget DOMAIN, or every domain but the "
 	  "operator's decisions (--all: those too, and the decisions file), and "
 	  "lift the blocks that came from them; buckets whose lock a stuck "

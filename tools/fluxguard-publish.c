@@ -461,7 +461,8 @@ tracker_wants(struct publisher* pb, const uint8_t* name,
 	if(fg_rpz_entry_from_record(&pb->p, &rec, e))
 		return 1;
 	/* an operator's allow or unflag outranks a list until the lists are
-	 * read again (their decisions-file change follows in the journal) */
+	 * read again (their decisions-file change follows in the journal,
+	 * within seconds; the unflag's mark itself lasts the record's window) */
 	return rec.verdict == FG_VERDICT_ALLOWED ||
 		(rec.flags & FG_REC_UNFLAGGED_BY_OPERATOR) ? 0 : -1;
 }

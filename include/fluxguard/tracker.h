@@ -117,8 +117,9 @@ enum fg_verdict {
 };
 
 /** Record flags. */
-/** set by an operator (fluxguard-control unflag): the score does not flag
- * the name again before its window is over; a new window clears it */
+/** set by an operator (fluxguard-control unflag, which also starts the
+ * record's window afresh): the score does not flag the name again within
+ * that window; the next window clears it */
 #define FG_REC_UNFLAGGED_BY_OPERATOR 0x01
 
 /** How to open the tracker. */
@@ -225,10 +226,10 @@ struct fg_record_brief {
 	uint8_t flags;
 	/** answer addresses kept (at most FG_TRACK_ADDRS) */
 	uint8_t n_addrs;
-	/** ASNs noted, the unknown one (0) included (at most FG_TRACK_ASNS) */
+	/** known ASNs noted (at most FG_TRACK_ASNS; an address without one
+	 * counts in no list) */
 	uint8_t n_asns;
-	/** countries noted, the unknown one included (at most
-	 * FG_TRACK_COUNTRIES) */
+	/** known countries noted (at most FG_TRACK_COUNTRIES) */
 	uint8_t n_countries;
 	/** 1 if addresses, ASNs or countries went beyond what is kept: the
 	 * sketches count the rest, and the counts above bound nothing */
@@ -326,8 +327,9 @@ int fg_tracker_forget(struct fg_tracker* t, const uint8_t* name);
  * Forget every domain, or (\p keep_operator) every domain but those with an
  * operator's verdict (allowed or denied through fluxguard-control).
  * \param busy if not NULL, set to the number of buckets left alone because
- *	their lock stayed held (by a stuck or dead writer) past the short wait
- *	every locker allows: their domains are still there.
+ *	their lock stayed held (by a stuck writer; a dead one's is recovered)
+ *	past the short wait every locker allows: their domains are still
+ *	there.
  * \return the number of domains forgotten.
  */
 uint32_t fg_tracker_flush(struct fg_tracker* t, int keep_operator,
@@ -427,7 +429,8 @@ struct fg_journal_entry {
 /**
  * Set an operator's verdict on \p name, creating the record if it is not
  * tracked: FG_VERDICT_ALLOWED, FG_VERDICT_DENIED, or FG_VERDICT_CLEAN to
- * unflag (which also sets FG_REC_UNFLAGGED_BY_OPERATOR). Appends the matching
+ * unflag (which also starts the record's window afresh and sets
+ * FG_REC_UNFLAGGED_BY_OPERATOR for it). Appends the matching
  * journal entry.
  * \return 1 on success, 0 if the record could not be stored (its bucket is
  *	full of operator decisions).

@@ -95,10 +95,11 @@ int fg_upstream_add_name(struct fg_upstream* up, const uint8_t* name);
 /**
  * A fingerprint of \p up's answer section when it is plain: only A and AAAA
  * RRsets, all owned by \p qname (any case), each with an address, at least
- * one; else 0. Two
- * responses with the same nonzero fingerprint hold the same addresses in the
- * same order. The module uses it to know that the answer it judges at the end
- * of a query is the one the detector just saw, and need not judge it again.
+ * one; else 0. Two responses with the same nonzero fingerprint hold, but for
+ * a 64-bit hash collision, the same addresses in the same order (FNV-1a: no
+ * defence against collisions crafted on purpose; both answers come from the
+ * same upstream response in the module, which uses it to know that the answer
+ * it judges at the end of a query is the one the detector just saw).
  */
 uint64_t fg_upstream_plain_answer(const struct fg_upstream* up,
 	const uint8_t* qname);

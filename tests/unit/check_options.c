@@ -621,7 +621,7 @@ START_TEST(test_address_at_port)
 	static const char* const bad[] = { "", "@53", "192.0.2.1@",
 		"192.0.2.1@0", "192.0.2.1@65536", "192.0.2.1@53x",
 		"192.0.2.1@-1", "knot.example", "192.0.2.1 @53",
-		"2001:db8::1@99999" };
+		"2001:db8::1@99999", "192.0.2.1@ 53", "192.0.2.1@+53" };
 	struct fg_addr a;
 	uint16_t port = 0;
 	size_t i;

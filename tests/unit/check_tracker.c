@@ -733,9 +733,11 @@ hold_stripe(void* arg)
 
 START_TEST(test_flush_reports_busy_buckets)
 {
-	/* a writer stuck holding a lock: flush leaves its buckets, says how
-	 * many, and a later flush takes them */
-	struct fg_tracker* t = fg_unit_tracker_open(64, 300);
+	/* a writer stuck holding a lock: flush leaves its buckets (two: one
+	 * bucket more than there are stripes), says how many, and a later
+	 * flush takes them */
+	struct fg_tracker* t = fg_unit_tracker_open(FG_SEG_BUCKET_SLOTS *
+		(FG_SEG_STRIPES_MAX + 1), 300);
 	struct fg_tracker_info info;
 	struct held_stripe h = { t, 0, 0 };
 	struct fg_addr a = v4(10, 0, 0, 1, 0, NULL);
@@ -750,6 +752,7 @@ START_TEST(test_flush_reports_busy_buckets)
 	}
 	for(b = 0; b < t->seg.nbuckets; b++)
 		expect += fg_segment_stripe_of(&t->seg, b) == 0;
+	ck_assert_uint_eq(expect, 2);
 	ck_assert_int_eq(pthread_create(&th, NULL, hold_stripe, &h), 0);
 	while(!__atomic_load_n(&h.locked, __ATOMIC_ACQUIRE))
 		usleep(1000);
@@ -1116,7 +1119,9 @@ START_TEST(test_operator_verdict)
 	ck_assert_uint_eq(v.verdict, FG_VERDICT_CLEAN);
 	ck_assert_uint_eq(v.flagged_at, 0);
 	ck_assert(v.flags & FG_REC_UNFLAGGED_BY_OPERATOR);
-	ck_assert_uint_eq(v.answers, 1);
+	/* and its window starts afresh: the evidence it overrules is gone */
+	ck_assert_uint_eq(v.window_start, 1001);
+	ck_assert_uint_eq(v.answers, 0);
 	/* a flag is no operator verdict */
 	ck_assert(!fg_tracker_set_operator_verdict(t, fg_unit_name("x.example"), 1,
 		FG_VERDICT_FLAGGED));
