@@ -267,55 +267,104 @@ action_counter(int action)
 }
 
 /**
- * A local-zone answer: if a fluxguard zone made it, count it, add the EDE
- * (Unbound attaches none to local-zone answers) and report the blocked
- * query with its client. A block by score says the deciding name's score
- * as the tracker holds it now, as the module path does, so that an alias
- * and its target, and both paths, show the same score.
+ * Report a query answered because of fluxguard zone entry \p hit: count it,
+ * add the EDE if \p opt_list_out is given (Unbound attaches none to
+ * local-zone answers), and write its event with the client. A block by
+ * score says the deciding name's score as the tracker holds it now, as the
+ * module path does, so that an alias and its target, and both paths, show
+ * the same score.
  */
+static void
+report_zone_hit(struct fluxguard_env* fe, const struct query_info* qinfo,
+	struct fluxguard_zone_hit* hit, uint64_t now,
+	struct edns_option** opt_list_out, struct regional* region,
+	struct comm_reply* repinfo)
+{
+	struct fluxguard_blocked q;
+	char text[160];
+	enum fg_verdict verdict;
+	float score;
+	int ede = fe->ede && region && opt_list_out;
+	fluxguard_count(fe, action_counter(hit->action));
+	/* the text only when the score moved since the zone was added: a
+	 * double's formatting costs more than the peek; and no peek when
+	 * neither an EDE nor an event will carry the text */
+	if((ede || fe->events) && hit->list != FG_LIST_DENY &&
+		fg_tracker_peek(fe->engine.tracker,
+		hit->cause, now, &verdict, &score) &&
+		verdict == FG_VERDICT_FLAGGED && (double)score != hit->score) {
+		hit->score = score;
+		fg_judge_score_reason(score, hit->reason, sizeof(hit->reason));
+	}
+	if(ede) {
+		snprintf(text, sizeof(text), "fluxguard: %s", hit->reason);
+		(void)edns_opt_list_append_ede(opt_list_out, region,
+			LDNS_EDE_BLOCKED, text);
+	}
+	q.qname = qinfo->qname;
+	q.qtype = qinfo->qtype;
+	q.action = hit->action;
+	q.list = hit->list;
+	q.score = hit->score;
+	q.decided_by = hit->cause;
+	q.reason = hit->reason;
+	fluxguard_event_blocked(fe, &q, repinfo);
+}
+
+/** When the callback's answer was made, for the tracker's window. */
+static uint64_t
+answer_time(const struct timeval* start_time)
+{
+	return start_time ? (uint64_t)start_time->tv_sec : (uint64_t)time(NULL);
+}
+
+/** An answer the worker made without the module: report it if a fluxguard
+ * entry covers its name (\p log_only: a log-only one). */
+static void
+report_worker_answer(void* cb_arg, const struct query_info* qinfo,
+	int log_only, const struct timeval* start_time,
+	struct edns_option** opt_list_out, struct regional* region,
+	struct comm_reply* repinfo)
+{
+	struct fluxguard_env* fe = cb_arg;
+	struct fluxguard_zone_hit hit;
+	if(!fe || !fe->zones || !qinfo || !qinfo->qname ||
+		!fluxguard_zones_lookup(fe->zones, qinfo->qname, log_only, &hit))
+		return;
+	report_zone_hit(fe, qinfo, &hit, answer_time(start_time), opt_list_out,
+		region, repinfo);
+}
+
+/** A local-zone answer: report it (with the EDE) if a fluxguard zone made
+ * it. */
 static int
 on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct reply_info* rep, int rcode, struct edns_data* edns,
 	struct edns_option** opt_list_out, struct comm_reply* repinfo,
 	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
 {
-	struct fluxguard_env* fe = cb_arg;
-	struct fluxguard_zone_hit hit;
-	struct fluxguard_blocked q;
-	char text[160];
-	uint64_t now = start_time ? (uint64_t)start_time->tv_sec :
-		(uint64_t)time(NULL);
-	enum fg_verdict verdict;
-	float score;
 	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)id;
-	if(!fe || !fe->zones || !qinfo || !qinfo->qname)
-		return 1;
-	if(!fluxguard_zones_lookup(fe->zones, qinfo->qname, &hit))
-		return 1;
-	fluxguard_count(fe, action_counter(hit.action));
-	/* the text only when the score moved since the zone was added: a
-	 * double's formatting costs more than the peek; and no peek when
-	 * neither an EDE nor an event will carry the text */
-	if(((fe->ede && region) || fe->events) && hit.list != FG_LIST_DENY &&
-		fg_tracker_peek(fe->engine.tracker,
-		hit.cause, now, &verdict, &score) &&
-		verdict == FG_VERDICT_FLAGGED && (double)score != hit.score) {
-		hit.score = score;
-		fg_judge_score_reason(score, hit.reason, sizeof(hit.reason));
-	}
-	if(fe->ede && region) {
-		snprintf(text, sizeof(text), "fluxguard: %s", hit.reason);
-		(void)edns_opt_list_append_ede(opt_list_out, region,
-			LDNS_EDE_BLOCKED, text);
-	}
-	q.qname = qinfo->qname;
-	q.qtype = qinfo->qtype;
-	q.action = hit.action;
-	q.list = hit.list;
-	q.score = hit.score;
-	q.decided_by = hit.cause;
-	q.reason = hit.reason;
-	fluxguard_event_blocked(fe, &q, repinfo);
+	report_worker_answer(cb_arg, qinfo, 0, start_time, opt_list_out, region,
+		repinfo);
+	return 1;
+}
+
+/**
+ * An answer from Unbound's cache, in monitor mode (action log) only: no
+ * zone stands in front of the cache there, so a flagged name's cache hits
+ * are reported as would-block here, as its cache misses are on the module
+ * path. Registered only in monitor mode: with a blocking action the zones
+ * answer before the cache. The answer passes unchanged: no EDE.
+ */
+static int
+on_cache_reply(struct query_info* qinfo, struct module_qstate* qstate,
+	struct reply_info* rep, int rcode, struct edns_data* edns,
+	struct edns_option** opt_list_out, struct comm_reply* repinfo,
+	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
+{
+	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)id;
+	(void)opt_list_out; (void)region;
+	report_worker_answer(cb_arg, qinfo, 1, start_time, NULL, NULL, repinfo);
 	return 1;
 }
 
@@ -504,7 +553,9 @@ init(struct module_env* env, int id)
 	if((fe->engine.tracker && !de->inplace_cb_register_wrapped(
 		(void*)&fluxguard_on_upstream_response, inplace_cb_query_response,
 		fe, env, id)) || !de->inplace_cb_register_wrapped(
-		(void*)&on_local_reply, inplace_cb_reply_local, fe, env, id)) {
+		(void*)&on_local_reply, inplace_cb_reply_local, fe, env, id) ||
+		(fe->cfg.action == FG_ACTION_LOG && !de->inplace_cb_register_wrapped(
+		(void*)&on_cache_reply, inplace_cb_reply_cache, fe, env, id))) {
 		log_err("fluxguard: could not register with Unbound's inplace "
 			"callbacks; nothing is recorded, the lists still decide");
 		if(fe->engine.tracker)
@@ -538,6 +589,7 @@ deinit(struct module_env* env, int id)
 		/* Unregistering a list we never registered is harmless. */
 		de->inplace_cb_delete_wrapped(env, inplace_cb_query_response, id);
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_local, id);
+		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
 	}
 	env_delete(de->dyn_env);
 	de->dyn_env = NULL;

@@ -199,10 +199,11 @@ struct fluxguard_zone_hit {
 /**
  * The fluxguard zone that covers \p qname, copied into \p hit; 0 if no
  * fluxguard zone covers it. For the EDE, counters and events of local
- * answers.
+ * answers; with \p log_only, the log-only entry (monitor mode: no zone in
+ * Unbound) that covers it, for the would-block events of cache answers.
  */
 int fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
-	struct fluxguard_zone_hit* hit);
+	int log_only, struct fluxguard_zone_hit* hit);
 
 /** Memory the enforcer holds, for get_mem. */
 size_t fluxguard_zones_mem(struct fluxguard_zones* z);

@@ -65,6 +65,7 @@
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,9 @@
 #define ZONES_WORKERS_MAX 256
 /** Buckets of the installed-names table. */
 #define ZONES_BUCKETS 4096
+/** Bits of the filter of names with a log-only entry (monitor mode): with
+ * a thousand such names, about one cache hit in fifty takes the lock. */
+#define LOG_FILTER_BITS 65536u
 /** Journal entries applied per tick at most (the rest wait a tick). */
 #define ZONES_JOURNAL_BATCH 256
 
@@ -147,6 +151,12 @@ struct fluxguard_zones {
 	struct zone_entry* installed[ZONES_BUCKETS];
 	/** number of installed entries */
 	size_t n_installed;
+	/** a bit per log-only entry's name (log_filter_bit): cache hits in
+	 * monitor mode look here without a lock, and take installed_lock only
+	 * for a name or parent whose bit is set. Set under installed_lock,
+	 * never cleared: a stale bit costs a locked lookup, never a wrong
+	 * answer. */
+	uint64_t log_filter[LOG_FILTER_BITS / 64];
 	/** guards workers and n_workers */
 	pthread_mutex_t workers_lock;
 	/** armed timers */
@@ -165,6 +175,74 @@ name_bucket(const uint8_t* name, size_t len)
 	for(i = 0; i < len; i++)
 		h = (h ^ name[i]) * 16777619u;
 	return h % ZONES_BUCKETS;
+}
+
+/** One step of the suffix hash: \p h (the hash of what follows) extended
+ * by \p len octets at \p p, back to front, case-folded; so every suffix's
+ * hash of a name comes out of one backward pass. */
+static uint32_t
+suffix_step(uint32_t h, const uint8_t* p, size_t len)
+{
+	while(len > 0)
+		h = (h ^ (uint32_t)tolower(p[--len])) * 16777619u;
+	return h;
+}
+
+/** The filter bit of a suffix hash. */
+static uint32_t
+log_filter_bit(uint32_t h)
+{
+	return (h * 2654435761u) >> 16;
+}
+
+/**
+ * The suffix hashes of wire name \p name (\p len octets), longest first,
+ * into \p out (FG_NAME_MAX_LABELS + 1 of them at most). \return how many.
+ */
+static size_t
+suffix_hashes(const uint8_t* name, size_t len, uint32_t* out)
+{
+	size_t starts[FG_NAME_MAX_LABELS + 1], n = 0, k, off = 0;
+	uint32_t h = 2166136261u;
+	while(off < len && name[off] != 0 && n < FG_NAME_MAX_LABELS) {
+		starts[n++] = off;
+		off += (size_t)name[off] + 1;
+	}
+	starts[n] = off; /* the root */
+	out[n] = h;
+	for(k = n; k-- > 0; ) {
+		h = suffix_step(h, name + starts[k], starts[k + 1] - starts[k]);
+		out[k] = h;
+	}
+	return n + 1;
+}
+
+/** Note a log-only entry's name in the filter; installed_lock held. */
+static void
+log_filter_add(struct fluxguard_zones* z, const uint8_t* name, size_t len)
+{
+	uint32_t h[FG_NAME_MAX_LABELS + 1], b;
+	if(suffix_hashes(name, len, h) == 0)
+		return;
+	b = log_filter_bit(h[0]);
+	__atomic_fetch_or(&z->log_filter[b / 64], (uint64_t)1 << (b % 64),
+		__ATOMIC_RELAXED);
+}
+
+/** Whether \p name or a name above it may have a log-only entry. */
+static int
+log_filter_may_hold(struct fluxguard_zones* z, const uint8_t* name,
+	size_t len)
+{
+	uint32_t h[FG_NAME_MAX_LABELS + 1];
+	size_t n = suffix_hashes(name, len, h), k;
+	for(k = 0; k < n; k++) {
+		uint32_t b = log_filter_bit(h[k]);
+		if(__atomic_load_n(&z->log_filter[b / 64], __ATOMIC_RELAXED) >>
+			(b % 64) & 1)
+			return 1;
+	}
+	return 0;
 }
 
 /** The installed entry for exactly \p name; installed_lock held. */
@@ -405,6 +483,8 @@ apply(struct fluxguard_zones* z, struct module_env* env,
 		memcpy(e->cause, req->cause, req->cause_len);
 		e->cause_len = req->cause_len;
 		e->action = req->action;
+		if(e->action == FG_ACTION_LOG)
+			log_filter_add(z, e->name, e->len);
 		e->list = req->list;
 		e->score = req->score;
 		snprintf(e->reason, sizeof(e->reason), "%s", req->reason);
@@ -814,13 +894,17 @@ fluxguard_zones_attach_worker(struct fluxguard_zones* z, struct module_env* env)
 
 int
 fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
-	struct fluxguard_zone_hit* hit)
+	int log_only, struct fluxguard_zone_hit* hit)
 {
 	size_t len = fg_name_wire_len(qname, FG_NAME_MAX_WIRE);
 	uint8_t lower[FG_NAME_MAX_WIRE];
 	const uint8_t* p = lower;
 	int found = 0;
 	if(!z || !len || __atomic_load_n(&z->n_installed, __ATOMIC_RELAXED) == 0)
+		return 0;
+	/* asked on every cache hit in monitor mode: no lock unless the
+	 * filter says a log-only entry may cover the name */
+	if(log_only && !log_filter_may_hold(z, qname, len))
 		return 0;
 	memcpy(lower, qname, len);
 	fg_name_lower(lower);
@@ -829,7 +913,7 @@ fluxguard_zones_lookup(struct fluxguard_zones* z, const uint8_t* qname,
 	for(;;) {
 		size_t plen = len - (size_t)(p - lower);
 		struct zone_entry* e = installed_find(z, p, plen);
-		if(e && e->action != FG_ACTION_LOG) {
+		if(e && (e->action == FG_ACTION_LOG) == (log_only != 0)) {
 			hit->action = e->action;
 			hit->list = e->list;
 			memcpy(hit->cause, e->cause, e->cause_len);

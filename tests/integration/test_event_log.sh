@@ -197,6 +197,28 @@ for e in ev:
 PY
 fg_log "monitor mode writes would-block"
 
+# ... for cache hits too: nothing stands in front of the cache in monitor
+# mode, so the reply-cache callback reports them
+pc=$(fg_free_port)
+asked=$(lines "$FG_WORK/authd-queries.log")
+[ "$(ask_from bot.flux.test A "$pc" | fg_status_of)" = NOERROR ] || fg_fail "monitor mode changed bot's cached answer"
+[ "$(lines "$FG_WORK/authd-queries.log")" = "$asked" ] || fg_fail "bot's second answer was no cache hit"
+fg_wait_for "a would-block line for the cache hit" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+sys.exit(0 if [e for e in ev if e["event"] == "would-block" and e["client_port"] == int(sys.argv[2])] else 1)' "$events" "$pc"
+python3 - "$events" "$pc" <<'PY' || fg_fail "monitor-mode cache-hit event wrong: $(cat "$events")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+port = int(sys.argv[2])
+hits = [e for e in ev if e.get("client_port") == port]
+assert len(hits) == 1, hits
+e = hits[0]
+assert e["event"] == "would-block" and e["domain"] == "bot.flux.test." and e["action"] == "log", e
+assert e["decided_by"] == "bot.flux.test." and e["score"] >= 55, e
+PY
+fg_log "monitor mode writes would-block for cache hits too"
+
 # --- show ALIAS once its target is unflagged ---------------------------------
 "$CONTROL" -s "$FG_SEGMENT" unflag bot.flux.test >/dev/null || fg_fail "unflag bot"
 out=$("$CONTROL" -s "$FG_SEGMENT" show alias.flux.test 2>&1) || fg_fail "show alias: $out"
