@@ -153,7 +153,7 @@ const struct fg_option fg_options[] = {
 	  .offset = offsetof(struct fg_config, decisions_file) },
 	{ .name = "max-blocked-aliases", .type = FG_OPT_UINT, .min = 0,
 	  .max = 10000000, .def = "10000",
-	  .doc = "local zones kept for names blocked as aliases of a flagged or denied name (each is a local zone in Unbound and an entry in fluxguard); past it the oldest alias zone goes (its next cache miss is blocked again), never the flagged or denied name's own; 0 keeps none (each alias answer is blocked on the module path and taken out of the cache)",
+	  .doc = "local zones kept for names blocked as aliases of a flagged or denied name (each is a local zone in Unbound and an entry in fluxguard); past it the oldest alias zone goes (its next cache miss is blocked again), never the flagged or denied name's own; 0 keeps none (each alias answer is blocked on the module path and kept out of the cache)",
 	  .offset = offsetof(struct fg_config, max_blocked_aliases) },
 	{ .name = "default-allow-list", .type = FG_OPT_BOOL, .def = "yes",
 	  .doc = "allow the built-in list of well-known CDN and SaaS domains",

@@ -319,20 +319,22 @@ answer_time(const struct timeval* start_time)
 }
 
 /** An answer the worker made without the module: report it if a fluxguard
- * entry covers its name (\p log_only: a log-only one). */
-static void
+ * entry covers \p name, the query name or a name of its answer (\p
+ * log_only: a log-only one). \return 1 if reported. */
+static int
 report_worker_answer(void* cb_arg, const struct query_info* qinfo,
-	int log_only, const struct timeval* start_time,
+	const uint8_t* name, int log_only, const struct timeval* start_time,
 	struct edns_option** opt_list_out, struct regional* region,
 	struct comm_reply* repinfo)
 {
 	struct fluxguard_env* fe = cb_arg;
 	struct fluxguard_zone_hit hit;
-	if(!fe || !fe->zones || !qinfo || !qinfo->qname ||
-		!fluxguard_zones_lookup(fe->zones, qinfo->qname, log_only, &hit))
-		return;
+	if(!fe || !fe->zones || !qinfo || !name ||
+		!fluxguard_zones_lookup(fe->zones, name, log_only, &hit))
+		return 0;
 	report_zone_hit(fe, qinfo, &hit, answer_time(start_time), opt_list_out,
 		region, repinfo);
+	return 1;
 }
 
 /** A local-zone answer: report it (with the EDE) if a fluxguard zone made
@@ -344,8 +346,8 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
 {
 	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)id;
-	report_worker_answer(cb_arg, qinfo, 0, start_time, opt_list_out, region,
-		repinfo);
+	(void)report_worker_answer(cb_arg, qinfo, qinfo ? qinfo->qname : NULL,
+		0, start_time, opt_list_out, region, repinfo);
 	return 1;
 }
 
@@ -353,8 +355,10 @@ on_local_reply(struct query_info* qinfo, struct module_qstate* qstate,
  * An answer from Unbound's cache, in monitor mode (action log) only: no
  * zone stands in front of the cache there, so a flagged name's cache hits
  * are reported as would-block here, as its cache misses are on the module
- * path. Registered only in monitor mode: with a blocking action the zones
- * answer before the cache. The answer passes unchanged: no EDE.
+ * path. An alias cached before its target was flagged is caught by the
+ * names of its answer (its CNAME chain), as the module path judges it.
+ * Registered only when action or deny-action is log: blocking actions have
+ * zones that answer before the cache. The answer passes unchanged: no EDE.
  */
 static int
 on_cache_reply(struct query_info* qinfo, struct module_qstate* qstate,
@@ -362,9 +366,18 @@ on_cache_reply(struct query_info* qinfo, struct module_qstate* qstate,
 	struct edns_option** opt_list_out, struct comm_reply* repinfo,
 	struct regional* region, struct timeval* start_time, int id, void* cb_arg)
 {
-	(void)qstate; (void)rep; (void)rcode; (void)edns; (void)id;
+	size_t i;
+	(void)qstate; (void)rcode; (void)edns; (void)id;
 	(void)opt_list_out; (void)region;
-	report_worker_answer(cb_arg, qinfo, 1, start_time, NULL, NULL, repinfo);
+	if(!qinfo || report_worker_answer(cb_arg, qinfo, qinfo->qname, 1,
+		start_time, NULL, NULL, repinfo) || !rep)
+		return 1;
+	/* the worker holds these RRsets locked for reading while it answers */
+	for(i = 0; i < rep->an_numrrsets && i < rep->rrset_count; i++)
+		if(rep->rrsets[i] && rep->rrsets[i]->rk.dname &&
+			report_worker_answer(cb_arg, qinfo, rep->rrsets[i]->rk.dname,
+			1, start_time, NULL, NULL, repinfo))
+			break;
 	return 1;
 }
 
@@ -554,7 +567,9 @@ init(struct module_env* env, int id)
 		(void*)&fluxguard_on_upstream_response, inplace_cb_query_response,
 		fe, env, id)) || !de->inplace_cb_register_wrapped(
 		(void*)&on_local_reply, inplace_cb_reply_local, fe, env, id) ||
-		(fe->cfg.action == FG_ACTION_LOG && !de->inplace_cb_register_wrapped(
+		((fe->cfg.action == FG_ACTION_LOG ||
+		fe->cfg.deny_action == FG_ACTION_LOG) &&
+		!de->inplace_cb_register_wrapped(
 		(void*)&on_cache_reply, inplace_cb_reply_cache, fe, env, id))) {
 		log_err("fluxguard: could not register with Unbound's inplace "
 			"callbacks; nothing is recorded, the lists still decide");
@@ -653,7 +668,7 @@ block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 		 * logs it once */
 		fluxguard_count(fe, FG_CTR_ACTION_LOG);
 		report_blocked(fe, qstate, b);
-		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
+		(void)fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
 			b->list, b->score, b->reason);
 		return;
@@ -661,7 +676,7 @@ block(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 	if(fluxguard_apply_block(fe, qstate, b)) {
 		fluxguard_count(fe, action_counter(b->action));
 		report_blocked(fe, qstate, b);
-		fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
+		(void)fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 			qstate->qinfo.qname_len, b->name, b->name_len, b->action,
 			b->list, b->score, b->reason);
 		qstate->ext_state[id] = module_finished;

@@ -176,8 +176,10 @@ void fluxguard_zones_attach_worker(struct fluxguard_zones* z,
  * Applied at once when called on a worker thread (\p env of that worker),
  * else on the next timer tick of any worker. Thread-safe, never blocks on
  * I/O.
+ * \return 1, or 0 if \p name gets no zone (an alias under
+ *	max-blocked-aliases: 0): the caller keeps its answer out of the cache.
  */
-void fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
+int fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	const uint8_t* name, size_t name_len, const uint8_t* cause,
 	size_t cause_len, int action, enum fg_list list, double score,
 	const char* reason);

@@ -114,9 +114,13 @@ block_before_caching(struct fluxguard_env* fe, struct module_qstate* qstate,
 	if(!fe->zones || !fg_judge_answer(&fe->engine.detector,
 		qstate->qinfo.qname, up, &b) || b.action == FG_ACTION_LOG)
 		return;
-	fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
+	/* no zone will stand in front of the cache for it: keep the answer
+	 * out of the cache, or another thread could serve it unblocked
+	 * before moddone */
+	if(!fluxguard_zones_request(fe->zones, qstate->env, qstate->qinfo.qname,
 		qstate->qinfo.qname_len, b.name, b.name_len, b.action, b.list,
-		b.score, b.reason);
+		b.score, b.reason))
+		qstate->no_cache_store = 1;
 }
 
 /** What the upstream callback leaves in a query's minfo for its moddone. */
@@ -144,12 +148,14 @@ judged_state(struct fluxguard_env* fe, struct judged_note* n)
  * query name's addresses: fg_upstream_plain_answer) and every decision on it
  * was a clean, recorded one: the final answer is then this response, judged
  * already, and moddone need not read the tracker again unless a verdict or
- * the lists changed meanwhile (fluxguard_judged_already). Any other
+ * the lists changed since \p before, the state taken before the detector
+ * read the tracker (fluxguard_judged_already). Any other
  * response, a referral or the next link of a chain, takes the note away.
  */
 static void
-note_judged(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
-	const struct fg_upstream* up, const struct fg_decision* d, size_t n)
+note_judged(const struct judged_note* before, struct module_qstate* qstate,
+	int id, const struct fg_upstream* up, const struct fg_decision* d,
+	size_t n)
 {
 	struct judged_note* note = qstate->minfo[id];
 	uint64_t fingerprint = 0;
@@ -169,8 +175,8 @@ note_judged(struct fluxguard_env* fe, struct module_qstate* qstate, int id,
 	qstate->minfo[id] = note;
 	if(!note)
 		return;
+	*note = *before;
 	note->fingerprint = fingerprint;
-	judged_state(fe, note);
 }
 
 int
@@ -195,6 +201,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 	struct fluxguard_env* fe = cb_arg;
 	struct fg_upstream up;
 	struct fg_decision decisions[FG_UPSTREAM_MAX_RRSETS];
+	struct judged_note before;
 	size_t n, i;
 	int blocking = 0;
 	if(!qstate)
@@ -210,6 +217,9 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 		response->qinfo.qtype == LDNS_RR_TYPE_AAAA)
 		fg_tracker_prefetch(fe->engine.tracker, response->qinfo.qname);
 	fluxguard_read_response(response, *qstate->env->now, &up);
+	/* before the detector reads the tracker: a flag by another thread in
+	 * between must show as a change to moddone */
+	judged_state(fe, &before);
 	n = fg_detect_upstream(&fe->engine.detector, &up, decisions,
 		FG_UPSTREAM_MAX_RRSETS);
 	for(i = 0; i < up.n_rrsets; i++)
@@ -244,7 +254,7 @@ fluxguard_on_upstream_response(struct module_qstate* qstate,
 		qstate->minfo[id] = NULL;
 		block_before_caching(fe, qstate, &up);
 	} else {
-		note_judged(fe, qstate, id, &up, decisions, n);
+		note_judged(&before, qstate, id, &up, decisions, n);
 	}
 	return 1;
 }

@@ -594,9 +594,11 @@ drop_old_aliases(struct fluxguard_zones* z, struct module_env* env,
 		z->alias_oldest) {
 		struct zone_entry* e = z->alias_oldest, **pp;
 		size_t b = name_bucket(e->name, e->len);
-		del_zone(zones, e);
-		if(env && env->rrset_cache)
+		/* the cache first: while the zone still answers, nothing
+		 * stores the chain again */
+		if(env && env->rrset_cache && e->action != FG_ACTION_LOG)
 			drop_from_cache(env, e);
+		del_zone(zones, e);
 		pthread_rwlock_wrlock(&z->installed_lock);
 		alias_unlink(z, e);
 		for(pp = &z->installed[b]; *pp && *pp != e; pp = &(*pp)->next)
@@ -629,7 +631,7 @@ make_req(struct zone_entry* req, const uint8_t* name, size_t len,
 	snprintf(req->reason, sizeof(req->reason), "%s", reason);
 }
 
-void
+int
 fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	const uint8_t* name, size_t name_len, const uint8_t* cause,
 	size_t cause_len, int action, enum fg_list list, double score,
@@ -639,7 +641,7 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	struct worker* worker = env ? env->worker : NULL;
 	int known;
 	if(!z || fg_name_wire_len(name, name_len) != name_len)
-		return;
+		return 1;
 	if(!cause || fg_name_wire_len(cause, cause_len) != cause_len) {
 		cause = name;
 		cause_len = name_len;
@@ -651,17 +653,19 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	known = e && e->action == action;
 	pthread_rwlock_unlock(&z->installed_lock);
 	if(known)
-		return;
+		return 1;
 	make_req(&req, name, name_len, cause, cause_len, action, list, score,
 		reason);
 	/* max-blocked-aliases 0: no alias gets a zone (it would be added and
-	 * dropped again at once). Its answer is taken out of the cache
-	 * instead (at moddone it is there already), so that its next query
-	 * is a cache miss, which the module path blocks again. */
+	 * dropped again at once). The caller keeps its answer out of the
+	 * cache; what an earlier link of its chain left there goes now (at
+	 * moddone all of it is there), so that its next query is a cache
+	 * miss, which the module path blocks again. Monitor mode only
+	 * observes: the answer passes and stays. */
 	if(z->fe->cfg.max_blocked_aliases == 0 && is_alias(&req)) {
-		if(env && env->rrset_cache)
+		if(action != FG_ACTION_LOG && env && env->rrset_cache)
 			drop_from_cache(env, &req);
-		return;
+		return 0;
 	}
 	/* On a worker thread the local zones are safe to change right away, so
 	 * the very next query (other threads' included) meets the zone. If
@@ -670,7 +674,7 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 		pthread_mutex_trylock(&z->apply_lock) == 0) {
 		apply(z, env, worker->daemon->local_zones, &req);
 		pthread_mutex_unlock(&z->apply_lock);
-		return;
+		return 1;
 	}
 	pthread_mutex_lock(&z->pending_lock);
 	if(z->n_pending < ZONES_PENDING_MAX)
@@ -678,6 +682,7 @@ fluxguard_zones_request(struct fluxguard_zones* z, struct module_env* env,
 	else
 		z->dropped++;
 	pthread_mutex_unlock(&z->pending_lock);
+	return 1;
 }
 
 static void keep_backed(struct fluxguard_zones* z, struct module_env* env,

@@ -219,6 +219,33 @@ assert e["decided_by"] == "bot.flux.test." and e["score"] >= 55, e
 PY
 fg_log "monitor mode writes would-block for cache hits too"
 
+# ... and for a cached alias with no entry of its own (max-blocked-aliases:
+# 0 keeps none): the names of its cached chain decide, as on the module path
+echo "    max-blocked-aliases: 0" >> "$conf"
+reload fg_unbound_control reload
+[ "$(fg_ask bot.flux.test A | fg_status_of)" = NOERROR ] || fg_fail "monitor mode: bot not answered"
+pa1=$(fg_free_port)
+[ "$(ask_from alias.flux.test A "$pa1" | fg_status_of)" = NOERROR ] || fg_fail "monitor mode: alias not answered"
+asked=$(lines "$FG_WORK/authd-queries.log")
+pa2=$(fg_free_port)
+[ "$(ask_from alias.flux.test A "$pa2" | fg_status_of)" = NOERROR ] || fg_fail "monitor mode: alias's cached answer not answered"
+[ "$(lines "$FG_WORK/authd-queries.log")" = "$asked" ] || fg_fail "alias's second answer was no cache hit"
+fg_wait_for "a would-block line for the alias's cache hit" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+sys.exit(0 if [e for e in ev if e.get("client_port") == int(sys.argv[2])] else 1)' "$events" "$pa2"
+python3 - "$events" "$pa1" "$pa2" <<'PY' || fg_fail "monitor-mode alias events wrong: $(cat "$events")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+for port in (int(sys.argv[2]), int(sys.argv[3])):
+    hits = [e for e in ev if e.get("client_port") == port]
+    assert len(hits) == 1, (port, hits)
+    e = hits[0]
+    assert e["event"] == "would-block" and e["domain"] == "alias.flux.test.", e
+    assert e["decided_by"] == "bot.flux.test." and e["action"] == "log", e
+PY
+fg_log "monitor mode: a cached alias's would-block comes from its chain"
+
 # --- show ALIAS once its target is unflagged ---------------------------------
 "$CONTROL" -s "$FG_SEGMENT" unflag bot.flux.test >/dev/null || fg_fail "unflag bot"
 out=$("$CONTROL" -s "$FG_SEGMENT" show alias.flux.test 2>&1) || fg_fail "show alias: $out"
