@@ -43,7 +43,6 @@ bounds_prepare(struct fg_detector* d)
 			f = nextafterf(f, HUGE_VALF);
 		d->bounds[a][s][c] = f;
 	}
-	d->bound_params = d->params;
 }
 
 void
@@ -149,16 +148,11 @@ static int
 want_whole_record(const struct fg_record_brief* b, void* arg)
 {
 	const struct fg_detector* d = arg;
-	double bound;
+	/* the brief's counts are within the table by fg_slot_brief */
 	if(d->exact_scores || b->verdict != FG_VERDICT_CLEAN || b->overflowed)
 		return 1;
-	if(b->n_addrs <= FG_TRACK_ADDRS && b->n_asns <= FG_TRACK_ASNS &&
-		b->n_countries <= FG_TRACK_COUNTRIES &&
-		memcmp(&d->bound_params, &d->params, sizeof(d->params)) == 0)
-		bound = d->bounds[b->n_addrs][b->n_asns][b->n_countries];
-	else
-		bound = fg_score_bound(&d->params, b);
-	return bound >= d->params.threshold;
+	return d->bounds[b->n_addrs][b->n_asns][b->n_countries] >=
+		d->params.threshold;
 }
 
 int

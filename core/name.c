@@ -29,6 +29,51 @@ fg_name_wire_len(const uint8_t* name, size_t max)
 	}
 }
 
+/** ASCII lower case; length octets (<= 63) are left alone by construction. */
+static uint8_t
+lower_octet(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+/** fg_name_hash continued from \p h over \p len more octets. */
+static uint32_t
+hash_step(uint32_t h, const uint8_t* p, size_t len)
+{
+	while(len > 0) {
+		h ^= lower_octet(p[--len]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+uint32_t
+fg_name_hash(const uint8_t* name, size_t len)
+{
+	return hash_step(2166136261u, name, len);
+}
+
+size_t
+fg_name_suffix_hashes(const uint8_t* name, size_t len, size_t* starts,
+	uint32_t* hashes)
+{
+	size_t off = 0, n = 0, k;
+	uint32_t h;
+	while(off < len && name[off] != 0 && n < FG_NAME_MAX_LABELS) {
+		starts[n++] = off;
+		off += (size_t)name[off] + 1;
+	}
+	if(off >= len)
+		return 0; /* not well formed: no root within len */
+	h = hash_step(2166136261u, name + off, len - off);
+	for(k = n; k-- > 0; ) {
+		size_t end = k + 1 < n ? starts[k + 1] : off;
+		h = hash_step(h, name + starts[k], end - starts[k]);
+		hashes[k] = h;
+	}
+	return n;
+}
+
 void
 fg_name_lower(uint8_t* name)
 {

@@ -128,27 +128,12 @@ lc(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-/**
- * FNV-1a over \p name's octets, lower-cased, from the last to the first,
- * continuing from \p h. Backwards, so that the hash of a name continues the
- * hash of its parent: fg_policy_match_name gets every suffix's hash in one
- * pass over the name.
- */
-static uint32_t
-name_hash_step(uint32_t h, const uint8_t* name, size_t len)
-{
-	while(len > 0) {
-		h ^= lc(name[--len]);
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/** The hash a name's slot is found by. */
+/** The hash a name's slot is found by (fg_name_hash: backwards, so that
+ * fg_policy_match_name gets every suffix's in one pass). */
 static uint32_t
 name_hash(const uint8_t* name, size_t len)
 {
-	return name_hash_step(2166136261u, name, len);
+	return fg_name_hash(name, len);
 }
 
 /** The filter bit of a name hash: its top bits after a multiplicative
@@ -880,25 +865,14 @@ fg_policy_foreach_name(const struct fg_policy* p, enum fg_list which,
 enum fg_list
 fg_policy_match_name(const struct fg_policy* p, const uint8_t* wire_name)
 {
-	size_t len, off = 0, n, k, starts[FG_NAME_MAX_LABELS];
-	uint32_t h, hashes[FG_NAME_MAX_LABELS];
+	size_t len, n, k, starts[FG_NAME_MAX_LABELS];
+	uint32_t hashes[FG_NAME_MAX_LABELS];
 	if(!p || p->used == 0)
 		return FG_LIST_NONE;
 	len = fg_name_wire_len(wire_name, FG_NAME_MAX_WIRE);
 	if(len == 0)
 		return FG_LIST_NONE;
-	/* every suffix's hash in one backward pass (see name_hash_step) */
-	n = 0;
-	while(wire_name[off] != 0 && n < FG_NAME_MAX_LABELS) {
-		starts[n++] = off;
-		off += (size_t)wire_name[off] + 1;
-	}
-	h = name_hash_step(2166136261u, wire_name + off, len - off);
-	for(k = n; k-- > 0; ) {
-		size_t end = k + 1 < n ? starts[k + 1] : off;
-		h = name_hash_step(h, wire_name + starts[k], end - starts[k]);
-		hashes[k] = h;
-	}
+	n = fg_name_suffix_hashes(wire_name, len, starts, hashes);
 	/* longest suffix first: the first hit is the most specific */
 	for(k = 0; k < n; k++) {
 		const struct name_slot* s;

@@ -149,8 +149,8 @@ judged_state(struct fluxguard_env* fe, struct judged_note* n)
  * was a clean, recorded one: the final answer is then this response, judged
  * already, and moddone need not read the tracker again unless a verdict or
  * the lists changed since \p before, the state taken before the detector
- * read the tracker (fluxguard_judged_already). Any other
- * response, a referral or the next link of a chain, takes the note away.
+ * read the tracker (fluxguard_judged_already). Any other response, a
+ * referral or the next link of a chain, takes the note away.
  */
 static void
 note_judged(const struct judged_note* before, struct module_qstate* qstate,

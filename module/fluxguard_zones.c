@@ -65,7 +65,6 @@
 #include "fluxguard/policy.h"
 #include "fluxguard/tracker.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,54 +176,18 @@ name_bucket(const uint8_t* name, size_t len)
 	return h % ZONES_BUCKETS;
 }
 
-/** One step of the suffix hash: \p h (the hash of what follows) extended
- * by \p len octets at \p p, back to front, case-folded; so every suffix's
- * hash of a name comes out of one backward pass. */
-static uint32_t
-suffix_step(uint32_t h, const uint8_t* p, size_t len)
-{
-	while(len > 0)
-		h = (h ^ (uint32_t)tolower(p[--len])) * 16777619u;
-	return h;
-}
-
-/** The filter bit of a suffix hash. */
+/** The filter bit of a name hash (fg_name_hash). */
 static uint32_t
 log_filter_bit(uint32_t h)
 {
 	return (h * 2654435761u) >> 16;
 }
 
-/**
- * The suffix hashes of wire name \p name (\p len octets), longest first,
- * into \p out (FG_NAME_MAX_LABELS + 1 of them at most). \return how many.
- */
-static size_t
-suffix_hashes(const uint8_t* name, size_t len, uint32_t* out)
-{
-	size_t starts[FG_NAME_MAX_LABELS + 1], n = 0, k, off = 0;
-	uint32_t h = 2166136261u;
-	while(off < len && name[off] != 0 && n < FG_NAME_MAX_LABELS) {
-		starts[n++] = off;
-		off += (size_t)name[off] + 1;
-	}
-	starts[n] = off; /* the root */
-	out[n] = h;
-	for(k = n; k-- > 0; ) {
-		h = suffix_step(h, name + starts[k], starts[k + 1] - starts[k]);
-		out[k] = h;
-	}
-	return n + 1;
-}
-
 /** Note a log-only entry's name in the filter; installed_lock held. */
 static void
 log_filter_add(struct fluxguard_zones* z, const uint8_t* name, size_t len)
 {
-	uint32_t h[FG_NAME_MAX_LABELS + 1], b;
-	if(suffix_hashes(name, len, h) == 0)
-		return;
-	b = log_filter_bit(h[0]);
+	uint32_t b = log_filter_bit(fg_name_hash(name, len));
 	__atomic_fetch_or(&z->log_filter[b / 64], (uint64_t)1 << (b % 64),
 		__ATOMIC_RELAXED);
 }
@@ -234,8 +197,9 @@ static int
 log_filter_may_hold(struct fluxguard_zones* z, const uint8_t* name,
 	size_t len)
 {
-	uint32_t h[FG_NAME_MAX_LABELS + 1];
-	size_t n = suffix_hashes(name, len, h), k;
+	uint32_t h[FG_NAME_MAX_LABELS];
+	size_t starts[FG_NAME_MAX_LABELS];
+	size_t n = fg_name_suffix_hashes(name, len, starts, h), k;
 	for(k = 0; k < n; k++) {
 		uint32_t b = log_filter_bit(h[k]);
 		if(__atomic_load_n(&z->log_filter[b / 64], __ATOMIC_RELAXED) >>

@@ -93,7 +93,8 @@ struct fg_detector {
 	struct fg_geo* geo;
 	/** allow and deny lists, or NULL for none */
 	const struct fg_policy* policy;
-	/** threshold and weights */
+	/** threshold and weights, fixed once fg_detector_init made bounds
+	 * from them (set them through it) */
 	struct fg_score_params params;
 	/** address answers needed before a domain can be flagged (at least 1) */
 	uint32_t min_answers;
@@ -108,12 +109,9 @@ struct fg_detector {
 	int exact_scores;
 	/** fg_score_bound of every brief that bounds anything, by kept
 	 * addresses, ASNs and countries, rounded up to a float: made by
-	 * fg_detector_init for the params as they were then */
+	 * fg_detector_init from params */
 	float bounds[FG_TRACK_ADDRS + 1][FG_TRACK_ASNS + 1]
 		[FG_TRACK_COUNTRIES + 1];
-	/** the params bounds was made for (a caller that changes params
-	 * afterwards gets each bound computed instead) */
-	struct fg_score_params bound_params;
 };
 
 /**

@@ -29,6 +29,22 @@
  */
 size_t fg_name_wire_len(const uint8_t* name, size_t max);
 
+/**
+ * FNV-1a over the \p len octets of wire name \p name, ASCII lower-cased,
+ * from the last to the first. Backwards, so that a name's hash continues its
+ * parent's: fg_name_suffix_hashes gets every suffix's in one pass.
+ */
+uint32_t fg_name_hash(const uint8_t* name, size_t len);
+
+/**
+ * The fg_name_hash of every suffix of the well-formed wire name \p name
+ * (\p len octets) but the root, longest first, in one backward pass:
+ * suffix k starts at \p starts[k] and hashes to \p hashes[k] (both arrays
+ * FG_NAME_MAX_LABELS long). \return the number of suffixes (labels).
+ */
+size_t fg_name_suffix_hashes(const uint8_t* name, size_t len, size_t* starts,
+	uint32_t* hashes);
+
 /** Lower-case the ASCII letters of a valid wire-format name in place. */
 void fg_name_lower(uint8_t* name);
 

@@ -19,6 +19,7 @@
 #include "unit.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -564,6 +565,16 @@ START_TEST(test_score_bound_holds)
 	/* both sides of the threshold were tried */
 	ck_assert_int_gt(bounded, 0);
 	ck_assert_int_lt(bounded, checked);
+	/* doc/SCORING.md: with the defaults one or two addresses from one
+	 * network bound at 25 to 40, under the threshold of 55 */
+	{
+		struct fg_record_brief one = { .n_addrs = 1, .n_asns = 1,
+			.n_countries = 1 }, two = one;
+		two.n_addrs = 2;
+		ck_assert(fabs(fg_score_bound(&params[0], &one) - 25.0) < 1e-6);
+		ck_assert(fg_score_bound(&params[0], &two) > 39.0 &&
+			fg_score_bound(&params[0], &two) < 40.0);
+	}
 }
 END_TEST
 

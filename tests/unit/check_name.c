@@ -92,11 +92,44 @@ START_TEST(test_subdomain_and_equal)
 }
 END_TEST
 
+START_TEST(test_suffix_hashes)
+{
+	/* each suffix's hash is the hash of that suffix on its own, in any
+	 * case: what the lists and the monitor-mode filter store and ask */
+	static const char* const names[] = { "www.Bot.Example.", "a.b.c.d.e.f.",
+		"example." };
+	size_t starts[FG_NAME_MAX_LABELS], i, k, n;
+	uint32_t hashes[FG_NAME_MAX_LABELS];
+	uint8_t wire[FG_NAME_MAX_WIRE], lower[FG_NAME_MAX_WIRE];
+	for(i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = fg_name_from_str(names[i], wire, sizeof(wire));
+		ck_assert_uint_gt(len, 0);
+		memcpy(lower, wire, len);
+		fg_name_lower(lower);
+		n = fg_name_suffix_hashes(wire, len, starts, hashes);
+		ck_assert_uint_eq(n, fg_name_label_count(wire));
+		ck_assert_uint_eq(starts[0], 0);
+		for(k = 0; k < n; k++) {
+			ck_assert_uint_eq(hashes[k], fg_name_hash(wire + starts[k],
+				len - starts[k]));
+			ck_assert_uint_eq(hashes[k], fg_name_hash(lower + starts[k],
+				len - starts[k]));
+			if(k > 0)
+				ck_assert_uint_ne(hashes[k], hashes[k - 1]);
+		}
+	}
+	/* the root has no suffix but itself */
+	ck_assert_uint_eq(fg_name_suffix_hashes((const uint8_t*)"", 1, starts,
+		hashes), 0);
+}
+END_TEST
+
 Suite*
 fg_unit_suite(void)
 {
 	const TTest* tests[] = { test_roundtrip, test_root_and_escapes,
-		test_rejects_malformed, test_subdomain_and_equal };
+		test_rejects_malformed, test_subdomain_and_equal,
+		test_suffix_hashes };
 	Suite* s = suite_create("name");
 	fg_unit_tcase(s, "core", NULL, NULL, tests, FG_UNIT_COUNT(tests));
 	return s;
